@@ -1,0 +1,52 @@
+# Two commands matter: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint types pytest unit integration e2e bench clean
+
+run: install
+	$(BIN)/carevia serve --host $(HOST) --port $(PORT) --seed-if-new
+
+test: install lint types pytest
+
+install: $(VENV)/.installed static/vendor/.built
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	touch $@
+
+static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $@
+
+lint: install
+	$(BIN)/ruff check src tests e2e bench
+	$(BIN)/ruff format --check src tests e2e bench
+
+types: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit
+
+integration: install
+	$(BIN)/pytest tests/integration
+
+e2e: install
+	$(BIN)/pytest e2e
+
+bench: install
+	$(BIN)/python bench/catalogue.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache e2e/artifacts

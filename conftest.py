@@ -1,0 +1,3 @@
+"""Fixtures shared by tests/ and e2e/ live in tests/support."""
+
+pytest_plugins = ["tests.support.database", "tests.support.mail", "tests.support.application"]

@@ -1,0 +1,1 @@
+"""Carevia: a home-care services marketplace."""

@@ -1,0 +1,3 @@
+from carevia.cli import main
+
+main()

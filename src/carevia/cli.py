@@ -1,0 +1,101 @@
+"""The `carevia` command: serve, seed and users."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from carevia.db import connected_database
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.catalogue.seed import seed_catalogue
+from carevia.embedded_db import EmbeddedDatabaseError, running_embedded_database
+from carevia.settings import ConfigurationError, Settings
+
+
+@contextmanager
+def database_for(settings: Settings) -> Iterator[Settings]:
+    """The configured MongoDB, or the embedded one started for as long as the command runs."""
+    if settings.database.uri:
+        yield settings
+        return
+    with running_embedded_database(settings.data_dir) as embedded:
+        print(f"Embedded database on {embedded.uri} (data in {settings.data_dir / 'db'})")
+        yield settings.with_database_uri(embedded.uri)
+
+
+async def _seed(settings: Settings, only_if_new: bool) -> int | None:
+    async with connected_database(settings) as database:
+        if only_if_new and await database["services"].estimated_document_count() > 0:
+            return None
+        return await seed_catalogue(
+            ServiceRepository(database), datetime.now(UTC), settings.currency
+        )
+
+
+def _report_seed(inserted: int | None) -> None:
+    if inserted is None:
+        print("Demo data already present; leaving it as it is.")
+    else:
+        print(f"Seeded demo data: {inserted} new services.")
+
+
+def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
+    import uvicorn
+
+    from carevia.app import create_app
+
+    settings.validate_for_start()
+    with database_for(settings) as running:
+        if seed_if_new:
+            _report_seed(asyncio.run(_seed(running, only_if_new=True)))
+        print(f"Carevia is running on http://{host}:{port}")
+        uvicorn.run(
+            create_app(running),
+            host=host,
+            port=port,
+            proxy_headers=running.is_production,
+            # Open SSE streams would otherwise keep the process alive after SIGTERM.
+            timeout_graceful_shutdown=5,
+            log_level="info",
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="carevia", description="Carevia home-care marketplace")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="run the web application")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument(
+        "--seed-if-new", action="store_true", help="load demo data when the database is empty"
+    )
+
+    commands.add_parser("seed", help="load the demo data (idempotent)")
+
+    users = commands.add_parser("users", help="manage users").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", choices=["admin", "caregiver", "patient"], required=True)
+    create.add_argument("--password-stdin", action="store_true", required=True)
+
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            serve(settings, args.host, args.port, args.seed_if_new)
+        elif args.command == "seed":
+            settings.validate_for_start()
+            with database_for(settings) as running:
+                _report_seed(asyncio.run(_seed(running, only_if_new=False)))
+        elif args.command == "users":
+            sys.exit("carevia users create: user accounts are not available yet.")
+    except (ConfigurationError, EmbeddedDatabaseError) as error:
+        sys.exit(f"carevia: {error}")

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from litestar import MediaType, Response, get
+from litestar.di import NamedDependency
+
+from carevia.db import is_reachable
+from carevia.dependencies import Database
+
+
+@get("/healthz", media_type=MediaType.JSON, include_in_schema=False, sync_to_thread=False)
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/readyz", media_type=MediaType.JSON, include_in_schema=False)
+async def readyz(database: NamedDependency[Database]) -> Response[dict[str, str]]:
+    if await is_reachable(database):
+        return Response({"status": "ready"})
+    return Response({"status": "unavailable", "reason": "database unreachable"}, status_code=503)

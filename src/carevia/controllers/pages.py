@@ -1,0 +1,60 @@
+"""Home, the informational pages and the contact form."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+from carevia.domain.catalogue import CatalogueService
+from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
+from carevia.domain.shared import Invalid
+from carevia.web.templating import render
+
+INFO_PAGES = {
+    "/about": "pages/about.html",
+    "/help": "pages/help.html",
+    "/safety": "pages/safety.html",
+    "/refund-policy": "pages/refund.html",
+    "/terms": "pages/terms.html",
+    "/privacy": "pages/privacy.html",
+}
+
+ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class PageController(Controller):
+    @get("/", name="home")
+    async def home(
+        self, request: Request[Any, Any, Any], catalogue: NamedDependency[CatalogueService]
+    ) -> Template:
+        return render(request, "home.html", featured=await catalogue.featured())
+
+    @get(list(INFO_PAGES), name="info_page")
+    async def info_page(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, INFO_PAGES[request.url.path])
+
+    @get("/contact", name="contact")
+    async def contact_form(self, request: Request[Any, Any, Any]) -> Template:
+        return render(request, "pages/contact.html", form=ContactForm(), errors={}, topics=CONTACT_TOPICS)
+
+    @post("/contact", name="contact.submit", status_code=200)
+    async def submit_contact(
+        self,
+        request: Request[Any, Any, Any],
+        contact: NamedDependency[ContactService],
+        data: ContactBody,
+    ) -> Template:
+        try:
+            message = await contact.submit(data)
+        except Invalid as invalid:
+            return render(
+                request, "pages/contact.html", block="contact_form", status_code=422,
+                form=data, errors=invalid.fields, topics=CONTACT_TOPICS,
+            )
+        return render(request, "pages/contact.html", block="contact_form", sent=message,
+                      form=ContactForm(), errors={}, topics=CONTACT_TOPICS)

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from carevia.domain.catalogue import CatalogueService, ServiceFilter
+from carevia.web.templating import render
+
+
+class ServiceController(Controller):
+    path = "/services"
+
+    @get("/", name="services.list")
+    async def list_services(
+        self,
+        request: Request[Any, Any, Any],
+        catalogue: NamedDependency[CatalogueService],
+        q: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        division: FromQuery[list[str] | None] = None,
+        min_rating: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        service_filter = ServiceFilter.from_query(
+            text=q, category=category, divisions=division, min_rating=min_rating, sort=sort
+        )
+        results = await catalogue.browse(service_filter, page)
+        return render(
+            request, "services/list.html", block="results", filter=service_filter, results=results
+        )
+
+    @get("/{slug:str}", name="services.detail")
+    async def service_detail(
+        self,
+        request: Request[Any, Any, Any],
+        catalogue: NamedDependency[CatalogueService],
+        slug: FromPath[str],
+    ) -> Template:
+        service, related = await catalogue.detail(slug)
+        return render(request, "services/detail.html", service=service, related=related)

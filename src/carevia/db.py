@@ -1,0 +1,60 @@
+"""One AsyncMongoClient per process, opened in the app lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
+from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
+from carevia.settings import Settings
+
+Document = dict[str, Any]
+IndexDeclaration = Mapping[str, Sequence[IndexModel]]
+
+ALL_INDEXES: tuple[IndexDeclaration, ...] = (CATALOGUE_INDEXES, CONTACT_INDEXES)
+
+
+def open_client(settings: Settings) -> AsyncMongoClient[Document]:
+    if not settings.database.uri:
+        raise RuntimeError("the database URI is not set")
+    return AsyncMongoClient(
+        settings.database.uri,
+        tz_aware=True,
+        uuidRepresentation="standard",
+        # A bounded wait turns a database outage into a quick 503 instead of a 30 s hang.
+        timeoutMS=settings.database.timeout_ms,
+        serverSelectionTimeoutMS=settings.database.timeout_ms,
+        appname="carevia",
+    )
+
+
+async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
+    for declaration in ALL_INDEXES:
+        for collection, indexes in declaration.items():
+            if indexes:
+                await database[collection].create_indexes(list(indexes))
+
+
+@asynccontextmanager
+async def connected_database(settings: Settings) -> AsyncIterator[AsyncDatabase[Document]]:
+    client = open_client(settings)
+    try:
+        database = client[settings.database.name]
+        await client.admin.command("ping")
+        await ensure_indexes(database)
+        yield database
+    finally:
+        await client.close()
+
+
+async def is_reachable(database: AsyncDatabase[Document]) -> bool:
+    try:
+        await database.client.admin.command("ping")
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        return False
+    return True

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+import msgspec
+from bson import ObjectId
+
+from carevia.domain.shared import Invalid
+
+
+class Category(str, Enum):
+    BABY_CARE = "baby-care"
+    ELDERLY_CARE = "elderly-care"
+    SICK_CARE = "sick-care"
+    SPECIAL_CARE = "special-care"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.BABY_CARE: "Baby Care",
+    Category.ELDERLY_CARE: "Elderly Care",
+    Category.SICK_CARE: "Sick Care",
+    Category.SPECIAL_CARE: "Special Care",
+}
+
+ServiceType = Literal["hourly", "daily", "weekly", "night"]
+ServiceStatus = Literal["active", "inactive"]
+ServiceSort = Literal["recommended", "price_asc", "price_desc", "rating", "newest"]
+
+
+class CaregiverRequirements(msgspec.Struct, frozen=True, kw_only=True):
+    min_experience_years: int
+    certifications: list[str]
+    languages: list[str]
+
+
+class RatingSummary(msgspec.Struct, frozen=True, kw_only=True):
+    average: float = 0.0
+    count: int = 0
+
+
+class BookingRules(msgspec.Struct, frozen=True, kw_only=True):
+    min_hours: int
+    free_cancellation_hours: int
+    instant_booking: bool
+
+
+class Service(msgspec.Struct, frozen=True, kw_only=True):
+    id: ObjectId | None = msgspec.field(default=None, name="_id")
+    slug: str
+    name: str
+    short_title: str
+    category: Category
+    image: str
+    featured: bool = False
+    currency: str
+    price_per_hour: int
+    price_per_day: int
+    service_types: list[ServiceType]
+    working_hours: str
+    emergency_support: bool
+    age_group: str | None = None
+    requirements: CaregiverRequirements
+    highlights: list[str]
+    description: str
+    responsibilities: list[str]
+    safety_measures: list[str]
+    rating: RatingSummary = msgspec.field(default_factory=RatingSummary)
+    divisions: list[str]
+    at_home: bool = True
+    booking_rules: BookingRules
+    seo_title: str
+    seo_description: str
+    status: ServiceStatus = "active"
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def description_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.description.split("\n\n") if p.strip()]
+
+
+class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """A validated catalogue query; only whitelisted values reach the repository."""
+
+    text: str | None = None
+    category: Category | None = None
+    divisions: tuple[str, ...] = ()
+    min_rating: float | None = None
+    sort: ServiceSort = "recommended"
+
+    @classmethod
+    def from_query(
+        cls,
+        *,
+        text: str | None,
+        category: str | None,
+        divisions: list[str] | None,
+        min_rating: str | None,
+        sort: str | None,
+    ) -> ServiceFilter:
+        """Decode raw query values; empty form fields mean "no filter"."""
+        fields: dict[str, str] = {}
+        parsed_category = None
+        if category:
+            try:
+                parsed_category = Category(category)
+            except ValueError:
+                fields["category"] = "Choose one of the listed categories."
+        parsed_rating = None
+        if min_rating:
+            try:
+                parsed_rating = float(min_rating)
+            except ValueError:
+                fields["min_rating"] = "Minimum rating must be a number from 0 to 5."
+        if sort and sort not in SERVICE_SORTS:
+            fields["sort"] = "Choose one of the listed sort orders."
+        if fields:
+            raise Invalid(fields, "Some filters could not be used.")
+        return cls(
+            text=(text or "").strip() or None,
+            category=parsed_category,
+            divisions=tuple(dict.fromkeys(d for d in divisions or () if d)),
+            min_rating=parsed_rating,
+            sort=sort or "recommended",  # type: ignore[arg-type]
+        )
+
+    def query_pairs(self, page: int | None = None) -> list[tuple[str, str]]:
+        """The filter as URL query pairs, so links keep the state a page shows."""
+        pairs: list[tuple[str, str]] = []
+        if self.text:
+            pairs.append(("q", self.text))
+        if self.category:
+            pairs.append(("category", self.category.value))
+        pairs.extend(("division", d) for d in self.divisions)
+        if self.min_rating is not None:
+            pairs.append(("min_rating", f"{self.min_rating:g}"))
+        if self.sort != "recommended":
+            pairs.append(("sort", self.sort))
+        if page and page > 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.text or self.category or self.divisions or self.min_rating)
+
+
+SERVICE_SORTS: dict[str, str] = {
+    "recommended": "Recommended",
+    "rating": "Highest rated",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "newest": "Newest",
+}

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.catalogue.models import Service, ServiceFilter, ServiceSort
+from carevia.domain.shared.documents import from_document, to_document
+
+SERVICES = "services"
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    SERVICES: [
+        IndexModel([("slug", ASCENDING)], unique=True),
+        IndexModel([("status", ASCENDING), ("category", ASCENDING), ("rating.average", DESCENDING)]),
+        IndexModel([("status", ASCENDING), ("featured", DESCENDING)]),
+        IndexModel([("status", ASCENDING), ("created_at", DESCENDING)]),
+    ]
+}
+
+# Sorts are chosen from this table only; a tie-break on slug keeps paging stable.
+_SORTS: dict[ServiceSort, list[tuple[str, int]]] = {
+    "recommended": [("featured", DESCENDING), ("rating.average", DESCENDING)],
+    "price_asc": [("price_per_hour", ASCENDING)],
+    "price_desc": [("price_per_hour", DESCENDING)],
+    "rating": [("rating.average", DESCENDING), ("rating.count", DESCENDING)],
+    "newest": [("created_at", DESCENDING)],
+}
+
+
+def _filter_document(service_filter: ServiceFilter) -> dict[str, Any]:
+    query: dict[str, Any] = {"status": "active"}
+    if service_filter.text:
+        # User text is escaped, so it is matched literally and cannot backtrack.
+        pattern = {"$regex": re.escape(service_filter.text), "$options": "i"}
+        query["$or"] = [{"name": pattern}, {"short_title": pattern}, {"highlights": pattern}]
+    if service_filter.category is not None:
+        query["category"] = service_filter.category.value
+    if service_filter.divisions:
+        query["divisions"] = {"$in": list(service_filter.divisions)}
+    if service_filter.min_rating is not None:
+        query["rating.average"] = {"$gte": service_filter.min_rating}
+    return query
+
+
+class ServiceRepository:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self._services = database[SERVICES]
+
+    async def count(self, service_filter: ServiceFilter) -> int:
+        return await self._services.count_documents(_filter_document(service_filter))
+
+    async def search(self, service_filter: ServiceFilter, *, skip: int, limit: int) -> list[Service]:
+        cursor = (
+            self._services.find(_filter_document(service_filter))
+            .sort([*_SORTS[service_filter.sort], ("slug", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [from_document(doc, Service) async for doc in cursor]
+
+    async def get_active_by_slug(self, slug: str) -> Service | None:
+        document = await self._services.find_one({"slug": slug, "status": "active"})
+        return None if document is None else from_document(document, Service)
+
+    async def featured(self, limit: int) -> list[Service]:
+        cursor = (
+            self._services.find({"status": "active", "featured": True})
+            .sort([("rating.average", DESCENDING), ("slug", ASCENDING)])
+            .limit(limit)
+        )
+        return [from_document(doc, Service) async for doc in cursor]
+
+    async def related(self, service: Service, limit: int) -> list[Service]:
+        cursor = (
+            self._services.find(
+                {"status": "active", "category": service.category.value, "slug": {"$ne": service.slug}}
+            )
+            .sort([("rating.average", DESCENDING), ("slug", ASCENDING)])
+            .limit(limit)
+        )
+        return [from_document(doc, Service) async for doc in cursor]
+
+    async def active_slugs_with_dates(self) -> list[tuple[str, datetime]]:
+        cursor = self._services.find({"status": "active"}, {"slug": 1, "updated_at": 1}).sort("slug")
+        return [(doc["slug"], doc["updated_at"]) async for doc in cursor]
+
+    async def insert_if_absent(self, service: Service) -> bool:
+        """Insert by slug unless it exists; an existing (possibly edited) service is left alone."""
+        document = to_document(service)
+        document.pop("_id", None)
+        result = await self._services.update_one(
+            {"slug": service.slug}, {"$setOnInsert": document}, upsert=True
+        )
+        return result.upserted_id is not None

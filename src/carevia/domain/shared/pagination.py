@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class PageRequest(msgspec.Struct, frozen=True):
+    number: int
+    size: int
+
+    @property
+    def skip(self) -> int:
+        return (self.number - 1) * self.size
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True):
+    items: Sequence[T]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return 0 if self.total == 0 else (self.number - 1) * self.size + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.number * self.size)
+
+
+def clamp_page(requested: int, total: int, size: int) -> PageRequest:
+    """A page number outside 1..last is moved to the nearest real page."""
+    last = max(1, math.ceil(total / size))
+    return PageRequest(number=min(max(1, requested), last), size=size)

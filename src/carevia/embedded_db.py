@@ -1,0 +1,155 @@
+"""Runs the embedded MongoDB-wire server (SecantusDB) as a child process.
+
+SecantusDB is GPL-2.0, so Carevia never imports it: it starts the `secantusd-py`
+command and talks to it over the wire like any MongoDB server.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+_PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    pass
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    # Linux delivers SIGTERM to the server when this process dies, even by SIGKILL,
+    # so a crashed app never leaves an orphaned database holding the data directory.
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _server_command() -> str:
+    beside_python = Path(sys.executable).with_name("secantusd-py")
+    found = str(beside_python) if beside_python.exists() else shutil.which("secantusd-py")
+    if not found:
+        raise EmbeddedDatabaseError(
+            "MONGODB_URI is unset and the embedded database is not installed. "
+            "Install it with `pip install 'carevia[embedded]'` or set MONGODB_URI."
+        )
+    return found
+
+
+def _wait_until_storage_released(storage: Path, timeout: float) -> None:
+    """Wait while a previous server (say, one whose parent was just killed) still shuts down.
+
+    The storage engine holds an fcntl lock on WiredTiger.lock for as long as it runs.
+    """
+    lock_path = storage / "WiredTiger.lock"
+    if not lock_path.exists():
+        return
+    deadline = time.monotonic() + timeout
+    with open(lock_path, "a+b") as lock_file:
+        while True:
+            try:
+                fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise EmbeddedDatabaseError(
+                        f"the data directory {storage} is in use by another database process"
+                    ) from None
+                time.sleep(0.1)
+            else:
+                fcntl.lockf(lock_file, fcntl.LOCK_UN)
+                return
+
+
+class EmbeddedDatabase:
+    def __init__(
+        self,
+        storage: Path | str,
+        *,
+        port: int | None = None,
+        test_commands: bool = False,
+        log_file: Path | None = None,
+    ) -> None:
+        self.storage = storage
+        self.port = port or free_loopback_port()
+        self.test_commands = test_commands
+        self.log_file = log_file
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    def start(self, ready_timeout: float = 30.0) -> None:
+        if isinstance(self.storage, Path):
+            self.storage.mkdir(parents=True, exist_ok=True)
+            _wait_until_storage_released(self.storage, timeout=15.0)
+        command = [
+            _server_command(),
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--storage-path", str(self.storage),
+            "--log-level", "WARNING",
+        ]
+        if self.test_commands:
+            command.append("--enable-test-commands")
+        log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command, stdout=log, stderr=log, preexec_fn=_die_with_parent
+        )
+        self._wait_until_ready(ready_timeout)
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise EmbeddedDatabaseError(
+                    f"the embedded database exited with code {self._process.returncode}"
+                    + (f"; see {self.log_file}" if self.log_file else "")
+                )
+            try:
+                with MongoClient(self.uri, serverSelectionTimeoutMS=250) as client:
+                    client.admin.command("ping")
+                    return
+            except PyMongoError:
+                time.sleep(0.05)
+        self.stop()
+        raise EmbeddedDatabaseError(f"the embedded database was not ready within {timeout:.0f}s")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def running_embedded_database(data_dir: Path) -> Iterator[EmbeddedDatabase]:
+    database = EmbeddedDatabase(data_dir / "db", log_file=data_dir / "db.log")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database.start()
+    try:
+        yield database
+    finally:
+        database.stop()

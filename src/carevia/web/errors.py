@@ -1,0 +1,126 @@
+"""The one place that turns domain and HTTP errors into responses.
+
+JSON routes get one envelope `{"error": {"code", "message", "fields"}}`; HTML routes get
+a page (or, for htmx, the same page's content block).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Template
+from pymongo.errors import ConnectionFailure, PyMongoError
+
+from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
+from carevia.web.templating import render
+
+logger = logging.getLogger("carevia.errors")
+
+_DOMAIN_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    Invalid: 400,
+}
+_TITLES = {
+    400: "That request did not look right",
+    401: "Please log in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "That conflicts with something else",
+    422: "Please check your input",
+    429: "Too many attempts",
+    503: "We are briefly unavailable",
+}
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 409: "conflict", 422: "invalid", 429: "rate_limited",
+          503: "unavailable"}
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request[Any, Any, Any],
+    status_code: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+) -> Response[Any] | Template:
+    if _wants_json(request):
+        return Response(
+            {"error": {"code": code, "message": message, "fields": fields or {}}},
+            status_code=status_code,
+            media_type=MediaType.JSON,
+        )
+    return render(
+        request,
+        "errors/error.html",
+        block="content",
+        status_code=status_code,
+        title=_TITLES.get(status_code, "Something went wrong"),
+        message=message,
+        fields=fields or {},
+        status=status_code,
+    )
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any] | Template:
+    status = next((s for kind, s in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
+    fields = exc.fields if isinstance(exc, Invalid) else None
+    return error_response(request, status, exc.code, exc.message, fields)
+
+
+def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any] | Template:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        fields = _validation_fields(exc.extra)
+        return error_response(request, 400, "validation_failed", "Some values were not valid.", fields)
+    if status == 404:
+        message = "The page you asked for does not exist or has moved."
+    elif isinstance(exc, NotAuthorizedException):
+        message = "Please log in to continue."
+    else:
+        message = exc.detail
+    response = error_response(request, status, _CODES.get(status, "error"), message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def handle_database_error(request: Request[Any, Any, Any], exc: PyMongoError) -> Response[Any] | Template:
+    if isinstance(exc, ConnectionFailure) or exc.timeout:
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            request, 503, "unavailable", "We cannot reach our database right now. Please try again in a moment."
+        )
+    return handle_unexpected_error(request, exc)
+
+
+def handle_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        request, 500, "internal_error", "Something went wrong on our side. Please try again shortly."
+    )
+
+
+def _validation_fields(extra: Any) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    if isinstance(extra, list):
+        for item in extra:
+            if isinstance(item, dict) and item.get("key"):
+                fields[str(item["key"])] = str(item.get("message", "Invalid value"))
+    return fields
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: handle_domain_error,
+    HTTPException: handle_http_error,
+    PyMongoError: handle_database_error,
+    Exception: handle_unexpected_error,
+}

@@ -1,0 +1,81 @@
+"""Template set-up and the one helper handlers use to answer with a page or a fragment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
+from carevia.domain.coverage import DIVISION_NAMES
+from carevia.domain.shared.money import format_money
+from carevia.settings import Settings
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def is_fragment_request(request: Request[Any, Any, Any]) -> bool:
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and headers.get("hx-boosted") != "true"
+        and headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """The whole page, or only `block` when htmx asked for a fragment."""
+    response_headers = {"Vary": "HX-Request", **(headers or {})}
+    if block is not None and is_fragment_request(request):
+        return HTMXBlockTemplate(
+            template_name=template_name,
+            block_name=block,
+            context=context,
+            status_code=status_code,
+            headers=response_headers,
+        )
+    return Template(
+        template_name, context=context, status_code=status_code, headers=response_headers
+    )
+
+
+def build_environment(settings: Settings) -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        enable_async=False,
+    )
+    environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
+        minor, currency
+    )
+    environment.globals.update(
+        site_name="Carevia",
+        public_base_url=settings.public_base_url,
+        category_labels={c.value: label for c, label in CATEGORY_LABELS.items()},
+        division_names=DIVISION_NAMES,
+        service_sorts=SERVICE_SORTS,
+        is_production=settings.is_production,
+    )
+    return environment
+
+
+def template_config(settings: Settings) -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(
+        instance=JinjaTemplateEngine.from_environment(build_environment(settings))
+    )

@@ -1,0 +1,38 @@
+"""A real MongoDB-wire server for the whole session, and a fresh database for each test.
+
+Set CAREVIA_TEST_MONGODB_URI to run the suite against another MongoDB server instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from pymongo import MongoClient
+
+from carevia.embedded_db import EmbeddedDatabase
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    external = os.environ.get("CAREVIA_TEST_MONGODB_URI")
+    if external:
+        yield external
+        return
+    log_dir = tmp_path_factory.mktemp("secantus")
+    server = EmbeddedDatabase(":memory:", test_commands=True, log_file=log_dir / "server.log")
+    server.start()
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_name(mongo_uri: str) -> Iterator[str]:
+    name = f"carevia_test_{uuid.uuid4().hex[:12]}"
+    yield name
+    with MongoClient(mongo_uri, serverSelectionTimeoutMS=2000) as client:
+        client.drop_database(name)
