@@ -55,6 +55,6 @@ async def connected_database(settings: Settings) -> AsyncIterator[AsyncDatabase[
 async def is_reachable(database: AsyncDatabase[Document]) -> bool:
     try:
         await database.client.admin.command("ping")
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
+    except Exception:
         return False
     return True

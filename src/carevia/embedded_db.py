@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
@@ -102,10 +103,14 @@ class EmbeddedDatabase:
             _wait_until_storage_released(self.storage, timeout=15.0)
         command = [
             _server_command(),
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--storage-path", str(self.storage),
-            "--log-level", "WARNING",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--storage-path",
+            str(self.storage),
+            "--log-level",
+            "WARNING",
         ]
         if self.test_commands:
             command.append("--enable-test-commands")
@@ -124,7 +129,10 @@ class EmbeddedDatabase:
                     + (f"; see {self.log_file}" if self.log_file else "")
                 )
             try:
-                with MongoClient(self.uri, serverSelectionTimeoutMS=250) as client:
+                client: MongoClient[dict[str, Any]] = MongoClient(
+                    self.uri, serverSelectionTimeoutMS=250
+                )
+                with client:
                     client.admin.command("ping")
                     return
             except PyMongoError:

@@ -50,11 +50,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     static_dir: Path = PROJECT_ROOT / "static"
     currency: str = "BDT"
     timezone: str = "Asia/Dhaka"
-    database: DatabaseSettings = msgspec.field(
-        default_factory=lambda: DatabaseSettings(uri=None)
-    )
+    database: DatabaseSettings = msgspec.field(default_factory=lambda: DatabaseSettings(uri=None))
     stripe: StripeSettings = msgspec.field(
-        default_factory=lambda: StripeSettings(secret_key=None, webhook_secret=DEFAULT_WEBHOOK_SECRET)
+        default_factory=lambda: StripeSettings(
+            secret_key=None, webhook_secret=DEFAULT_WEBHOOK_SECRET
+        )
     )
     mail: MailSettings = msgspec.field(default_factory=lambda: MailSettings(host=None))
 
@@ -76,14 +76,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not self.is_production:
             return
         problems = []
-        if not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+        if (
+            not self.secret_key
+            or self.secret_key == DEFAULT_SECRET_KEY
+            or len(self.secret_key) < 32
+        ):
             problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
         if not self.database.uri:
             problems.append("MONGODB_URI must point at the production MongoDB server")
         if not self.stripe.secret_key:
-            problems.append("STRIPE_SECRET_KEY is required (the local test gateway is not for production)")
+            problems.append(
+                "STRIPE_SECRET_KEY is required (the local test gateway is not for production)"
+            )
         if self.stripe.webhook_secret in ("", DEFAULT_WEBHOOK_SECRET):
-            problems.append("STRIPE_WEBHOOK_SECRET must be the signing secret of your Stripe endpoint")
+            problems.append(
+                "STRIPE_WEBHOOK_SECRET must be the signing secret of your Stripe endpoint"
+            )
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be an https:// address")
         if problems:
@@ -97,9 +105,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ) -> Settings:
         """Merge `.env` (if present) under the process environment and parse it."""
         env_file = env_file if env_file is not None else Path.cwd() / ".env"
-        values: dict[str, str] = {
-            k: v for k, v in dotenv_values(env_file).items() if v is not None
-        } if env_file.is_file() else {}
+        values: dict[str, str] = (
+            {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+            if env_file.is_file()
+            else {}
+        )
         values.update(os.environ if environ is None else environ)
 
         def get(name: str) -> str | None:
@@ -123,9 +133,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             data_dir=Path(get("CAREVIA_DATA_DIR") or defaults.data_dir),
             currency=(get("CURRENCY") or defaults.currency).upper(),
             timezone=get("CAREVIA_TIMEZONE") or defaults.timezone,
-            database=DatabaseSettings(
-                uri=get("MONGODB_URI"), name=get("MONGODB_DB") or "carevia"
-            ),
+            database=DatabaseSettings(uri=get("MONGODB_URI"), name=get("MONGODB_DB") or "carevia"),
             stripe=StripeSettings(
                 secret_key=get("STRIPE_SECRET_KEY"),
                 webhook_secret=get("STRIPE_WEBHOOK_SECRET")

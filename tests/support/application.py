@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def settings(mongo_uri: str, database_name: str, tmp_path: Path) -> Settings:
     return Settings(
         env="test",
-        public_base_url="http://testserver.local",
+        public_base_url="https://testserver.local",
         data_dir=tmp_path,
         database=DatabaseSettings(uri=mongo_uri, name=database_name, timeout_ms=3000),
     )
@@ -44,7 +44,7 @@ def app(settings: Settings) -> Litestar:
 
 @pytest.fixture
 async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+    async with AsyncTestClient(app=app, base_url="https://testserver.local") as test_client:
         yield test_client
 
 
@@ -88,7 +88,10 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "carevia", "serve", "--port", str(port), "--seed-if-new"],
-            cwd=workdir, env=environment, stdout=output, stderr=subprocess.STDOUT,
+            cwd=workdir,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

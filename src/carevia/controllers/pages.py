@@ -40,7 +40,9 @@ class PageController(Controller):
 
     @get("/contact", name="contact")
     async def contact_form(self, request: Request[Any, Any, Any]) -> Template:
-        return render(request, "pages/contact.html", form=ContactForm(), errors={}, topics=CONTACT_TOPICS)
+        return render(
+            request, "pages/contact.html", form=ContactForm(), errors={}, topics=CONTACT_TOPICS
+        )
 
     @post("/contact", name="contact.submit", status_code=200)
     async def submit_contact(
@@ -53,8 +55,20 @@ class PageController(Controller):
             message = await contact.submit(data)
         except Invalid as invalid:
             return render(
-                request, "pages/contact.html", block="contact_form", status_code=422,
-                form=data, errors=invalid.fields, topics=CONTACT_TOPICS,
+                request,
+                "pages/contact.html",
+                block="contact_form",
+                status_code=422,
+                form=data,
+                errors=invalid.fields,
+                topics=CONTACT_TOPICS,
             )
-        return render(request, "pages/contact.html", block="contact_form", sent=message,
-                      form=ContactForm(), errors={}, topics=CONTACT_TOPICS)
+        return render(
+            request,
+            "pages/contact.html",
+            block="contact_form",
+            sent=message,
+            form=ContactForm(),
+            errors={},
+            topics=CONTACT_TOPICS,
+        )

@@ -36,9 +36,17 @@ _TITLES = {
     429: "Too many attempts",
     503: "We are briefly unavailable",
 }
-_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          405: "method_not_allowed", 409: "conflict", 422: "invalid", 429: "rate_limited",
-          503: "unavailable"}
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -70,17 +78,23 @@ def error_response(
     )
 
 
-def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any] | Template:
+def handle_domain_error(
+    request: Request[Any, Any, Any], exc: DomainError
+) -> Response[Any] | Template:
     status = next((s for kind, s in _DOMAIN_STATUS.items() if isinstance(exc, kind)), 400)
     fields = exc.fields if isinstance(exc, Invalid) else None
     return error_response(request, status, exc.code, exc.message, fields)
 
 
-def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any] | Template:
+def handle_http_error(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Any] | Template:
     status = exc.status_code
     if isinstance(exc, ValidationException):
         fields = _validation_fields(exc.extra)
-        return error_response(request, 400, "validation_failed", "Some values were not valid.", fields)
+        return error_response(
+            request, 400, "validation_failed", "Some values were not valid.", fields
+        )
     if status == 404:
         message = "The page you asked for does not exist or has moved."
     elif isinstance(exc, NotAuthorizedException):
@@ -93,19 +107,29 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     return response
 
 
-def handle_database_error(request: Request[Any, Any, Any], exc: PyMongoError) -> Response[Any] | Template:
+def handle_database_error(
+    request: Request[Any, Any, Any], exc: PyMongoError
+) -> Response[Any] | Template:
     if isinstance(exc, ConnectionFailure) or exc.timeout:
         logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         return error_response(
-            request, 503, "unavailable", "We cannot reach our database right now. Please try again in a moment."
+            request,
+            503,
+            "unavailable",
+            "We cannot reach our database right now. Please try again in a moment.",
         )
     return handle_unexpected_error(request, exc)
 
 
-def handle_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any] | Template:
+def handle_unexpected_error(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Any] | Template:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
-        request, 500, "internal_error", "Something went wrong on our side. Please try again shortly."
+        request,
+        500,
+        "internal_error",
+        "Something went wrong on our side. Please try again shortly.",
     )
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 import msgspec
@@ -10,7 +10,7 @@ from bson import ObjectId
 from carevia.domain.shared import Invalid
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     BABY_CARE = "baby-care"
     ELDERLY_CARE = "elderly-care"
     SICK_CARE = "sick-care"

@@ -16,7 +16,9 @@ SERVICES = "services"
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     SERVICES: [
         IndexModel([("slug", ASCENDING)], unique=True),
-        IndexModel([("status", ASCENDING), ("category", ASCENDING), ("rating.average", DESCENDING)]),
+        IndexModel(
+            [("status", ASCENDING), ("category", ASCENDING), ("rating.average", DESCENDING)]
+        ),
         IndexModel([("status", ASCENDING), ("featured", DESCENDING)]),
         IndexModel([("status", ASCENDING), ("created_at", DESCENDING)]),
     ]
@@ -54,7 +56,9 @@ class ServiceRepository:
     async def count(self, service_filter: ServiceFilter) -> int:
         return await self._services.count_documents(_filter_document(service_filter))
 
-    async def search(self, service_filter: ServiceFilter, *, skip: int, limit: int) -> list[Service]:
+    async def search(
+        self, service_filter: ServiceFilter, *, skip: int, limit: int
+    ) -> list[Service]:
         cursor = (
             self._services.find(_filter_document(service_filter))
             .sort([*_SORTS[service_filter.sort], ("slug", ASCENDING)])
@@ -78,7 +82,11 @@ class ServiceRepository:
     async def related(self, service: Service, limit: int) -> list[Service]:
         cursor = (
             self._services.find(
-                {"status": "active", "category": service.category.value, "slug": {"$ne": service.slug}}
+                {
+                    "status": "active",
+                    "category": service.category.value,
+                    "slug": {"$ne": service.slug},
+                }
             )
             .sort([("rating.average", DESCENDING), ("slug", ASCENDING)])
             .limit(limit)
@@ -86,7 +94,9 @@ class ServiceRepository:
         return [from_document(doc, Service) async for doc in cursor]
 
     async def active_slugs_with_dates(self) -> list[tuple[str, datetime]]:
-        cursor = self._services.find({"status": "active"}, {"slug": 1, "updated_at": 1}).sort("slug")
+        cursor = self._services.find({"status": "active"}, {"slug": 1, "updated_at": 1}).sort(
+            "slug"
+        )
         return [(doc["slug"], doc["updated_at"]) async for doc in cursor]
 
     async def insert_if_absent(self, service: Service) -> bool:

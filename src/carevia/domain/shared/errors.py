@@ -28,6 +28,8 @@ class Invalid(DomainError):
 
     code = "invalid"
 
-    def __init__(self, fields: dict[str, str], message: str = "Please correct the highlighted fields.") -> None:
+    def __init__(
+        self, fields: dict[str, str], message: str = "Please correct the highlighted fields."
+    ) -> None:
         super().__init__(message)
         self.fields = fields

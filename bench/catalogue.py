@@ -1,0 +1,256 @@
+"""Catalogue throughput and latency against a real `carevia serve` and an embedded database.
+
+Run with `make bench` (or `.venv/bin/python bench/catalogue.py`). It starts its own in-memory
+database, seeds the demo catalogue, starts the app on a free loopback port, then measures each
+scenario sequentially (1 client) and with 8 concurrent clients. Every scenario is bounded by a
+request count and a time budget, so a whole run stays under a minute. The result is printed as
+Markdown, with two ratios measured in the same run: htmx fragment vs full page, and a
+regex-shaped search vs a plain one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from carevia.db import connected_database
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.catalogue.seed import seed_catalogue
+from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
+from carevia.settings import DatabaseSettings, Settings
+
+DATABASE_NAME = "carevia_bench"
+DETAIL_SLUG = "newborn-night-nanny"
+FRAGMENT_HEADERS = {"HX-Request": "true"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    fragment: bool = False
+
+
+SCENARIOS = [
+    Scenario("List `/services`", "/services"),
+    Scenario("Filtered list", "/services?q=care&division=Dhaka&sort=price_asc"),
+    Scenario("Service detail", f"/services/{DETAIL_SLUG}"),
+    Scenario("Full page `?category=elderly-care`", "/services?category=elderly-care"),
+    Scenario("htmx fragment, same URL", "/services?category=elderly-care", FRAGMENT_HEADERS, True),
+    Scenario("Literal search `q=aaaaaa`", "/services?q=aaaaaa"),
+    Scenario("Regex-shaped search `q=(a+)+$`", "/services?q=(a%2B)%2B%24"),
+]
+RATIOS = [
+    ("htmx fragment vs full page", "htmx fragment, same URL", "Full page `?category=elderly-care`"),
+    (
+        "regex-shaped vs literal search",
+        "Regex-shaped search `q=(a+)+$`",
+        "Literal search `q=aaaaaa`",
+    ),
+]
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    clients: int
+    latencies: list[float]
+    elapsed: float
+    errors: int
+    body_bytes: int
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: int) -> float:
+        if len(self.latencies) < 2:
+            return self.latencies[0] if self.latencies else float("nan")
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+
+
+async def _seed(uri: str) -> int:
+    settings = Settings(database=DatabaseSettings(uri=uri, name=DATABASE_NAME))
+    async with connected_database(settings) as database:
+        return await seed_catalogue(ServiceRepository(database), datetime.now(UTC), "BDT")
+
+
+@contextmanager
+def running_app(workdir: Path) -> Iterator[str]:
+    """An embedded database, seeded, and `carevia serve` on a free port; yields the base URL."""
+    database = EmbeddedDatabase(":memory:", log_file=workdir / "db.log")
+    database.start()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        inserted = asyncio.run(_seed(database.uri))
+        print(f"Seeded {inserted} services.", file=sys.stderr)
+        port = free_loopback_port()
+        base_url = f"http://127.0.0.1:{port}"
+        environment = {
+            **os.environ,
+            "APP_ENV": "development",
+            "MONGODB_URI": database.uri,
+            "MONGODB_DB": DATABASE_NAME,
+            "CAREVIA_DATA_DIR": str(workdir),
+            "PUBLIC_BASE_URL": base_url,
+        }
+        log = workdir / "server.log"
+        with open(log, "wb") as output:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
+                cwd=workdir,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_until_ready(base_url, server, log)
+        yield base_url
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        database.stop()
+
+
+def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"the app exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"the app did not become ready:\n{log.read_text()}")
+
+
+def _looks_right(scenario: Scenario, response: httpx.Response) -> bool:
+    if response.status_code != 200:
+        return False
+    is_full_page = "<html" in response.text
+    return is_full_page != scenario.fragment
+
+
+async def measure(
+    client: httpx.AsyncClient, scenario: Scenario, clients: int, max_requests: int, budget: float
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    body_bytes = 0
+    issued = 0
+    start = time.perf_counter()
+    deadline = start + budget
+
+    async def worker() -> None:
+        nonlocal errors, body_bytes, issued
+        while issued < max_requests and time.perf_counter() < deadline:
+            issued += 1
+            began = time.perf_counter()
+            try:
+                response = await client.get(scenario.path, headers=scenario.headers)
+            except httpx.HTTPError:
+                errors += 1
+                continue
+            latencies.append((time.perf_counter() - began) * 1000)
+            body_bytes = len(response.content)
+            if not _looks_right(scenario, response):
+                errors += 1
+
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
+    return Result(scenario, clients, latencies, elapsed, errors, body_bytes)
+
+
+async def run(base_url: str, args: argparse.Namespace) -> list[Result]:
+    results: list[Result] = []
+    limits = httpx.Limits(
+        max_connections=args.concurrency, max_keepalive_connections=args.concurrency
+    )
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10) as client:
+        for scenario in SCENARIOS:  # warm templates, indexes and connections
+            for _ in range(5):
+                await client.get(scenario.path, headers=scenario.headers)
+        for clients, count, budget in (
+            (1, args.sequential, args.budget),
+            (args.concurrency, args.concurrent, args.budget),
+        ):
+            for scenario in SCENARIOS:
+                results.append(await measure(client, scenario, clients, count, budget))
+                print(f"  measured {scenario.name} with {clients} client(s)", file=sys.stderr)
+    return results
+
+
+def markdown(results: list[Result]) -> str:
+    lines = [
+        "| Scenario | Clients | Requests | Errors | Req/s | p50 ms | p95 ms | p99 ms | Body bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.scenario.name} | {r.clients} | {len(r.latencies)} | {r.errors} | {r.rps:.0f} "
+            f"| {r.percentile(50):.1f} | {r.percentile(95):.1f} | {r.percentile(99):.1f} "
+            f"| {r.body_bytes:,} |"
+        )
+    lines += [
+        "",
+        "| Ratio | Clients | p50 latency | Req/s | Body size |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    by_key = {(r.scenario.name, r.clients): r for r in results}
+    for label, numerator, denominator in RATIOS:
+        for clients in sorted({r.clients for r in results}):
+            a, b = by_key[(numerator, clients)], by_key[(denominator, clients)]
+            size = a.body_bytes / b.body_bytes if b.body_bytes else float("nan")
+            lines.append(
+                f"| {label} | {clients} | {a.percentile(50) / b.percentile(50):.2f}× "
+                f"| {a.rps / b.rps:.2f}× | {size:.2f}× |"
+            )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sequential", type=int, default=150, help="requests per scenario, 1 client"
+    )
+    parser.add_argument(
+        "--concurrent", type=int, default=400, help="requests per scenario, N clients"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--budget", type=float, default=2.5, help="seconds at most per scenario")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="carevia-bench-") as tmp, running_app(Path(tmp)) as url:
+        results = asyncio.run(run(url, args))
+    print(
+        f"\nPython {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; app, database and client on the same machine; "
+        f"run took {time.perf_counter() - started:.0f} s.\n"
+    )
+    print(markdown(results))
+    if any(r.errors for r in results):
+        sys.exit("some requests failed or returned the wrong kind of page")
+
+
+if __name__ == "__main__":
+    main()
