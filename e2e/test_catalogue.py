@@ -116,6 +116,12 @@ def test_pagination_links_swap_the_next_page(page: Page) -> None:
     expect(page.locator(".pagination [aria-current=page]")).to_have_text("Page 2 of 4")
     assert_no_full_load(page)
 
+    # Back to the page as first loaded, before any htmx request.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/services$"), timeout=TIMEOUT_MS)
+    expect(results_count(page)).to_have_text(ALL_ACTIVE, timeout=TIMEOUT_MS)
+    assert_no_full_load(page)
+
 
 def test_catalogue_fits_a_phone_screen(page: Page, artifacts: Path) -> None:
     page.set_viewport_size({"width": 390, "height": 844})

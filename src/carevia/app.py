@@ -2,60 +2,109 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from carevia.controllers.account import AccountController
+from carevia.controllers.api_auth import MeController, TokenController
+from carevia.controllers.api_users import UserApiController
+from carevia.controllers.auth import AuthController
+from carevia.controllers.coverage import district_options
+from carevia.controllers.dev_mailbox import DevMailboxController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
 from carevia.db import connected_database
 from carevia.dependencies import DEPENDENCIES
+from carevia.domain.auth import AccessTokenCodec
+from carevia.domain.mail import MailRenderer, MailWorker, OutboxRepository, transport_for
 from carevia.settings import Settings
+from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.errors import EXCEPTION_HANDLERS
-from carevia.web.security import add_security_headers
+from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
+
+# Static files, health probes and the webhook identify no user.
+UNAUTHENTICATED_PATHS = [
+    r"^/static/",
+    r"^/healthz$",
+    r"^/readyz$",
+    r"^/webhooks/stripe$",
+    r"^/schema",
+]
 
 
 def create_app(settings: Settings) -> Litestar:
     settings.validate_for_start()
+    mail_transport = transport_for(settings)
 
     @asynccontextmanager
-    async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
+    async def resources(app: Litestar) -> AsyncIterator[None]:
         async with connected_database(settings) as database:
             app.state.database = database
-            yield
+            worker = MailWorker(OutboxRepository(database), mail_transport, settings.mail.sender)
+            app.state.mail_worker = worker
+            stop = asyncio.Event()
+            delivery = asyncio.create_task(worker.run(stop), name="mail-worker")
+            try:
+                yield
+            finally:
+                stop.set()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(delivery, timeout=5)
+
+    route_handlers: list[Any] = [
+        PageController,
+        ServiceController,
+        AuthController,
+        AccountController,
+        TokenController,
+        MeController,
+        UserApiController,
+        district_options,
+        healthz,
+        readyz,
+        sitemap,
+        robots,
+        create_static_files_router(
+            path="/static", directories=[settings.static_dir], include_in_schema=False
+        ),
+    ]
+    if not settings.is_production and not settings.mail.host:
+        route_handlers.append(DevMailboxController)
 
     return Litestar(
-        route_handlers=[
-            PageController,
-            ServiceController,
-            healthz,
-            readyz,
-            sitemap,
-            robots,
-            create_static_files_router(
-                path="/static", directories=[settings.static_dir], include_in_schema=False
-            ),
-        ],
+        route_handlers=route_handlers,
         dependencies={
             **DEPENDENCIES,
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
         },
-        lifespan=[database_lifespan],
+        state=State(_initial_state(settings)),
+        lifespan=[resources],
+        middleware=[
+            cross_site_guard(settings.public_base_url),
+            DefineMiddleware(AuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
+        ],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=[r"^/webhooks/stripe$"],
+            # The webhook is verified by its signature; JSON routes by bearer token.
+            exclude=[r"^/webhooks/stripe$", r"^/api/"],
         ),
         template_config=template_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -66,3 +115,10 @@ def create_app(settings: Settings) -> Litestar:
         ),
         debug=False,
     )
+
+
+def _initial_state(settings: Settings) -> dict[str, Any]:
+    return {
+        "access_tokens": AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
+        "mail_renderer": MailRenderer(),
+    }

@@ -10,8 +10,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from carevia.db import connected_database
+from carevia.domain.accounts import (
+    AccountService,
+    AccountTokenRepository,
+    Role,
+    User,
+    UserRepository,
+)
+from carevia.domain.audit import AuditLog
+from carevia.domain.auth import SessionRepository
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
+from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
+from carevia.domain.shared import Conflict, Invalid
 from carevia.embedded_db import EmbeddedDatabaseError, running_embedded_database
 from carevia.settings import ConfigurationError, Settings
 
@@ -41,6 +52,33 @@ def _report_seed(inserted: int | None) -> None:
         print("Demo data already present; leaving it as it is.")
     else:
         print(f"Seeded demo data: {inserted} new services.")
+
+
+async def _create_user(
+    settings: Settings, email: str, name: str, role: Role, password: str
+) -> User:
+    async with connected_database(settings) as database:
+        accounts = AccountService(
+            users=UserRepository(database),
+            tokens=AccountTokenRepository(database),
+            sessions=SessionRepository(database),
+            mailer=Mailer(OutboxRepository(database), MailRenderer()),
+            audit=AuditLog(database),
+            base_url=settings.public_base_url,
+        )
+        return await accounts.create_user(email, name, role, password)
+
+
+def create_user(settings: Settings, email: str, name: str, role: Role) -> None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    with database_for(settings) as running:
+        try:
+            user = asyncio.run(_create_user(running, email, name, role, password))
+        except Invalid as invalid:
+            sys.exit("carevia: " + " ".join(invalid.fields.values()))
+        except Conflict as conflict:
+            sys.exit(f"carevia: {conflict.message}")
+    print(f"Created {user.role} {user.email} ({user.id}).")
 
 
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
@@ -84,7 +122,12 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--role", choices=["admin", "caregiver", "patient"], required=True)
-    create.add_argument("--password-stdin", action="store_true", required=True)
+    create.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -96,6 +139,7 @@ def main(argv: list[str] | None = None) -> None:
             with database_for(settings) as running:
                 _report_seed(asyncio.run(_seed(running, only_if_new=False)))
         elif args.command == "users":
-            sys.exit("carevia users create: user accounts are not available yet.")
+            settings.validate_for_start()
+            create_user(settings, args.email, args.name, args.role)
     except (ConfigurationError, EmbeddedDatabaseError) as error:
         sys.exit(f"carevia: {error}")

@@ -9,14 +9,29 @@ from typing import Any
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.accounts.repository import INDEXES as ACCOUNT_INDEXES
+from carevia.domain.audit import INDEXES as AUDIT_INDEXES
+from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
+from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
+from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
+from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
 IndexDeclaration = Mapping[str, Sequence[IndexModel]]
 
-ALL_INDEXES: tuple[IndexDeclaration, ...] = (CATALOGUE_INDEXES, CONTACT_INDEXES)
+ALL_INDEXES: tuple[IndexDeclaration, ...] = (
+    ACCOUNT_INDEXES,
+    AUDIT_INDEXES,
+    CATALOGUE_INDEXES,
+    CONTACT_INDEXES,
+    MAIL_INDEXES,
+    REFRESH_TOKEN_INDEXES,
+    SESSION_INDEXES,
+    THROTTLE_INDEXES,
+)
 
 
 def open_client(settings: Settings) -> AsyncMongoClient[Document]:

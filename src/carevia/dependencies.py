@@ -1,4 +1,8 @@
-"""Providers that build domain services per request from the process-wide database."""
+"""Providers that build domain services per request from the process-wide resources.
+
+The lifespan puts the database and the mail worker on `app.state`; `create_app` puts the
+pieces that need no I/O (token codec, mail renderer) there too.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,21 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.accounts import (
+    AccountService,
+    AccountTokenRepository,
+    UserAdministration,
+    UserRepository,
+)
+from carevia.domain.audit import AuditLog
+from carevia.domain.auth import RefreshTokenRepository, RefreshTokenService
+from carevia.domain.auth.service import AuthService
+from carevia.domain.auth.sessions import SessionRepository
+from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.contact import ContactRepository, ContactService
+from carevia.domain.mail import Mailer, OutboxRepository
+from carevia.settings import Settings
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -17,6 +34,50 @@ Database = AsyncDatabase[dict[str, Any]]
 def provide_database(state: State) -> Database:
     database: Database = state.database
     return database
+
+
+def mailer_for(state: State) -> Mailer:
+    worker = state.get("mail_worker")
+    return Mailer(
+        OutboxRepository(state.database), state.mail_renderer, worker.wake if worker else None
+    )
+
+
+def auth_service_for(state: State) -> AuthService:
+    database: Database = state.database
+    return AuthService(
+        users=UserRepository(database),
+        sessions=SessionRepository(database),
+        throttle=LoginThrottle(database),
+        access_tokens=state.access_tokens,
+        refresh_tokens=RefreshTokenService(RefreshTokenRepository(database)),
+        audit=AuditLog(database),
+    )
+
+
+def provide_auth(state: State) -> AuthService:
+    return auth_service_for(state)
+
+
+def provide_accounts(state: State, settings: NamedDependency[Settings]) -> AccountService:
+    database: Database = state.database
+    return AccountService(
+        users=UserRepository(database),
+        tokens=AccountTokenRepository(database),
+        sessions=SessionRepository(database),
+        mailer=mailer_for(state),
+        audit=AuditLog(database),
+        base_url=settings.public_base_url,
+    )
+
+
+def provide_user_admin(database: NamedDependency[Database]) -> UserAdministration:
+    return UserAdministration(
+        users=UserRepository(database),
+        sessions=SessionRepository(database),
+        refresh_tokens=RefreshTokenService(RefreshTokenRepository(database)),
+        audit=AuditLog(database),
+    )
 
 
 def provide_catalogue(database: NamedDependency[Database]) -> CatalogueService:
@@ -27,8 +88,16 @@ def provide_contact(database: NamedDependency[Database]) -> ContactService:
     return ContactService(ContactRepository(database))
 
 
+def provide_outbox(database: NamedDependency[Database]) -> OutboxRepository:
+    return OutboxRepository(database)
+
+
 DEPENDENCIES = {
     "database": Provide(provide_database, sync_to_thread=False),
+    "auth": Provide(provide_auth, sync_to_thread=False),
+    "accounts": Provide(provide_accounts, sync_to_thread=False),
+    "user_admin": Provide(provide_user_admin, sync_to_thread=False),
     "catalogue": Provide(provide_catalogue, sync_to_thread=False),
     "contact": Provide(provide_contact, sync_to_thread=False),
+    "outbox": Provide(provide_outbox, sync_to_thread=False),
 }

@@ -14,7 +14,15 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
+from carevia.domain.shared import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
 from carevia.web.templating import render
 
 logger = logging.getLogger("carevia.errors")
@@ -24,6 +32,8 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     Forbidden: 403,
     Invalid: 400,
+    Unauthenticated: 401,
+    RateLimited: 429,
 }
 _TITLES = {
     400: "That request did not look right",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from litestar.datastructures import Headers, MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import PermissionDeniedException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -38,3 +43,36 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name not in headers:
                 headers[name] = value
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+CROSS_SITE_EXEMPT_PATHS = frozenset({"/webhooks/stripe"})
+
+
+def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
+    """Refuse state-changing requests sent from other sites (Fetch Metadata and Origin).
+
+    The session cookie is SameSite=Lax, so this and the CSRF token together stop
+    cross-site form posts; Stripe's webhook is exempt and checked by signature.
+    """
+    allowed_hosts = {urlsplit(public_base_url).netloc}
+
+    def middleware_factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if (
+                scope["type"] == ScopeType.HTTP
+                and scope.get("method") in UNSAFE_METHODS
+                and scope["path"] not in CROSS_SITE_EXEMPT_PATHS
+            ):
+                headers = Headers.from_scope(scope)
+                origin = headers.get("origin")
+                own_hosts = allowed_hosts | {headers.get("host", "")}
+                if headers.get("sec-fetch-site") == "cross-site" or (
+                    origin is not None and urlsplit(origin).netloc not in own_hosts
+                ):
+                    raise PermissionDeniedException("Requests from other sites are not accepted.")
+            await app(scope, receive, send)
+
+        return middleware
+
+    return middleware_factory

@@ -13,7 +13,7 @@ from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
-from carevia.domain.coverage import DIVISION_NAMES
+from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
 from carevia.domain.shared.money import format_money
 from carevia.settings import Settings
 
@@ -69,6 +69,7 @@ def build_environment(settings: Settings) -> Environment:
         public_base_url=settings.public_base_url,
         category_labels={c.value: label for c, label in CATEGORY_LABELS.items()},
         division_names=DIVISION_NAMES,
+        coverage=DIVISIONS,
         service_sorts=SERVICE_SORTS,
         is_production=settings.is_production,
     )

@@ -33,3 +33,13 @@ class Invalid(DomainError):
     ) -> None:
         super().__init__(message)
         self.fields = fields
+
+
+class Unauthenticated(DomainError):
+    """Credentials or a token did not identify an active user."""
+
+    code = "unauthorized"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"

@@ -1,0 +1,3 @@
+from carevia.domain.audit.log import INDEXES, AuditEntry, AuditLog
+
+__all__ = ["INDEXES", "AuditEntry", "AuditLog"]

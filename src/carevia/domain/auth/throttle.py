@@ -1,0 +1,59 @@
+"""Login throttling per account and per IP, counted in MongoDB so it holds across instances."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+LOGIN_THROTTLE = "login_throttle"
+WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_IP = 30
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    LOGIN_THROTTLE: [IndexModel([("expires_at", 1)], expireAfterSeconds=0)],
+}
+
+
+def _keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    account = "account:" + hashlib.sha256(email.encode()).hexdigest()
+    keys = [(account, MAX_FAILURES_PER_ACCOUNT)]
+    if ip:
+        keys.append(("ip:" + ip, MAX_FAILURES_PER_IP))
+    return keys
+
+
+def _window_start(now: datetime) -> datetime:
+    seconds = int(WINDOW.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
+
+
+class LoginThrottle:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self._counters = database[LOGIN_THROTTLE]
+
+    async def is_blocked(self, email: str, ip: str | None, now: datetime) -> bool:
+        window = _window_start(now)
+        for key, limit in _keys(email, ip):
+            document = await self._counters.find_one({"_id": f"{key}:{window.timestamp():.0f}"})
+            if document is not None and document["failures"] >= limit:
+                return True
+        return False
+
+    async def record_failure(self, email: str, ip: str | None, now: datetime) -> None:
+        window = _window_start(now)
+        for key, _limit in _keys(email, ip):
+            await self._counters.update_one(
+                {"_id": f"{key}:{window.timestamp():.0f}"},
+                {"$inc": {"failures": 1}, "$setOnInsert": {"expires_at": window + WINDOW}},
+                upsert=True,
+            )
+
+    async def clear_account(self, email: str, now: datetime) -> None:
+        account, _ = _keys(email, None)[0]
+        await self._counters.delete_one({"_id": f"{account}:{_window_start(now).timestamp():.0f}"})

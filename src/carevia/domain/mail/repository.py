@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from carevia.domain.mail.models import OUTBOX_STATUSES, OutboxMessage, OutboxStatus
+from carevia.domain.shared.documents import from_document, to_document
+
+MAIL_OUTBOX = "mail_outbox"
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    MAIL_OUTBOX: [
+        # The two branches of `claim_next`: due pending mail, and claims left by a dead worker.
+        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("claimed_at", ASCENDING)]),
+        IndexModel([("created_at", DESCENDING)]),
+        # Only string keys are unique; messages without a key (null) never collide.
+        IndexModel(
+            [("dedupe_key", ASCENDING)],
+            unique=True,
+            partialFilterExpression={"dedupe_key": {"$type": "string"}},
+        ),
+    ]
+}
+
+
+class OutboxRepository:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self._outbox = database[MAIL_OUTBOX]
+
+    async def add(self, message: OutboxMessage) -> bool:
+        """Store the message; False when one with the same `dedupe_key` is already queued."""
+        try:
+            await self._outbox.insert_one(to_document(message))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def claim_next(
+        self, worker_id: str, now: datetime, stale_after: timedelta
+    ) -> OutboxMessage | None:
+        """Atomically take one due message, so no two workers ever hold the same one."""
+        document = await self._outbox.find_one_and_update(
+            {
+                "$or": [
+                    {"status": "pending", "next_attempt_at": {"$lte": now}},
+                    {"status": "sending", "claimed_at": {"$lt": now - stale_after}},
+                ]
+            },
+            {
+                "$set": {"status": "sending", "claimed_by": worker_id, "claimed_at": now},
+                "$inc": {"attempts": 1},
+            },
+            sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else from_document(document, OutboxMessage)
+
+    async def mark_sent(
+        self, message_id: ObjectId, worker_id: str, transport: str, sent_at: datetime
+    ) -> bool:
+        return await self._finish(
+            message_id,
+            worker_id,
+            {"status": "sent", "sent_at": sent_at, "transport": transport, "last_error": None},
+        )
+
+    async def mark_retry(
+        self, message_id: ObjectId, worker_id: str, error: str, next_attempt_at: datetime
+    ) -> bool:
+        return await self._finish(
+            message_id,
+            worker_id,
+            {
+                "status": "pending",
+                "next_attempt_at": next_attempt_at,
+                "last_error": error,
+                "claimed_by": None,
+                "claimed_at": None,
+            },
+        )
+
+    async def mark_failed(self, message_id: ObjectId, worker_id: str, error: str) -> bool:
+        return await self._finish(message_id, worker_id, {"status": "failed", "last_error": error})
+
+    async def _finish(self, message_id: ObjectId, worker_id: str, changes: dict[str, Any]) -> bool:
+        """Apply `changes` only while this worker still holds the claim."""
+        result = await self._outbox.update_one(
+            {"_id": message_id, "status": "sending", "claimed_by": worker_id}, {"$set": changes}
+        )
+        return result.modified_count == 1
+
+    async def get(self, message_id: ObjectId) -> OutboxMessage | None:
+        document = await self._outbox.find_one({"_id": message_id})
+        return None if document is None else from_document(document, OutboxMessage)
+
+    async def recent(self, limit: int) -> list[OutboxMessage]:
+        cursor = self._outbox.find().sort([("created_at", DESCENDING), ("_id", DESCENDING)])
+        return [from_document(doc, OutboxMessage) async for doc in cursor.limit(limit)]
+
+    async def count_by_status(self) -> dict[OutboxStatus, int]:
+        counts: dict[OutboxStatus, int] = dict.fromkeys(OUTBOX_STATUSES, 0)
+        cursor = await self._outbox.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])
+        async for row in cursor:
+            if row["_id"] in counts:
+                counts[row["_id"]] = row["n"]
+        return counts

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from carevia.domain.mail.models import OutboxMessage
+from carevia.domain.mail.renderer import MailRenderer
+from carevia.domain.mail.repository import OutboxRepository
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def compose_email(message: OutboxMessage, sender: str) -> EmailMessage:
+    """The MIME message for an outbox entry: plain text with an HTML alternative."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = format_datetime(message.created_at)
+    # A stable id per outbox entry, so a rare repeated delivery is recognisably the same mail.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "carevia.local"
+    email["Message-ID"] = f"<{message.id}@{domain}>"
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    return email
+
+
+class Mailer:
+    """Renders a templated email and queues it in the outbox; a worker delivers it."""
+
+    def __init__(
+        self,
+        repository: OutboxRepository,
+        renderer: MailRenderer,
+        wake: Callable[[], None] | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._repository = repository
+        self._renderer = renderer
+        self._wake = wake
+        self._clock = clock
+
+    async def enqueue(
+        self, to: str, template: str, /, *, dedupe_key: str | None = None, **context: Any
+    ) -> bool:
+        """Queue one email; False when the same `dedupe_key` was queued before."""
+        address = to.strip()
+        if "@" not in address or any(c in address for c in "\r\n"):
+            raise ValueError(f"not a usable email address: {to!r}")
+        rendered = self._renderer.render(template, **context)
+        now = self._clock()
+        queued = await self._repository.add(
+            OutboxMessage(
+                to=address,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                template=template,
+                next_attempt_at=now,
+                created_at=now,
+                dedupe_key=dedupe_key,
+            )
+        )
+        if queued and self._wake is not None:
+            self._wake()
+        return queued
