@@ -1,3 +1,8 @@
 """Fixtures shared by tests/ and e2e/ live in tests/support."""
 
-pytest_plugins = ["tests.support.database", "tests.support.mail", "tests.support.application"]
+pytest_plugins = [
+    "tests.support.database",
+    "tests.support.mail",
+    "tests.support.application",
+    "tests.support.accounts",
+]
