@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> Litestar:
                 yield
             finally:
                 stop.set()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                     await asyncio.wait_for(delivery, timeout=5)
 
     route_handlers: list[Any] = [

@@ -92,6 +92,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             problems.append(
                 "STRIPE_WEBHOOK_SECRET must be the signing secret of your Stripe endpoint"
             )
+        if not self.mail.host:
+            problems.append("SMTP_HOST is required: without it no email would reach anyone")
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be an https:// address")
         if problems:

@@ -50,6 +50,7 @@ def test_production_with_real_settings_starts(tmp_path: Path) -> None:
             "STRIPE_SECRET_KEY": "sk_live_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_real",
             "PUBLIC_BASE_URL": "https://carevia.example/",
+            "SMTP_HOST": "smtp.carevia.example",
         },
         env_file=tmp_path / "x",
     )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from carevia.domain.shared import (
@@ -23,6 +24,7 @@ from carevia.domain.shared import (
     RateLimited,
     Unauthenticated,
 )
+from carevia.web.auth import safe_next
 from carevia.web.templating import render
 
 logger = logging.getLogger("carevia.errors")
@@ -96,10 +98,28 @@ def handle_domain_error(
     return error_response(request, status, exc.code, exc.message, fields)
 
 
+def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Signed-out visitors of a page are sent to log in and brought back afterwards."""
+    if request.headers.get("hx-request") == "true":
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        back = current.path + (f"?{current.query}" if current.query else "")
+        target = "/login?" + urlencode({"next": safe_next(back, "/")}, safe="/")
+        return Response(None, status_code=401, headers={"HX-Redirect": target})
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?" + urlencode({"next": safe_next(back, "/")}, safe="/")
+    return Redirect(target, status_code=303)
+
+
 def handle_http_error(
     request: Request[Any, Any, Any], exc: HTTPException
 ) -> Response[Any] | Template:
     status = exc.status_code
+    if isinstance(exc, NotAuthorizedException) and not _wants_json(request):
+        return _login_redirect(request)
+    if status == 401 and _wants_json(request):
+        response = error_response(request, 401, "unauthorized", exc.detail)
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
     if isinstance(exc, ValidationException):
         fields = _validation_fields(exc.extra)
         return error_response(
