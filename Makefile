@@ -33,8 +33,10 @@ lint: install
 types: install
 	$(BIN)/mypy
 
+# Two processes: Playwright's sync API holds an event loop that async tests must not share.
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest tests
+	$(BIN)/pytest e2e
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -22,6 +22,7 @@ from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_users import UserApiController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.coverage import district_options
+from carevia.controllers.dashboard import DashboardController
 from carevia.controllers.dev_mailbox import DevMailboxController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> Litestar:
         ServiceController,
         AuthController,
         AccountController,
+        DashboardController,
         TokenController,
         MeController,
         UserApiController,

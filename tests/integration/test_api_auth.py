@@ -167,3 +167,32 @@ async def test_session_cookie_reads_the_api_but_cannot_change_anything(
     cookie_only = await client.post(f"/api/v1/users/{other.id}/role", json={"role": "admin"})
     assert cookie_only.status_code == 403
     assert "Bearer" in cookie_only.json()["error"]["message"]
+
+
+async def test_dashboard_page_gets_tokens_from_the_session_without_a_url(
+    client: Client, make_user: UserFactory
+) -> None:
+    await make_user("carer@example.com", role="caregiver")
+    await make_user("patient@example.com")
+    await log_in(client, "carer@example.com")
+    page = await client.get("/dashboard")
+    assert page.status_code == 200
+    assert '<script src="/static/js/dashboard.js" defer></script>' in page.text
+    assert "access_token" not in page.text
+    assert (await client.post("/dashboard/token")).status_code == 403  # no CSRF token
+    csrf = client.cookies.get("csrftoken")
+    assert csrf
+    issued = await client.post("/dashboard/token", headers={"x-csrftoken": csrf})
+    assert issued.status_code == 200
+    me = await client.get("/api/v1/me", headers=bearer(issued.json()["access_token"]))
+    assert me.json()["role"] == "caregiver"
+
+    client.cookies.clear()
+    await log_in(client, "patient@example.com")
+    forbidden = await client.get("/dashboard")
+    assert forbidden.status_code == 403
+    assert "You do not have access to this page" in forbidden.text
+    csrf = client.cookies.get("csrftoken")
+    assert (
+        await client.post("/dashboard/token", headers={"x-csrftoken": csrf or ""})
+    ).status_code == 403

@@ -23,6 +23,7 @@ from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.embedded_db import free_loopback_port
 from carevia.settings import DatabaseSettings, Settings
+from tests.support.mail import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,14 +66,62 @@ async def seeded(database: AsyncDatabase[dict[str, Any]]) -> int:
 
 
 class LiveServer:
-    def __init__(self, base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """A running `carevia serve`; `environment` is what it was started with."""
+
+    def __init__(
+        self,
+        base_url: str,
+        process: subprocess.Popen[bytes],
+        log: Path,
+        mailbox: SMTPServer,
+        environment: dict[str, str],
+    ) -> None:
         self.base_url = base_url
+        self.environment = environment
         self.process = process
         self.log = log
+        self.mailbox = mailbox
+
+    def create_user(self, email: str, name: str, role: str, password: str) -> None:
+        """Through the real command, as an operator would."""
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "carevia",
+                "users",
+                "create",
+                "--email",
+                email,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            input=password + "\n",
+            text=True,
+            env=self.environment,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
 
 @pytest.fixture(scope="session")
-def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_smtp_server() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    mongo_uri: str, live_smtp_server: SMTPServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     """`carevia serve` on a free port, seeded, as a separate process like production."""
     port = free_loopback_port()
     workdir = tmp_path_factory.mktemp("live")
@@ -83,6 +132,9 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "MONGODB_DB": f"carevia_e2e_{port}",
         "CAREVIA_DATA_DIR": str(workdir),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(live_smtp_server.port),
+        "SMTP_STARTTLS": "false",
     }
     log = workdir / "server.log"
     with open(log, "wb") as output:
@@ -107,7 +159,7 @@ def live_server(mongo_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         process.kill()
         raise RuntimeError(f"the live server did not become ready:\n{log.read_text()}")
     try:
-        yield LiveServer(base_url, process, log)
+        yield LiveServer(base_url, process, log, live_smtp_server, environment)
     finally:
         process.terminate()
         try:
