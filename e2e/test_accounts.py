@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
-
 from tests.support.application import LiveServer
 
 PASSWORD = "sunrise-over-the-padma"
