@@ -5,4 +5,6 @@ pytest_plugins = [
     "tests.support.mail",
     "tests.support.application",
     "tests.support.accounts",
+    "tests.support.bookings",
+    "tests.support.served_app",
 ]

@@ -17,10 +17,14 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
+from carevia.background import run_every
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_users import UserApiController
 from carevia.controllers.auth import AuthController
+from carevia.controllers.booking_form import BookingFormController
+from carevia.controllers.bookings import BookingController
+from carevia.controllers.caregivers import CaregiverController
 from carevia.controllers.coverage import district_options
 from carevia.controllers.dashboard import DashboardController
 from carevia.controllers.dev_mailbox import DevMailboxController
@@ -29,7 +33,7 @@ from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
 from carevia.db import connected_database
-from carevia.dependencies import DEPENDENCIES
+from carevia.dependencies import DEPENDENCIES, booking_service_for
 from carevia.domain.auth import AccessTokenCodec
 from carevia.domain.mail import MailRenderer, MailWorker, OutboxRepository, transport_for
 from carevia.settings import Settings
@@ -59,20 +63,29 @@ def create_app(settings: Settings) -> Litestar:
             worker = MailWorker(OutboxRepository(database), mail_transport, settings.mail.sender)
             app.state.mail_worker = worker
             stop = asyncio.Event()
-            delivery = asyncio.create_task(worker.run(stop), name="mail-worker")
+            bookings = booking_service_for(database, settings)
+            tasks = [
+                asyncio.create_task(worker.run(stop), name="mail-worker"),
+                asyncio.create_task(
+                    run_every(30, bookings.expire_lapsed, stop, "expire-holds"), name="expire-holds"
+                ),
+            ]
             try:
                 yield
             finally:
                 stop.set()
                 with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                    await asyncio.wait_for(delivery, timeout=5)
+                    await asyncio.wait_for(asyncio.gather(*tasks), timeout=5)
 
     route_handlers: list[Any] = [
         PageController,
         ServiceController,
+        CaregiverController,
         AuthController,
         AccountController,
         DashboardController,
+        BookingFormController,
+        BookingController,
         TokenController,
         MeController,
         UserApiController,

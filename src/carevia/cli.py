@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from carevia.domain.accounts import (
 )
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth import SessionRepository
+from carevia.domain.caregivers.seed import seed_caregivers
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
@@ -38,20 +40,30 @@ def database_for(settings: Settings) -> Iterator[Settings]:
         yield settings.with_database_uri(embedded.uri)
 
 
-async def _seed(settings: Settings, only_if_new: bool) -> int | None:
+DEMO_CAREGIVER_PASSWORD = "gentle-hands-demo-24"  # noqa: S105 - demo accounts, development only
+
+
+def demo_caregiver_password(settings: Settings) -> str:
+    """Known in development so people can try the dashboard; random anywhere else."""
+    return DEMO_CAREGIVER_PASSWORD if settings.env == "development" else secrets.token_urlsafe(24)
+
+
+async def _seed(settings: Settings, only_if_new: bool) -> tuple[int, int] | None:
     async with connected_database(settings) as database:
         if only_if_new and await database["services"].estimated_document_count() > 0:
             return None
-        return await seed_catalogue(
-            ServiceRepository(database), datetime.now(UTC), settings.currency
-        )
+        now = datetime.now(UTC)
+        services = await seed_catalogue(ServiceRepository(database), now, settings.currency)
+        caregivers = await seed_caregivers(database, now, demo_caregiver_password(settings))
+        return services, caregivers
 
 
-def _report_seed(inserted: int | None) -> None:
+def _report_seed(inserted: tuple[int, int] | None) -> None:
     if inserted is None:
         print("Demo data already present; leaving it as it is.")
     else:
-        print(f"Seeded demo data: {inserted} new services.")
+        services, caregivers = inserted
+        print(f"Seeded demo data: {services} new services, {caregivers} new caregivers.")
 
 
 async def _create_user(

@@ -14,6 +14,8 @@ from carevia.domain.audit import INDEXES as AUDIT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
+from carevia.domain.bookings.repository import INDEXES as BOOKING_INDEXES
+from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
@@ -25,6 +27,8 @@ IndexDeclaration = Mapping[str, Sequence[IndexModel]]
 ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     ACCOUNT_INDEXES,
     AUDIT_INDEXES,
+    BOOKING_INDEXES,
+    CAREGIVER_INDEXES,
     CATALOGUE_INDEXES,
     CONTACT_INDEXES,
     MAIL_INDEXES,

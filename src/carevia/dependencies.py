@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.controllers.caregivers import provide_caregivers
 from carevia.domain.accounts import (
     AccountService,
     AccountTokenRepository,
@@ -23,6 +24,8 @@ from carevia.domain.auth import RefreshTokenRepository, RefreshTokenService
 from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
+from carevia.domain.bookings import BookingRepository, BookingService
+from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.contact import ContactRepository, ContactService
 from carevia.domain.mail import Mailer, OutboxRepository
@@ -80,6 +83,23 @@ def provide_user_admin(database: NamedDependency[Database]) -> UserAdministratio
     )
 
 
+def booking_service_for(database: Database, settings: Settings) -> BookingService:
+    return BookingService(
+        bookings=BookingRepository(database),
+        services=ServiceRepository(database),
+        caregivers=CaregiverRepository(database),
+        audit=AuditLog(database),
+        rules=settings.booking,
+        timezone=settings.timezone,
+    )
+
+
+def provide_bookings(
+    database: NamedDependency[Database], settings: NamedDependency[Settings]
+) -> BookingService:
+    return booking_service_for(database, settings)
+
+
 def provide_catalogue(database: NamedDependency[Database]) -> CatalogueService:
     return CatalogueService(ServiceRepository(database))
 
@@ -97,7 +117,9 @@ DEPENDENCIES = {
     "auth": Provide(provide_auth, sync_to_thread=False),
     "accounts": Provide(provide_accounts, sync_to_thread=False),
     "user_admin": Provide(provide_user_admin, sync_to_thread=False),
+    "bookings": Provide(provide_bookings, sync_to_thread=False),
     "catalogue": Provide(provide_catalogue, sync_to_thread=False),
+    "caregivers": Provide(provide_caregivers, sync_to_thread=False),
     "contact": Provide(provide_contact, sync_to_thread=False),
     "outbox": Provide(provide_outbox, sync_to_thread=False),
 }

@@ -42,6 +42,13 @@ class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
     sender: str = "Carevia <no-reply@carevia.local>"
 
 
+class BookingSettings(msgspec.Struct, frozen=True, kw_only=True):
+    travel_fee: int = 50000  # minor units; charged outside a service's own divisions
+    hold_minutes: int = 30
+    max_days_ahead: int = 90
+    min_notice_hours: int = 2
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment = "development"
     secret_key: str = DEFAULT_SECRET_KEY
@@ -57,6 +64,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
     )
     mail: MailSettings = msgspec.field(default_factory=lambda: MailSettings(host=None))
+    booking: BookingSettings = msgspec.field(default_factory=BookingSettings)
 
     @property
     def is_production(self) -> bool:
@@ -126,8 +134,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         defaults = cls()
         try:
             smtp_port = int(get("SMTP_PORT") or 587)
+            travel_fee = int(get("TRAVEL_FEE") or defaults.booking.travel_fee)
+            hold_minutes = int(get("BOOKING_HOLD_MINUTES") or defaults.booking.hold_minutes)
         except ValueError as exc:
-            raise ConfigurationError("SMTP_PORT must be a number") from exc
+            raise ConfigurationError(
+                "SMTP_PORT, TRAVEL_FEE and BOOKING_HOLD_MINUTES must be whole numbers"
+            ) from exc
         return cls(
             env=app_env,  # type: ignore[arg-type]
             secret_key=get("SECRET_KEY") or ("" if app_env == "production" else DEFAULT_SECRET_KEY),
@@ -150,4 +162,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 starttls=(get("SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes"),
                 sender=get("MAIL_FROM") or defaults.mail.sender,
             ),
+            booking=BookingSettings(travel_fee=travel_fee, hold_minutes=hold_minutes),
         )

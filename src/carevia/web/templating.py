@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -12,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
 from carevia.domain.shared.money import format_money
@@ -53,6 +56,16 @@ def render(
     )
 
 
+def format_local(
+    value: datetime | None, timezone: str, pattern: str = "%a %d %b %Y, %I:%M %p"
+) -> str:
+    """A stored UTC time as the wall-clock time where the care happens."""
+    if value is None:
+        return ""
+    text = value.astimezone(ZoneInfo(timezone)).strftime(pattern)
+    return text.replace("AM", "am").replace("PM", "pm")
+
+
 def build_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -64,6 +77,7 @@ def build_environment(settings: Settings) -> Environment:
     environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
         minor, currency
     )
+    environment.filters["localtime"] = format_local
     environment.globals.update(
         site_name="Carevia",
         public_base_url=settings.public_base_url,
@@ -71,6 +85,7 @@ def build_environment(settings: Settings) -> Environment:
         division_names=DIVISION_NAMES,
         coverage=DIVISIONS,
         service_sorts=SERVICE_SORTS,
+        status_labels=STATUS_LABELS,
         is_production=settings.is_production,
     )
     return environment

@@ -1,0 +1,127 @@
+"""The booking form: live times and price as fragments, and creating the hold."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+
+from carevia.domain.accounts import User
+from carevia.domain.bookings import BookingForm, BookingService
+from carevia.domain.bookings.schedule import parse_date
+from carevia.domain.shared import Conflict, Invalid
+from carevia.web.guards import require_user
+from carevia.web.templating import render
+
+FORM_TEMPLATE = "bookings/form.html"
+
+
+async def form_page(
+    request: Request[Any, Any, Any],
+    bookings: BookingService,
+    slug: str,
+    form: BookingForm,
+    *,
+    block: str | None = None,
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    service = await bookings.service(slug)
+    day = parse_date(form.date)
+    times = await bookings.available_times(service, form, day) if day else None
+    return render(
+        request,
+        FORM_TEMPLATE,
+        block=block,
+        status_code=status_code,
+        service=service,
+        form=form,
+        caregivers=await bookings.caregivers_for(service),
+        times=times,
+        price=bookings.quote(service, form),
+        errors=errors or {},
+        notice=notice,
+    )
+
+
+class BookingFormController(Controller):
+    guards = [require_user]
+
+    @get("/services/{slug:str}/book", name="bookings.form")
+    async def booking_form(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        slug: FromPath[str],
+    ) -> Template:
+        """Also answers the no-JavaScript "show times and price" button, which submits by GET."""
+        form = form_from_query(request)
+        if not form.division:
+            form = BookingForm(
+                **{
+                    **_as_dict(form),
+                    "division": request.user.division,
+                    "district": request.user.district,
+                    "address": request.user.address,
+                }
+            )
+        return await form_page(request, bookings, slug, form)
+
+    @get("/services/{slug:str}/book/times", name="bookings.form.times")
+    async def times(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        slug: FromPath[str],
+    ) -> Template:
+        form = form_from_query(request)
+        return await form_page(request, bookings, slug, form, block="times")
+
+    @get("/services/{slug:str}/book/price", name="bookings.form.price")
+    async def price(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        slug: FromPath[str],
+    ) -> Template:
+        form = form_from_query(request)
+        return await form_page(request, bookings, slug, form, block="price")
+
+    @post("/bookings", name="bookings.create")
+    async def create(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        data: Annotated[BookingForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any] | Template:
+        try:
+            booking = await bookings.create(request.user, data.service, data)
+        except Invalid as invalid:
+            return await form_page(
+                request, bookings, data.service, data, errors=invalid.fields, status_code=422
+            )
+        except Conflict as conflict:
+            return await form_page(
+                request, bookings, data.service, data, notice=conflict.message, status_code=409
+            )
+        return Redirect(f"/bookings/{booking.code}", status_code=303)
+
+
+def form_from_query(request: Request[Any, Any, Any]) -> BookingForm:
+    """The form's fields from the query string; every value stays a plain string."""
+    values = {
+        name: str(request.query_params[name])
+        for name in BookingForm.__struct_fields__
+        if name in request.query_params
+    }
+    return msgspec.convert(values, BookingForm)
+
+
+def _as_dict(form: BookingForm) -> dict[str, str]:
+    return {field: getattr(form, field) for field in BookingForm.__struct_fields__}

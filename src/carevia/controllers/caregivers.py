@@ -1,0 +1,34 @@
+"""Public caregiver profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
+from carevia.web.templating import render
+
+Database = AsyncDatabase[dict[str, Any]]
+
+
+def provide_caregivers(database: NamedDependency[Database]) -> CaregiverDirectory:
+    return CaregiverDirectory(CaregiverRepository(database))
+
+
+class CaregiverController(Controller):
+    path = "/caregivers"
+
+    @get("/{caregiver_id:str}", name="caregivers.profile")
+    async def caregiver_profile(
+        self,
+        request: Request[Any, Any, Any],
+        caregivers: NamedDependency[CaregiverDirectory],
+        caregiver_id: FromPath[str],
+    ) -> Template:
+        caregiver = await caregivers.public_profile(caregiver_id)
+        return render(request, "caregivers/profile.html", caregiver=caregiver)

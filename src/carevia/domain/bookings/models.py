@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+from bson import ObjectId
+
+from carevia.domain.bookings.pricing import DurationType, PriceBreakdown
+
+BookingStatus = Literal[
+    "pending_payment", "confirmed", "in_progress", "completed", "expired", "cancelled"
+]
+PaymentStatus = Literal[
+    "unpaid", "partially_paid", "paid", "partially_refunded", "refunded", "disputed"
+]
+ActorRole = Literal["patient", "caregiver", "admin", "system"]
+
+STATUS_LABELS: dict[str, str] = {
+    "pending_payment": "Awaiting payment",
+    "confirmed": "Confirmed",
+    "in_progress": "In progress",
+    "completed": "Completed",
+    "expired": "Expired",
+    "cancelled": "Cancelled",
+}
+PAYMENT_LABELS: dict[str, str] = {
+    "unpaid": "Unpaid",
+    "partially_paid": "50% paid",
+    "paid": "Paid",
+    "partially_refunded": "Partly refunded",
+    "refunded": "Refunded",
+    "disputed": "Disputed",
+}
+
+
+class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
+    at: datetime
+    from_status: BookingStatus | None
+    to_status: BookingStatus
+    actor_id: str | None
+    actor_role: ActorRole
+    note: str | None = None
+
+
+class CancellationPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    """The policy in force when the booking was made; later service edits do not change it."""
+
+    free_until_hours: int
+    late_refund_percent: int = 50
+
+
+class Location(msgspec.Struct, frozen=True, kw_only=True):
+    division: str
+    district: str
+    address: str
+    notes: str = ""
+
+
+class PatientContact(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    phone: str
+    email: str
+
+
+class Booking(msgspec.Struct, frozen=True, kw_only=True):
+    id: ObjectId = msgspec.field(name="_id")
+    code: str
+    patient_id: ObjectId
+    patient: PatientContact
+    caregiver_id: ObjectId
+    caregiver_name: str
+    service_id: ObjectId
+    service_slug: str
+    service_name: str
+    category: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    duration_type: DurationType
+    quantity: int
+    location: Location
+    price: PriceBreakdown
+    policy: CancellationPolicy
+    status: BookingStatus
+    payment_status: PaymentStatus = "unpaid"
+    amount_paid: int = 0
+    amount_refunded: int = 0
+    refund_owed: int = 0
+    hold_expires_at: datetime | None = None
+    history: list[HistoryEntry] = msgspec.field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def payment_label(self) -> str:
+        return PAYMENT_LABELS[self.payment_status]
+
+
+class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The booking form as typed; prices are never read from it."""
+
+    service: str = ""
+    caregiver_id: str = "any"
+    date: str = ""
+    start_time: str = ""
+    duration_type: str = "hours"
+    quantity: str = ""
+    division: str = ""
+    district: str = ""
+    address: str = ""
+    notes: str = ""
+    payment_option: str = "full"
+
+
+class Actor(msgspec.Struct, frozen=True):
+    id: str | None
+    role: ActorRole

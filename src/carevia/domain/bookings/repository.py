@@ -1,0 +1,180 @@
+"""Bookings and the caregiver-time claims that make double-booking impossible.
+
+Each held or confirmed booking owns one `slot_claims` document per 30-minute slot of its
+caregiver's time, keyed `<caregiver>:<slot start>`. The unique `_id` is what refuses an
+overlapping booking, even under concurrent requests; claims are written in one transaction
+with the booking and removed in one transaction with its expiry or cancellation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
+from carevia.domain.bookings.schedule import slots
+from carevia.domain.shared import Conflict
+from carevia.domain.shared.documents import from_document, to_document
+
+BOOKINGS = "bookings"
+SLOT_CLAIMS = "slot_claims"
+DUPLICATE_KEY = 11000
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    BOOKINGS: [
+        IndexModel([("code", ASCENDING)], unique=True),
+        IndexModel([("patient_id", ASCENDING), ("starts_at", DESCENDING)]),
+        IndexModel([("caregiver_id", ASCENDING), ("starts_at", ASCENDING)]),
+        IndexModel([("status", ASCENDING), ("hold_expires_at", ASCENDING)]),
+    ],
+    SLOT_CLAIMS: [
+        IndexModel([("booking_id", ASCENDING)]),
+        IndexModel([("caregiver_id", ASCENDING), ("slot_start", ASCENDING)]),
+    ],
+}
+
+
+class SlotTaken(Conflict):
+    """Some of the caregiver's time is already held by another booking."""
+
+
+class CodeTaken(Exception):
+    """The random booking code collided with an existing one; draw another."""
+
+
+def _claims(booking: Booking) -> list[dict[str, Any]]:
+    return [
+        {
+            "_id": f"{booking.caregiver_id}:{slot.isoformat()}",
+            "caregiver_id": booking.caregiver_id,
+            "booking_id": booking.id,
+            "slot_start": slot,
+        }
+        for slot in slots(booking.starts_at, booking.ends_at)
+    ]
+
+
+def _is_duplicate(error: BulkWriteError | DuplicateKeyError) -> bool:
+    if isinstance(error, DuplicateKeyError):
+        return True
+    return all(item.get("code") == DUPLICATE_KEY for item in error.details.get("writeErrors", []))
+
+
+class BookingRepository:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self._database = database
+        self._bookings = database[BOOKINGS]
+        self._claims = database[SLOT_CLAIMS]
+
+    async def add_with_claims(self, booking: Booking) -> None:
+        """Insert the booking and claim its time atomically; SlotTaken if any slot is held."""
+
+        async def write(session: AsyncClientSession) -> None:
+            await self._bookings.insert_one(to_document(booking), session=session)
+            await self._claims.insert_many(_claims(booking), session=session)
+
+        try:
+            async with self._database.client.start_session() as session:
+                await session.with_transaction(write)
+        except (BulkWriteError, DuplicateKeyError) as error:
+            if not _is_duplicate(error):
+                raise
+            if isinstance(error, DuplicateKeyError) and "code" in (error.details or {}).get(
+                "keyPattern", {}
+            ):
+                raise CodeTaken from error
+            raise SlotTaken("That time is no longer free with this caregiver.") from error
+
+    async def transition(
+        self,
+        booking_id: ObjectId,
+        expected: BookingStatus,
+        entry: HistoryEntry,
+        *,
+        release_time: bool,
+        extra: dict[str, Any] | None = None,
+    ) -> Booking | None:
+        """Move a booking on only if it is still in `expected`; None when it no longer is."""
+
+        async def write(session: AsyncClientSession) -> dict[str, Any] | None:
+            document = await self._bookings.find_one_and_update(
+                {"_id": booking_id, "status": expected},
+                {
+                    "$set": {"status": entry.to_status, "updated_at": entry.at, **(extra or {})},
+                    "$push": {"history": to_document(entry)},
+                },
+                return_document=True,
+                session=session,
+            )
+            if document is not None and release_time:
+                await self._claims.delete_many({"booking_id": booking_id}, session=session)
+            return document
+
+        async with self._database.client.start_session() as session:
+            document = await session.with_transaction(write)
+        return None if document is None else from_document(document, Booking)
+
+    async def get_by_code(self, code: str) -> Booking | None:
+        document = await self._bookings.find_one({"code": code})
+        return None if document is None else from_document(document, Booking)
+
+    async def for_patient(
+        self,
+        patient_id: ObjectId,
+        statuses: Iterable[str] | None,
+        *,
+        upcoming: bool | None,
+        now: datetime,
+        skip: int,
+        limit: int,
+    ) -> tuple[list[Booking], int]:
+        query: dict[str, Any] = {"patient_id": patient_id}
+        if statuses is not None:
+            query["status"] = {"$in": list(statuses)}
+        if upcoming is True:
+            query["ends_at"] = {"$gt": now}
+        elif upcoming is False:
+            query["ends_at"] = {"$lte": now}
+        order = ASCENDING if upcoming else DESCENDING
+        total = await self._bookings.count_documents(query)
+        cursor = (
+            self._bookings.find(query)
+            .sort([("starts_at", order), ("_id", order)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [from_document(doc, Booking) async for doc in cursor], total
+
+    async def lapsed_holds(
+        self, now: datetime, limit: int, caregiver_id: ObjectId | None = None
+    ) -> list[Booking]:
+        query: dict[str, Any] = {"status": "pending_payment", "hold_expires_at": {"$lte": now}}
+        if caregiver_id is not None:
+            query["caregiver_id"] = caregiver_id
+        cursor = self._bookings.find(query).sort("hold_expires_at", ASCENDING).limit(limit)
+        return [from_document(doc, Booking) async for doc in cursor]
+
+    async def claimed_slots(
+        self, caregiver_ids: Sequence[ObjectId], begin: datetime, end: datetime
+    ) -> dict[ObjectId, set[datetime]]:
+        cursor = self._claims.find(
+            {
+                "caregiver_id": {"$in": list(caregiver_ids)},
+                "slot_start": {"$gte": begin, "$lt": end},
+            },
+            {"caregiver_id": 1, "slot_start": 1},
+        )
+        taken: dict[ObjectId, set[datetime]] = {cid: set() for cid in caregiver_ids}
+        async for claim in cursor:
+            taken[claim["caregiver_id"]].add(claim["slot_start"])
+        return taken
+
+    async def set_fields(self, booking_id: ObjectId, fields: dict[str, Any]) -> None:
+        await self._bookings.update_one({"_id": booking_id}, {"$set": fields})

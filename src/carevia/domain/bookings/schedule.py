@@ -1,0 +1,55 @@
+"""Booking times: local wall-clock input, UTC storage, and 30-minute slots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from carevia.domain.bookings.pricing import DurationType
+
+SLOT = timedelta(minutes=30)
+
+
+def local_start(day: date, start: time, timezone: str) -> datetime:
+    """The aware local start; zoneinfo resolves wall times that a DST change skips or repeats."""
+    return datetime.combine(day, start, tzinfo=ZoneInfo(timezone))
+
+
+def interval(
+    start: datetime, duration_type: DurationType, quantity: int
+) -> tuple[datetime, datetime]:
+    """[start, end) in UTC; a day is 24 hours of the caregiver's time."""
+    length = timedelta(hours=quantity) if duration_type == "hours" else timedelta(days=quantity)
+    begin = start.astimezone(UTC)
+    return begin, begin + length
+
+
+def slots(begin: datetime, end: datetime) -> Iterator[datetime]:
+    """The UTC starts of the 30-minute slots that cover [begin, end)."""
+    moment = begin.astimezone(UTC)
+    while moment < end:
+        yield moment
+        moment += SLOT
+
+
+def start_times(day: date) -> list[time]:
+    return [time(hour, minute) for hour in range(24) for minute in (0, 30)]
+
+
+def parse_start_time(value: str) -> time | None:
+    """HH:MM on a half hour, or None."""
+    try:
+        parsed = time.fromisoformat(value)
+    except ValueError:
+        return None
+    if len(value) != 5 or parsed.minute not in (0, 30):
+        return None
+    return parsed
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None

@@ -1,0 +1,363 @@
+"""Booking rules: availability, holds, the patient's bookings, cancellation and expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
+from bson import ObjectId
+
+from carevia.domain.accounts import User
+from carevia.domain.audit import AuditLog
+from carevia.domain.bookings.codes import new_booking_code
+from carevia.domain.bookings.models import (
+    Actor,
+    Booking,
+    BookingForm,
+    BookingStatus,
+    CancellationPolicy,
+    HistoryEntry,
+    PatientContact,
+)
+from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
+from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
+from carevia.domain.bookings.rules import BookingRequest, check_request, refund_for_cancellation
+from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
+from carevia.domain.bookings.state_machine import HOLDS_TIME, check_transition
+from carevia.domain.caregivers import Caregiver, CaregiverRepository
+from carevia.domain.catalogue import Service, ServiceRepository
+from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
+from carevia.settings import BookingSettings
+
+NO_CAREGIVER_FREE = "No caregiver is free at that time. Please choose another time."
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(str(user.id), user.role)
+
+
+class BookingService:
+    def __init__(
+        self,
+        bookings: BookingRepository,
+        services: ServiceRepository,
+        caregivers: CaregiverRepository,
+        audit: AuditLog,
+        rules: BookingSettings,
+        timezone: str,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._bookings = bookings
+        self._services = services
+        self._caregivers = caregivers
+        self._audit = audit
+        self._rules = rules
+        self._timezone = timezone
+        self._clock = clock
+
+    async def service(self, slug: str) -> Service:
+        service = await self._services.get_active_by_slug(slug)
+        if service is None:
+            raise NotFound(f"We could not find a service called “{slug}”.")
+        return service
+
+    async def caregivers_for(self, service: Service) -> list[Caregiver]:
+        return await self._caregivers.candidates(service.category, None)
+
+    def quote(self, service: Service, form: BookingForm) -> PriceBreakdown | None:
+        """The live price for the form as typed so far, or None until it can be priced."""
+        if (
+            not form.quantity.isdigit()
+            or int(form.quantity) < 1
+            or form.duration_type not in ("hours", "days")
+        ):
+            return None
+        duration: DurationType = "days" if form.duration_type == "days" else "hours"
+        payment: PaymentOption = "half" if form.payment_option == "half" else "full"
+        return quote(
+            service, duration, int(form.quantity), form.division, payment, self._rules.travel_fee
+        )
+
+    async def available_times(self, service: Service, form: BookingForm, day: date) -> list[time]:
+        """Start times on `day` when the chosen caregiver (or any candidate) is really free."""
+        candidates = await self._chosen_candidates(service, form.caregiver_id)
+        if not candidates:
+            return []
+        duration: DurationType = "days" if form.duration_type == "days" else "hours"
+        quantity = (
+            int(form.quantity)
+            if form.quantity.isdigit() and int(form.quantity) > 0
+            else (service.booking_rules.min_hours if duration == "hours" else 1)
+        )
+        first = local_start(day, time(0, 0), self._timezone)
+        window_end = interval(first, duration, quantity)[1] + timedelta(days=1)
+        taken = await self._bookings.claimed_slots(
+            [c.id for c in candidates], first.astimezone(UTC), window_end
+        )
+        earliest = self._clock() + timedelta(hours=self._rules.min_notice_hours)
+        free: list[time] = []
+        for step in range(48):
+            begins = first + step * SLOT
+            starts_at, ends_at = interval(begins, duration, quantity)
+            if starts_at < earliest:
+                continue
+            needed = set(slots(starts_at, ends_at))
+            local_end = ends_at.astimezone(begins.tzinfo)
+            if any(
+                c.works_during(begins, local_end) and not needed & taken[c.id] for c in candidates
+            ):
+                free.append(begins.timetz().replace(tzinfo=None))
+        return free
+
+    async def create(self, patient: User, service_slug: str, form: BookingForm) -> Booking:
+        if patient.role != "patient":
+            raise Forbidden("Only patient accounts can book care.")
+        if not patient.is_verified:
+            raise Forbidden("Please confirm your email address before booking. We sent you a link.")
+        service = await self.service(service_slug)
+        now = self._clock()
+        request, errors = check_request(form, service, now, self._rules, self._timezone)
+        if request is None:
+            raise Invalid(errors)
+        candidates = await self._chosen_candidates(service, form.caregiver_id)
+        if request.caregiver_id is not None and not candidates:
+            raise Invalid({"caregiver_id": "This caregiver does not offer this service."})
+        begins = local_start(request.local_date, request.local_time, self._timezone)
+        working = [
+            c
+            for c in candidates
+            if c.works_during(begins, request.ends_at.astimezone(begins.tzinfo))
+        ]
+        if not working:
+            field = "start_time" if request.caregiver_id else "date"
+            raise Invalid(
+                {
+                    field: "That time is outside the caregiver's working hours."
+                    if request.caregiver_id
+                    else NO_CAREGIVER_FREE
+                }
+            )
+        price = quote(
+            service,
+            request.duration_type,
+            request.quantity,
+            request.location.division,
+            request.payment_option,
+            self._rules.travel_fee,
+        )
+        for caregiver in working:
+            booking = self._new_booking(patient, service, caregiver, request, price, now)
+            if await self._hold(booking, now):
+                await self._audit.record(
+                    "booking.created",
+                    actor_id=str(patient.id),
+                    actor_role="patient",
+                    target_type="booking",
+                    target_id=booking.code,
+                    caregiver=str(caregiver.id),
+                )
+                return booking
+        raise SlotTaken(
+            "That time is no longer free with this caregiver."
+            if request.caregiver_id
+            else NO_CAREGIVER_FREE
+        )
+
+    async def get_for(self, user: User, code: str) -> Booking:
+        booking = await self._bookings.get_by_code(code.upper())
+        if booking is None:
+            raise NotFound("We could not find that booking.")
+        if not self.may_view(user, booking):
+            raise Forbidden("This booking belongs to someone else.")
+        return booking
+
+    @staticmethod
+    def may_view(user: User, booking: Booking) -> bool:
+        return (
+            user.role == "admin"
+            or (user.role == "patient" and booking.patient_id == user.id)
+            or (user.role == "caregiver" and booking.caregiver_id == user.id)
+        )
+
+    async def list_for_patient(
+        self, patient: User, view: str, page: int, size: int = 10
+    ) -> tuple[list[Booking], int]:
+        statuses: tuple[BookingStatus, ...] | None
+        upcoming: bool | None
+        if view == "cancelled":
+            statuses, upcoming = ("cancelled", "expired"), None
+        elif view == "past":
+            statuses, upcoming = ("confirmed", "in_progress", "completed"), False
+        else:
+            statuses, upcoming = ("pending_payment", "confirmed", "in_progress"), True
+        return await self._bookings.for_patient(
+            patient.id,
+            statuses,
+            upcoming=upcoming,
+            now=self._clock(),
+            skip=(max(page, 1) - 1) * size,
+            limit=size,
+        )
+
+    def refund_if_cancelled_now(self, booking: Booking) -> int:
+        return refund_for_cancellation(
+            booking.amount_paid,
+            booking.price.total,
+            booking.starts_at,
+            booking.policy.free_until_hours,
+            booking.policy.late_refund_percent,
+            self._clock(),
+        )
+
+    def can_cancel(self, user: User, booking: Booking) -> bool:
+        if booking.status not in ("pending_payment", "confirmed"):
+            return False
+        if user.role == "admin":
+            return True
+        return (
+            user.role == "patient"
+            and booking.patient_id == user.id
+            and self._clock() < booking.starts_at
+        )
+
+    async def cancel(self, user: User, code: str, reason: str = "") -> Booking:
+        booking = await self.get_for(user, code)
+        if not self.can_cancel(user, booking):
+            raise Conflict("This booking can no longer be cancelled here. Please contact us.")
+        refund = self.refund_if_cancelled_now(booking)
+        cancelled = await self._move(
+            booking, "cancelled", actor_of(user), note=reason or None, extra={"refund_owed": refund}
+        )
+        await self._audit.record(
+            "booking.cancelled",
+            actor_id=str(user.id),
+            actor_role=user.role,
+            target_type="booking",
+            target_id=booking.code,
+            refund_owed=refund,
+        )
+        return cancelled
+
+    async def expire_lapsed(self, limit: int = 100, caregiver_id: ObjectId | None = None) -> int:
+        """Expire holds whose time ran out; safe to run from several tasks or instances."""
+        expired = 0
+        for booking in await self._bookings.lapsed_holds(self._clock(), limit, caregiver_id):
+            entry = HistoryEntry(
+                at=self._clock(),
+                from_status="pending_payment",
+                to_status="expired",
+                actor_id=None,
+                actor_role="system",
+                note="The payment hold ran out.",
+            )
+            if await self._bookings.transition(
+                booking.id, "pending_payment", entry, release_time=True
+            ):
+                expired += 1
+                await self._audit.record(
+                    "booking.expired",
+                    actor_role="system",
+                    target_type="booking",
+                    target_id=booking.code,
+                )
+        return expired
+
+    async def _move(
+        self,
+        booking: Booking,
+        target: BookingStatus,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> Booking:
+        check_transition(booking.status, target, actor.role)
+        entry = HistoryEntry(
+            at=self._clock(),
+            from_status=booking.status,
+            to_status=target,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            note=note,
+        )
+        moved = await self._bookings.transition(
+            booking.id,
+            booking.status,
+            entry,
+            release_time=target not in HOLDS_TIME,
+            extra=dict(extra or {}),
+        )
+        if moved is None:
+            raise Conflict("This booking changed in the meantime. Please reload and try again.")
+        return moved
+
+    async def _hold(self, booking: Booking, now: datetime) -> bool:
+        """Claim the caregiver's time; a lapsed hold in the way is expired first."""
+        for attempt in range(3):
+            try:
+                await self._bookings.add_with_claims(booking)
+                return True
+            except CodeTaken:
+                booking = msgspec.structs.replace(booking, code=new_booking_code())
+            except SlotTaken:
+                if attempt > 0 or not await self.expire_lapsed(caregiver_id=booking.caregiver_id):
+                    return False
+        return False
+
+    async def _chosen_candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
+        candidates = await self._caregivers.candidates(service.category, None)
+        if caregiver_choice in ("", "any"):
+            return candidates
+        return [c for c in candidates if str(c.id) == caregiver_choice]
+
+    def _new_booking(
+        self,
+        patient: User,
+        service: Service,
+        caregiver: Caregiver,
+        request: BookingRequest,
+        price: PriceBreakdown,
+        now: datetime,
+    ) -> Booking:
+        return Booking(
+            id=ObjectId(),
+            code=new_booking_code(),
+            patient_id=patient.id,
+            patient=PatientContact(
+                name=patient.full_name, phone=patient.phone, email=patient.email
+            ),
+            caregiver_id=caregiver.id,
+            caregiver_name=caregiver.display_name,
+            service_id=service.id or ObjectId(),
+            service_slug=service.slug,
+            service_name=service.name,
+            category=service.category.value,
+            timezone=self._timezone,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            duration_type=request.duration_type,
+            quantity=request.quantity,
+            location=request.location,
+            price=price,
+            policy=CancellationPolicy(
+                free_until_hours=service.booking_rules.free_cancellation_hours
+            ),
+            status="pending_payment",
+            hold_expires_at=now + timedelta(minutes=self._rules.hold_minutes),
+            history=[
+                HistoryEntry(
+                    at=now,
+                    from_status=None,
+                    to_status="pending_payment",
+                    actor_id=str(patient.id),
+                    actor_role="patient",
+                )
+            ],
+            created_at=now,
+            updated_at=now,
+        )

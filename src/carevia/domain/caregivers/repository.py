@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.accounts.repository import parse_object_id
+from carevia.domain.caregivers.models import Caregiver, WeeklyAvailability
+from carevia.domain.catalogue.models import Category
+from carevia.domain.shared.documents import from_document, to_document
+
+CAREGIVERS = "caregivers"
+MAX_LIST = 200
+
+INDEXES: Mapping[str, Sequence[IndexModel]] = {
+    CAREGIVERS: [
+        IndexModel(
+            [("verified", ASCENDING), ("categories", ASCENDING), ("rating.average", DESCENDING)]
+        ),
+        IndexModel([("divisions", ASCENDING)]),
+        IndexModel([("verified", ASCENDING), ("rating.average", DESCENDING)]),
+    ]
+}
+
+# Best rated first; the id breaks ties so every caller sees the same order.
+_BEST_FIRST = [("rating.average", DESCENDING), ("_id", ASCENDING)]
+
+
+class CaregiverRepository:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self._caregivers = database[CAREGIVERS]
+
+    async def get(self, caregiver_id: str | ObjectId) -> Caregiver | None:
+        oid = caregiver_id if isinstance(caregiver_id, ObjectId) else parse_object_id(caregiver_id)
+        if oid is None:
+            return None
+        document = await self._caregivers.find_one({"_id": oid})
+        return None if document is None else from_document(document, Caregiver)
+
+    async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:
+        """Verified caregivers offering `category`, in `division` unless it is None."""
+        query: dict[str, Any] = {"verified": True, "categories": Category(category).value}
+        if division is not None:
+            query["divisions"] = division
+        cursor = self._caregivers.find(query).sort(_BEST_FIRST)
+        return [from_document(document, Caregiver) async for document in cursor]
+
+    async def list_verified(self, limit: int) -> list[Caregiver]:
+        cursor = (
+            self._caregivers.find({"verified": True})
+            .sort(_BEST_FIRST)
+            .limit(max(1, min(limit, MAX_LIST)))
+        )
+        return [from_document(document, Caregiver) async for document in cursor]
+
+    async def upsert_profile(self, caregiver: Caregiver) -> bool:
+        """Insert the profile unless its id exists; an existing (maybe edited) one is kept."""
+        document = to_document(caregiver)
+        document.pop("_id")
+        result = await self._caregivers.update_one(
+            {"_id": caregiver.id}, {"$setOnInsert": document}, upsert=True
+        )
+        return result.upserted_id is not None
+
+    async def set_verified(self, caregiver_id: ObjectId, verified: bool) -> Caregiver | None:
+        return await self._update(caregiver_id, {"verified": verified})
+
+    async def set_availability(
+        self, caregiver_id: ObjectId, availability: WeeklyAvailability, days_off: list[str]
+    ) -> Caregiver | None:
+        return await self._update(
+            caregiver_id,
+            {"availability": to_document(availability), "days_off": sorted(set(days_off))},
+        )
+
+    async def _update(self, caregiver_id: ObjectId, fields: dict[str, Any]) -> Caregiver | None:
+        document = await self._caregivers.find_one_and_update(
+            {"_id": caregiver_id},
+            {"$set": {**fields, "updated_at": datetime.now(UTC)}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else from_document(document, Caregiver)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from carevia.domain.caregivers.models import Caregiver
+from carevia.domain.caregivers.repository import CaregiverRepository
+from carevia.domain.catalogue.models import Category
+from carevia.domain.shared import NotFound
+
+UNKNOWN_CAREGIVER = (
+    "We could not find this caregiver. The link may be mistyped, or the profile is not "
+    "listed at the moment. Browse our services to see the caregivers available to you."
+)
+
+
+class CaregiverDirectory:
+    """Who provides care: public profiles and the caregivers a booking can go to."""
+
+    def __init__(self, repository: CaregiverRepository) -> None:
+        self._repository = repository
+
+    async def public_profile(self, caregiver_id: str) -> Caregiver:
+        """A verified caregiver; anyone else looks the same as an unknown id."""
+        caregiver = await self._repository.get(caregiver_id)
+        if caregiver is None or not caregiver.verified:
+            raise NotFound(UNKNOWN_CAREGIVER)
+        return caregiver
+
+    async def get(self, caregiver_id: str) -> Caregiver:
+        """Any caregiver, verified or not, for staff and for the caregiver themselves."""
+        caregiver = await self._repository.get(caregiver_id)
+        if caregiver is None:
+            raise NotFound(UNKNOWN_CAREGIVER)
+        return caregiver
+
+    async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:
+        return await self._repository.candidates(category, division)

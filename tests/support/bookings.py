@@ -1,0 +1,97 @@
+"""Caregivers with known calendars, and helpers to book through the real form."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.accounts import User
+from tests.support.accounts import Client, UserFactory, csrf_token
+
+CaregiverFactory = Callable[..., Awaitable[ObjectId]]
+DHAKA = ZoneInfo("Asia/Dhaka")
+ALL_WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def next_local_date(days: int = 3) -> date:
+    return (datetime.now(UTC).astimezone(DHAKA) + timedelta(days=days)).date()
+
+
+@pytest.fixture
+def make_caregiver(
+    database: AsyncDatabase[dict[str, Any]], make_user: UserFactory
+) -> CaregiverFactory:
+    async def make(
+        email: str,
+        *,
+        categories: tuple[str, ...] = ("baby-care",),
+        rating: float = 4.5,
+        hours: tuple[str, str] = ("08:00", "20:00"),
+        verified: bool = True,
+        days_off: tuple[str, ...] = (),
+        name: str = "Shirin Akhter",
+    ) -> ObjectId:
+        first, _, last = name.partition(" ")
+        user: User = await make_user(email, role="caregiver", first_name=first, last_name=last)
+        now = datetime.now(UTC)
+        window = [{"start": hours[0], "end": hours[1]}]
+        await database["caregivers"].insert_one(
+            {
+                "_id": user.id,
+                "display_name": name,
+                "bio": "Experienced and calm.",
+                "photo_url": "/static/img/logo.svg",
+                "categories": list(categories),
+                "divisions": ["Dhaka"],
+                "languages": ["Bangla"],
+                "years_experience": 5,
+                "certifications": ["Basic Life Support (BLS)"],
+                "verified": verified,
+                "availability": {day: window for day in ALL_WEEK},
+                "days_off": list(days_off),
+                "rating": {"average": rating, "count": 10},
+                "timezone": "Asia/Dhaka",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        return user.id
+
+    return make
+
+
+def booking_form(**changes: str) -> dict[str, str]:
+    form = {
+        "service": "infant-day-care",
+        "caregiver_id": "any",
+        "date": next_local_date().isoformat(),
+        "start_time": "10:00",
+        "duration_type": "hours",
+        "quantity": "4",
+        "division": "Dhaka",
+        "district": "Gazipur",
+        "address": "House 9, Road 3, Uttara",
+        "notes": "Second floor",
+        "payment_option": "full",
+    }
+    return {**form, **changes}
+
+
+async def submit_booking(client: Client, **changes: str) -> Any:
+    token = await csrf_token(client, f"/services/{changes.get('service', 'infant-day-care')}/book")
+    return await client.post(
+        "/bookings", data={**booking_form(**changes), "_csrf_token": token}, follow_redirects=False
+    )
+
+
+def booking_code(response: Any) -> str:
+    match = re.search(r"/bookings/(CV-[A-Z0-9]{6})", response.headers.get("location", ""))
+    assert match, f"no booking in {response.status_code} {response.headers.get('location')}"
+    return match.group(1)

@@ -1,0 +1,43 @@
+"""The app on a real port in this process, for tests that need truly concurrent requests.
+
+AsyncTestClient hands each request to the app one at a time, so races are tested over HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import msgspec
+import pytest
+import uvicorn
+
+from carevia.app import create_app
+from carevia.embedded_db import free_loopback_port
+from carevia.settings import Settings
+
+
+@pytest.fixture
+def served_app(settings: Settings) -> Iterator[str]:
+    port = free_loopback_port()
+    # Development cookies are not Secure, so a plain-http client keeps its session.
+    app = create_app(
+        msgspec.structs.replace(
+            settings, env="development", public_base_url=f"http://127.0.0.1:{port}"
+        )
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, name="served-app", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert server.started, "the app did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
