@@ -235,3 +235,14 @@ async def test_booking_needs_a_verified_patient(
     signed_out = await client.get("/services/infant-day-care/book", follow_redirects=False)
     assert signed_out.status_code == 303
     assert signed_out.headers["location"] == "/login?next=/services/infant-day-care/book"
+
+
+@pytest.mark.usefixtures("patient")
+async def test_booking_form_prefills_the_profile_and_wires_its_live_regions(client: Client) -> None:
+    page = await client.get("/services/infant-day-care/book")
+    assert page.status_code == 200
+    assert 'hx-get="/services/infant-day-care/book/times"' in page.text
+    assert 'hx-get="/services/infant-day-care/book/price"' in page.text
+    assert 'value="House 12, Road 5"' in page.text  # the patient's own address
+    assert "Any available caregiver" in page.text and "Shirin Akhter" in page.text
+    assert "<noscript>" in page.text and "Show free times and price" in page.text

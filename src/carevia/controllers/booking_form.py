@@ -45,6 +45,7 @@ async def form_page(
         caregivers=await bookings.caregivers_for(service),
         times=times,
         price=bookings.quote(service, form),
+        book_path=f"/services/{service.slug}/book",
         errors=errors or {},
         notice=notice,
     )

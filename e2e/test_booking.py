@@ -1,0 +1,93 @@
+"""A patient books care: live times and price with htmx, and again without JavaScript."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Browser, Page, expect
+from tests.support.application import LiveServer
+
+PASSWORD = "sunrise-over-the-padma"
+
+
+def working_day() -> date:
+    """Three or more days ahead, never a Friday (the demo caregivers' usual day off)."""
+    day = datetime.now(UTC).astimezone(ZoneInfo("Asia/Dhaka")).date() + timedelta(days=3)
+    return day + timedelta(days=1) if day.weekday() == 4 else day
+
+
+def sign_in(page: Page, live_server: LiveServer) -> str:
+    email = f"patient.{time.monotonic_ns()}@example.com"
+    live_server.create_user(email, "Rokeya Begum", "patient", PASSWORD)
+    page.goto("/login?next=/services/infant-day-care/book")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Book Infant Day Care")).to_be_visible()
+    return email
+
+
+def fill_address(page: Page) -> None:
+    page.get_by_label("Division").select_option("Dhaka")
+    page.get_by_label("District").select_option("Gazipur")
+    page.get_by_label("Address").fill("House 7, Road 12, Tongi")
+
+
+def test_patient_sees_free_times_and_live_price_then_books(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    sign_in(page, live_server)
+    page.evaluate("window.__stayed = true")
+    page.get_by_label("Date").fill(working_day().isoformat())
+    page.get_by_label("Date").dispatch_event("change")
+    start_times = page.locator("#field-start_time option:not([value=''])")
+    expect(start_times.first).to_be_attached()
+    assert start_times.count() > 4
+    page.get_by_label("Start time").select_option("10:00")
+
+    page.get_by_label("How many hours or days").fill("5")
+    page.get_by_label("How many hours or days").dispatch_event("change")
+    expect(page.locator("#price")).to_contain_text("× 5 hours")
+    page.get_by_label("Pay 50% now and the rest before the visit").check()
+    fill_address(page)
+    expect(page.locator("#price")).to_contain_text("within the service area")
+    expect(page.locator("#price")).to_contain_text(re.compile(r"Due before the visit\s*৳[1-9]"))
+    assert page.evaluate("window.__stayed") is True  # all of that without a page load
+    page.screenshot(path=str(artifacts / "booking-form.png"), full_page=True)
+
+    page.get_by_role("button", name="Hold this time and pay").click()
+    expect(page).to_have_url(re.compile(r"/bookings/CV-[A-Z0-9]{6}$"))
+    code = page.url.rsplit("/", 1)[1]
+    expect(page.get_by_text("We are holding")).to_be_visible()
+    page.screenshot(path=str(artifacts / "booking-held.png"), full_page=True)
+
+    page.goto("/account/bookings")
+    expect(page.get_by_text(code)).to_be_visible()
+    expect(page.get_by_text("Awaiting payment").first).to_be_visible()
+
+
+def test_the_same_booking_works_without_javascript(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.base_url)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server)
+        page.get_by_label("Date").fill(working_day().isoformat())
+        page.get_by_label("How many hours or days").fill("4")
+        fill_address(page)
+        page.get_by_role("button", name="Show free times and price").click()
+        expect(page.get_by_text(re.compile(r"\d+ start times? free"))).to_be_visible()
+        expect(page.locator("#price")).to_contain_text("× 4 hours")
+        page.get_by_label("Start time").select_option("14:00")
+        page.get_by_role("button", name="Hold this time and pay").click()
+        expect(page).to_have_url(re.compile(r"/bookings/CV-[A-Z0-9]{6}$"))
+        code = page.url.rsplit("/", 1)[1]
+        page.goto("/account/bookings")
+        expect(page.get_by_text(code)).to_be_visible()
+    finally:
+        context.close()
