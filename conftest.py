@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.support.accounts",
     "tests.support.bookings",
     "tests.support.served_app",
+    "tests.support.stripe_stub",
 ]

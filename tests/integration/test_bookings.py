@@ -246,3 +246,21 @@ async def test_booking_form_prefills_the_profile_and_wires_its_live_regions(clie
     assert 'value="House 12, Road 5"' in page.text  # the patient's own address
     assert "Any available caregiver" in page.text and "Shirin Akhter" in page.text
     assert "<noscript>" in page.text and "Show free times and price" in page.text
+
+
+async def test_any_caregiver_means_the_best_rated_free_one(
+    client: Client, database: AsyncDatabase[dict[str, Any]], make_user: UserFactory,
+    make_caregiver: CaregiverFactory,
+) -> None:
+    best = await make_caregiver("best@example.com", rating=4.9, name="Best Carer")
+    second = await make_caregiver("second@example.com", rating=4.2, name="Second Carer")
+    await make_caregiver("elderly@example.com", rating=5.0, categories=("elderly-care",))
+    await make_user("amina@example.com")
+    await log_in(client, "amina@example.com")
+    first = booking_code(await submit_booking(client, caregiver_id="any", start_time="10:00"))
+    after = booking_code(await submit_booking(client, caregiver_id="any", start_time="11:00"))
+    third = await submit_booking(client, caregiver_id="any", start_time="12:00")
+    assigned = {b["code"]: b["caregiver_id"] async for b in database["bookings"].find()}
+    assert (assigned[first], assigned[after]) == (best, second)
+    assert third.status_code == 409
+    assert "No caregiver is free at that time" in third.text

@@ -1,0 +1,1 @@
+"""Taking payment for bookings: Checkout sessions, the webhook, refunds and reconciliation."""
