@@ -20,22 +20,32 @@ from litestar.static_files import create_static_files_router
 from carevia.background import run_every
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
+from carevia.controllers.api_bookings import BookingApiController
 from carevia.controllers.api_users import UserApiController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.booking_form import BookingFormController
 from carevia.controllers.bookings import BookingController
 from carevia.controllers.caregivers import CaregiverController
+from carevia.controllers.checkout import CheckoutController
 from carevia.controllers.coverage import district_options
 from carevia.controllers.dashboard import DashboardController
+from carevia.controllers.dev_checkout import DevCheckoutController, provide_local_gateway
 from carevia.controllers.dev_mailbox import DevMailboxController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
+from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
-from carevia.dependencies import DEPENDENCIES, booking_service_for
+from carevia.dependencies import (
+    DEPENDENCIES,
+    booking_service_for,
+    notices_for,
+    payment_service_for,
+)
 from carevia.domain.auth import AccessTokenCodec
 from carevia.domain.mail import MailRenderer, MailWorker, OutboxRepository, transport_for
+from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.errors import EXCEPTION_HANDLERS
@@ -58,16 +68,24 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
-        async with connected_database(settings) as database:
+        async with (
+            connected_database(settings) as database,
+            payment_gateway(app, database, settings) as gateway,
+        ):
             app.state.database = database
+            app.state.payment_gateway = gateway
             worker = MailWorker(OutboxRepository(database), mail_transport, settings.mail.sender)
             app.state.mail_worker = worker
             stop = asyncio.Event()
-            bookings = booking_service_for(database, settings)
+            bookings = booking_service_for(database, settings, notices_for(app.state, settings))
+            payments = payment_service_for(app.state, settings)
             tasks = [
                 asyncio.create_task(worker.run(stop), name="mail-worker"),
                 asyncio.create_task(
                     run_every(30, bookings.expire_lapsed, stop, "expire-holds"), name="expire-holds"
+                ),
+                asyncio.create_task(
+                    run_every(120, payments.reconcile, stop, "reconcile-payments"), name="reconcile"
                 ),
             ]
             try:
@@ -86,9 +104,12 @@ def create_app(settings: Settings) -> Litestar:
         DashboardController,
         BookingFormController,
         BookingController,
+        CheckoutController,
+        stripe_webhook,
         TokenController,
         MeController,
         UserApiController,
+        BookingApiController,
         district_options,
         healthz,
         readyz,
@@ -100,13 +121,17 @@ def create_app(settings: Settings) -> Litestar:
     ]
     if not settings.is_production and not settings.mail.host:
         route_handlers.append(DevMailboxController)
+    dependencies = {
+        **DEPENDENCIES,
+        "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
+    }
+    if uses_local_gateway(settings):
+        route_handlers.append(DevCheckoutController)
+        dependencies["local_gateway"] = Provide(provide_local_gateway, sync_to_thread=False)
 
     return Litestar(
         route_handlers=route_handlers,
-        dependencies={
-            **DEPENDENCIES,
-            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
-        },
+        dependencies=dependencies,
         state=State(_initial_state(settings)),
         lifespan=[resources],
         middleware=[

@@ -19,6 +19,9 @@ from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
+from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
+from carevia.domain.payments.local_gateway import INDEXES as LOCAL_GATEWAY_INDEXES
+from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
@@ -32,6 +35,9 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     CATALOGUE_INDEXES,
     CONTACT_INDEXES,
     MAIL_INDEXES,
+    NOTIFICATION_INDEXES,
+    LOCAL_GATEWAY_INDEXES,
+    PAYMENT_INDEXES,
     REFRESH_TOKEN_INDEXES,
     SESSION_INDEXES,
     THROTTLE_INDEXES,

@@ -25,10 +25,16 @@ from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.bookings import BookingRepository, BookingService
+from carevia.domain.bookings.notices import BookingNotices
+from carevia.domain.bookings.service import utc_now
 from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.contact import ContactRepository, ContactService
 from carevia.domain.mail import Mailer, OutboxRepository
+from carevia.domain.notifications import NotificationRepository
+from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.service import PaymentService
+from carevia.domain.payments.settlement import Settlement
 from carevia.settings import Settings
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -83,7 +89,15 @@ def provide_user_admin(database: NamedDependency[Database]) -> UserAdministratio
     )
 
 
-def booking_service_for(database: Database, settings: Settings) -> BookingService:
+def notices_for(state: State, settings: Settings) -> BookingNotices:
+    return BookingNotices(
+        mailer_for(state), NotificationRepository(state.database), settings.public_base_url, utc_now
+    )
+
+
+def booking_service_for(
+    database: Database, settings: Settings, notices: BookingNotices | None = None
+) -> BookingService:
     return BookingService(
         bookings=BookingRepository(database),
         services=ServiceRepository(database),
@@ -91,13 +105,39 @@ def booking_service_for(database: Database, settings: Settings) -> BookingServic
         audit=AuditLog(database),
         rules=settings.booking,
         timezone=settings.timezone,
+        notices=notices,
     )
 
 
-def provide_bookings(
-    database: NamedDependency[Database], settings: NamedDependency[Settings]
-) -> BookingService:
-    return booking_service_for(database, settings)
+def provide_bookings(state: State, settings: NamedDependency[Settings]) -> BookingService:
+    return booking_service_for(state.database, settings, notices_for(state, settings))
+
+
+def payment_service_for(state: State, settings: Settings) -> PaymentService:
+    database: Database = state.database
+    notices = notices_for(state, settings)
+    return PaymentService(
+        gateway=state.payment_gateway,
+        bookings=booking_service_for(database, settings, notices),
+        booking_records=BookingRepository(database),
+        payments=PaymentRepository(database),
+        settlement=Settlement(
+            database,
+            BookingRepository(database),
+            PaymentRepository(database),
+            notices,
+            AuditLog(database),
+            utc_now,
+        ),
+        audit=AuditLog(database),
+        webhook_secret=settings.stripe.webhook_secret,
+        base_url=settings.public_base_url,
+        clock=utc_now,
+    )
+
+
+def provide_payments(state: State, settings: NamedDependency[Settings]) -> PaymentService:
+    return payment_service_for(state, settings)
 
 
 def provide_catalogue(database: NamedDependency[Database]) -> CatalogueService:
@@ -118,6 +158,7 @@ DEPENDENCIES = {
     "accounts": Provide(provide_accounts, sync_to_thread=False),
     "user_admin": Provide(provide_user_admin, sync_to_thread=False),
     "bookings": Provide(provide_bookings, sync_to_thread=False),
+    "payments": Provide(provide_payments, sync_to_thread=False),
     "catalogue": Provide(provide_catalogue, sync_to_thread=False),
     "caregivers": Provide(provide_caregivers, sync_to_thread=False),
     "contact": Provide(provide_contact, sync_to_thread=False),

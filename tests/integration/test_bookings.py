@@ -30,7 +30,7 @@ async def test_booking_holds_the_time_at_the_server_price(
         client, price="1", total="1", pay_now="1", base="1", travel_fee="0"
     )
     assert response.status_code == 303
-    code = booking_code(response)
+    code = await booking_code(client, response)
     booking = await database["bookings"].find_one({"code": code})
     service = await database["services"].find_one({"slug": "infant-day-care"})
     assert booking is not None and service is not None
@@ -134,14 +134,14 @@ async def test_an_expired_hold_frees_the_time_for_the_next_patient(
     await make_user("first@example.com")
     await make_user("second@example.com")
     await log_in(client, "first@example.com")
-    first = booking_code(await submit_booking(client, caregiver_id=str(caregiver)))
+    first = await booking_code(client, await submit_booking(client, caregiver_id=str(caregiver)))
     client.cookies.clear()
     await log_in(client, "second@example.com")
     assert (await submit_booking(client, caregiver_id=str(caregiver))).status_code == 409
     await database["bookings"].update_one(
         {"code": first}, {"$set": {"hold_expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
     )
-    second = booking_code(await submit_booking(client, caregiver_id=str(caregiver)))
+    second = await booking_code(client, await submit_booking(client, caregiver_id=str(caregiver)))
     expired = await database["bookings"].find_one({"code": first})
     assert expired is not None
     assert expired["status"] == "expired"
@@ -162,7 +162,7 @@ async def test_patients_cannot_see_or_cancel_other_peoples_bookings(
     await make_user("owner@example.com")
     await make_user("other@example.com")
     await log_in(client, "owner@example.com")
-    code = booking_code(await submit_booking(client))
+    code = await booking_code(client, await submit_booking(client))
     client.cookies.clear()
     await log_in(client, "other@example.com")
     page = await client.get(f"/bookings/{code}")
@@ -182,7 +182,7 @@ async def test_patients_cannot_see_or_cancel_other_peoples_bookings(
 async def test_cancelling_releases_the_time_and_records_the_refund_owed(
     client: Client, database: AsyncDatabase[dict[str, Any]]
 ) -> None:
-    code = booking_code(await submit_booking(client))
+    code = await booking_code(client, await submit_booking(client))
     await database["bookings"].update_one(
         {"code": code},
         {"$set": {"status": "confirmed", "payment_status": "paid", "amount_paid": 200000}},
@@ -211,8 +211,8 @@ async def test_cancelling_releases_the_time_and_records_the_refund_owed(
 
 @pytest.mark.usefixtures("patient")
 async def test_my_bookings_lists_upcoming_and_cancelled(client: Client) -> None:
-    kept = booking_code(await submit_booking(client, start_time="08:00"))
-    dropped = booking_code(await submit_booking(client, start_time="14:00"))
+    kept = await booking_code(client, await submit_booking(client, start_time="08:00"))
+    dropped = await booking_code(client, await submit_booking(client, start_time="14:00"))
     token = await csrf_token(client, "/account")
     await client.post(f"/bookings/{dropped}/cancel", data={"_csrf_token": token})
     upcoming = await client.get("/account/bookings")
@@ -249,7 +249,9 @@ async def test_booking_form_prefills_the_profile_and_wires_its_live_regions(clie
 
 
 async def test_any_caregiver_means_the_best_rated_free_one(
-    client: Client, database: AsyncDatabase[dict[str, Any]], make_user: UserFactory,
+    client: Client,
+    database: AsyncDatabase[dict[str, Any]],
+    make_user: UserFactory,
     make_caregiver: CaregiverFactory,
 ) -> None:
     best = await make_caregiver("best@example.com", rating=4.9, name="Best Carer")
@@ -257,8 +259,12 @@ async def test_any_caregiver_means_the_best_rated_free_one(
     await make_caregiver("elderly@example.com", rating=5.0, categories=("elderly-care",))
     await make_user("amina@example.com")
     await log_in(client, "amina@example.com")
-    first = booking_code(await submit_booking(client, caregiver_id="any", start_time="10:00"))
-    after = booking_code(await submit_booking(client, caregiver_id="any", start_time="11:00"))
+    first = await booking_code(
+        client, await submit_booking(client, caregiver_id="any", start_time="10:00")
+    )
+    after = await booking_code(
+        client, await submit_booking(client, caregiver_id="any", start_time="11:00")
+    )
     third = await submit_booking(client, caregiver_id="any", start_time="12:00")
     assigned = {b["code"]: b["caregiver_id"] async for b in database["bookings"].find()}
     assert (assigned[first], assigned[after]) == (best, second)

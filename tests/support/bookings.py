@@ -91,7 +91,13 @@ async def submit_booking(client: Client, **changes: str) -> Any:
     )
 
 
-def booking_code(response: Any) -> str:
-    match = re.search(r"/bookings/(CV-[A-Z0-9]{6})", response.headers.get("location", ""))
-    assert match, f"no booking in {response.status_code} {response.headers.get('location')}"
+async def booking_code(client: Client, response: Any) -> str:
+    """The code of the booking just held; it answers with a redirect into Checkout."""
+    location = response.headers.get("location", "")
+    assert response.status_code == 303, f"no booking: {response.status_code}"
+    match = re.search(r"/bookings/(CV-[A-Z0-9]{6})", location)
+    if match is None:
+        checkout = await client.get(location)
+        match = re.search(r"\((CV-[A-Z0-9]{6})\)", checkout.text)
+    assert match, f"no booking code behind {location}"
     return match.group(1)

@@ -14,6 +14,8 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import BookingForm, BookingService
 from carevia.domain.bookings.schedule import parse_date
+from carevia.domain.payments.gateway import GatewayError
+from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Invalid
 from carevia.web.guards import require_user
 from carevia.web.templating import render
@@ -99,6 +101,7 @@ class BookingFormController(Controller):
         self,
         request: Request[User, Any, Any],
         bookings: NamedDependency[BookingService],
+        payments: NamedDependency[PaymentService],
         data: Annotated[BookingForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Response[Any] | Template:
         try:
@@ -111,7 +114,12 @@ class BookingFormController(Controller):
             return await form_page(
                 request, bookings, data.service, data, notice=conflict.message, status_code=409
             )
-        return Redirect(f"/bookings/{booking.code}", status_code=303)
+        try:
+            checkout = await payments.checkout_url(request.user, booking.code)
+        except GatewayError:
+            # The time is held either way; the booking page offers to pay again.
+            checkout = f"/bookings/{booking.code}"
+        return Redirect(checkout, status_code=303)
 
 
 def form_from_query(request: Request[Any, Any, Any]) -> BookingForm:

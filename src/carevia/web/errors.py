@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from carevia.domain.payments.service import PaymentMismatch, WebhookRejected
 from carevia.domain.shared import (
     Conflict,
     DomainError,
@@ -36,6 +37,8 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Invalid: 400,
     Unauthenticated: 401,
     RateLimited: 429,
+    WebhookRejected: 400,
+    PaymentMismatch: 422,
 }
 _TITLES = {
     400: "That request did not look right",
@@ -62,7 +65,7 @@ _CODES = {
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(("/api/", "/webhooks/"))
 
 
 def error_response(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -18,6 +16,7 @@ from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
 from carevia.domain.shared.money import format_money
+from carevia.domain.shared.time_format import format_local
 from carevia.settings import Settings
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -54,16 +53,6 @@ def render(
     return Template(
         template_name, context=context, status_code=status_code, headers=response_headers
     )
-
-
-def format_local(
-    value: datetime | None, timezone: str, pattern: str = "%a %d %b %Y, %I:%M %p"
-) -> str:
-    """A stored UTC time as the wall-clock time where the care happens."""
-    if value is None:
-        return ""
-    text = value.astimezone(ZoneInfo(timezone)).strftime(pattern)
-    return text.replace("AM", "am").replace("PM", "pm")
 
 
 def build_environment(settings: Settings) -> Environment:

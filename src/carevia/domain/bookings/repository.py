@@ -8,7 +8,7 @@ with the booking and removed in one transaction with its expiry or cancellation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -100,8 +100,13 @@ class BookingRepository:
         *,
         release_time: bool,
         extra: dict[str, Any] | None = None,
+        also: Callable[[Booking, AsyncClientSession], Awaitable[None]] | None = None,
     ) -> Booking | None:
-        """Move a booking on only if it is still in `expected`; None when it no longer is."""
+        """Move a booking on only if it is still in `expected`; None when it no longer is.
+
+        `also` writes what the transition causes (its email, its notification) in the same
+        transaction, so they exist exactly when the transition does.
+        """
 
         async def write(session: AsyncClientSession) -> dict[str, Any] | None:
             document = await self._bookings.find_one_and_update(
@@ -115,11 +120,48 @@ class BookingRepository:
             )
             if document is not None and release_time:
                 await self._claims.delete_many({"booking_id": booking_id}, session=session)
+            if document is not None and also is not None:
+                await also(from_document(document, Booking), session)
             return document
 
         async with self._database.client.start_session() as session:
             document = await session.with_transaction(write)
         return None if document is None else from_document(document, Booking)
+
+    async def get(
+        self, booking_id: ObjectId, session: AsyncClientSession | None = None
+    ) -> Booking | None:
+        document = await self._bookings.find_one({"_id": booking_id}, session=session)
+        return None if document is None else from_document(document, Booking)
+
+    async def apply(
+        self,
+        booking_id: ObjectId,
+        expected: Sequence[BookingStatus],
+        fields: dict[str, Any],
+        *,
+        now: datetime,
+        entry: HistoryEntry | None,
+        session: AsyncClientSession,
+    ) -> Booking | None:
+        """A conditional update inside the caller's transaction; None if the status moved on."""
+        update: dict[str, Any] = {"$set": {**fields, "updated_at": now}}
+        if entry is not None:
+            update["$push"] = {"history": to_document(entry)}
+        document = await self._bookings.find_one_and_update(
+            {"_id": booking_id, "status": {"$in": list(expected)}},
+            update,
+            return_document=True,
+            session=session,
+        )
+        return None if document is None else from_document(document, Booking)
+
+    async def claim_time(self, booking: Booking, session: AsyncClientSession) -> None:
+        """Claim the booking's time again (a late payment); raises if any slot is taken."""
+        await self._claims.insert_many(_claims(booking), session=session)
+
+    async def release_time(self, booking_id: ObjectId, session: AsyncClientSession) -> None:
+        await self._claims.delete_many({"booking_id": booking_id}, session=session)
 
     async def get_by_code(self, code: str) -> Booking | None:
         document = await self._bookings.find_one({"code": code})

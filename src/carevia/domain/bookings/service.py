@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from carevia.domain.accounts import User
 from carevia.domain.audit import AuditLog
@@ -20,6 +21,7 @@ from carevia.domain.bookings.models import (
     HistoryEntry,
     PatientContact,
 )
+from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import BookingRequest, check_request, refund_for_cancellation
@@ -50,6 +52,7 @@ class BookingService:
         audit: AuditLog,
         rules: BookingSettings,
         timezone: str,
+        notices: BookingNotices | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._bookings = bookings
@@ -58,6 +61,7 @@ class BookingService:
         self._audit = audit
         self._rules = rules
         self._timezone = timezone
+        self._notices = notices
         self._clock = clock
 
     async def service(self, slug: str) -> Service:
@@ -247,25 +251,39 @@ class BookingService:
         """Expire holds whose time ran out; safe to run from several tasks or instances."""
         expired = 0
         for booking in await self._bookings.lapsed_holds(self._clock(), limit, caregiver_id):
-            entry = HistoryEntry(
-                at=self._clock(),
-                from_status="pending_payment",
-                to_status="expired",
-                actor_id=None,
-                actor_role="system",
-                note="The payment hold ran out.",
-            )
-            if await self._bookings.transition(
-                booking.id, "pending_payment", entry, release_time=True
-            ):
-                expired += 1
-                await self._audit.record(
-                    "booking.expired",
-                    actor_role="system",
-                    target_type="booking",
-                    target_id=booking.code,
-                )
+            expired += await self._expire(booking.id, booking.code, "The payment hold ran out.")
         return expired
+
+    async def expire_hold(self, booking_id: ObjectId, note: str) -> bool:
+        """End a hold early, as when its Checkout session expires unpaid."""
+        booking = await self._bookings.get(booking_id)
+        return booking is not None and bool(await self._expire(booking.id, booking.code, note))
+
+    async def _expire(self, booking_id: ObjectId, code: str, note: str) -> int:
+        entry = HistoryEntry(
+            at=self._clock(),
+            from_status="pending_payment",
+            to_status="expired",
+            actor_id=None,
+            actor_role="system",
+            note=note,
+        )
+        notices = self._notices
+
+        async def tell(expired: Booking, session: AsyncClientSession) -> None:
+            if notices is not None:
+                await notices.tell(expired, "hold_expired", "booking.updated", session)
+
+        if await self._bookings.transition(
+            booking_id, "pending_payment", entry, release_time=True, also=tell
+        ):
+            if notices is not None:
+                notices.wake()
+            await self._audit.record(
+                "booking.expired", actor_role="system", target_type="booking", target_id=code
+            )
+            return 1
+        return 0
 
     async def _move(
         self,

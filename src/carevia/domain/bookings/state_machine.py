@@ -10,7 +10,8 @@ TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     "confirmed": frozenset({"in_progress", "cancelled"}),
     "in_progress": frozenset({"completed"}),
     "completed": frozenset(),
-    "expired": frozenset(),
+    # A payment that lands after the hold lapsed confirms it if the time is still free.
+    "expired": frozenset({"confirmed"}),
     "cancelled": frozenset(),
 }
 

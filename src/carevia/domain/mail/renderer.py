@@ -7,6 +7,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments import render_block
 
 from carevia.domain.mail.models import RenderedMail
+from carevia.domain.shared.money import format_money
+from carevia.domain.shared.time_format import format_local
 
 MAIL_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "mail"
 BRAND = "Carevia"
@@ -28,6 +30,8 @@ class MailRenderer:
             keep_trailing_newline=True,
         )
         self._environment.globals.update(brand=BRAND, support_email=SUPPORT_EMAIL)
+        # The currency is always passed: a mail has no site default to fall back on.
+        self._environment.filters.update(money=format_money, localtime=format_local)
 
     def render(self, name: str, /, **context: Any) -> RenderedMail:
         raw_subject = render_block(self._environment, f"{name}.txt", "subject", **context)

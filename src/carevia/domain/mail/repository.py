@@ -6,6 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -34,10 +35,14 @@ class OutboxRepository:
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self._outbox = database[MAIL_OUTBOX]
 
-    async def add(self, message: OutboxMessage) -> bool:
-        """Store the message; False when one with the same `dedupe_key` is already queued."""
+    async def add(self, message: OutboxMessage, session: AsyncClientSession | None = None) -> bool:
+        """Store the message; False when one with the same `dedupe_key` is already queued.
+
+        With a `session` the message is written in the caller's transaction, together with the
+        state change it reports; inside a transaction a duplicate key aborts the transaction.
+        """
         try:
-            await self._outbox.insert_one(to_document(message))
+            await self._outbox.insert_one(to_document(message), session=session)
         except DuplicateKeyError:
             return False
         return True

@@ -6,6 +6,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.renderer import MailRenderer
 from carevia.domain.mail.repository import OutboxRepository
@@ -48,7 +50,14 @@ class Mailer:
         self._clock = clock
 
     async def enqueue(
-        self, to: str, template: str, /, *, dedupe_key: str | None = None, **context: Any
+        self,
+        to: str,
+        template: str,
+        /,
+        *,
+        dedupe_key: str | None = None,
+        session: AsyncClientSession | None = None,
+        **context: Any,
     ) -> bool:
         """Queue one email; False when the same `dedupe_key` was queued before."""
         address = to.strip()
@@ -66,8 +75,14 @@ class Mailer:
                 next_attempt_at=now,
                 created_at=now,
                 dedupe_key=dedupe_key,
-            )
+            ),
+            session=session,
         )
-        if queued and self._wake is not None:
-            self._wake()
+        if queued and session is None:
+            self.wake()
         return queued
+
+    def wake(self) -> None:
+        """Ask the worker to deliver now; call it after a transaction that queued mail commits."""
+        if self._wake is not None:
+            self._wake()

@@ -1,0 +1,78 @@
+"""The email and live notification that one booking transition causes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from carevia.domain.bookings.models import Booking
+from carevia.domain.mail import Mailer
+from carevia.domain.notifications import NotificationRepository
+
+
+class BookingNotices:
+    def __init__(
+        self,
+        mailer: Mailer,
+        notifications: NotificationRepository,
+        base_url: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._mailer = mailer
+        self._notifications = notifications
+        self._base_url = base_url
+        self._clock = clock
+
+    def links(self, booking: Booking) -> dict[str, str]:
+        return {
+            "booking_url": f"{self._base_url}/bookings/{booking.code}",
+            "receipt_url": f"{self._base_url}/bookings/{booking.code}/receipt",
+            "services_url": f"{self._base_url}/services",
+        }
+
+    async def tell(
+        self,
+        booking: Booking,
+        mail: str | None,
+        event: str | None,
+        session: AsyncClientSession,
+        *,
+        key: str = "",
+        **context: Any,
+    ) -> None:
+        """Written in the transition's own transaction; unique keys make a repeat impossible."""
+        if mail is not None:
+            await self._mailer.enqueue(
+                booking.patient.email,
+                mail,
+                dedupe_key=f"mail:{booking.code}:{mail}:{key}",
+                session=session,
+                booking=booking,
+                **self.links(booking),
+                **context,
+            )
+        if event is not None:
+            await self._notifications.add(
+                event,
+                dedupe_key=f"{event}:{booking.code}:{key}",
+                now=self._clock(),
+                booking_code=booking.code,
+                patient_id=booking.patient_id,
+                caregiver_id=booking.caregiver_id,
+                session=session,
+                data={
+                    "code": booking.code,
+                    "status": booking.status,
+                    "payment_status": booking.payment_status,
+                    "service": booking.service_name,
+                    "starts_at": booking.starts_at.isoformat(),
+                    "total": booking.price.total,
+                    "amount_paid": booking.amount_paid,
+                },
+            )
+
+    def wake(self) -> None:
+        self._mailer.wake()

@@ -1,0 +1,386 @@
+"""Taking payment: Checkout sessions, the Stripe webhook, refunds and reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+import stripe
+from bson import ObjectId
+
+from carevia.domain.accounts import User
+from carevia.domain.audit import AuditLog
+from carevia.domain.bookings import Booking, BookingService
+from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.payments.gateway import (
+    CheckoutRequest,
+    CheckoutSession,
+    GatewayError,
+    PaymentGateway,
+)
+from carevia.domain.payments.models import Payment, PaymentKind
+from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.settlement import Settlement
+from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
+from carevia.domain.shared.time_format import format_local
+
+logger = logging.getLogger("carevia.payments")
+
+
+class WebhookRejected(DomainError):
+    """A delivery that is not a genuine, current Stripe event: it changes nothing."""
+
+    code = "invalid_signature"
+
+
+class PaymentMismatch(DomainError):
+    """The amount or currency paid is not what the booking asked for."""
+
+    code = "payment_mismatch"
+
+
+def session_from_event(obj: dict[str, Any]) -> CheckoutSession:
+    fields = {name: obj.get(name) for name in CheckoutSession.__struct_fields__}
+    fields["metadata"] = {str(k): str(v) for k, v in (obj.get("metadata") or {}).items()}
+    return msgspec.convert(fields, CheckoutSession)
+
+
+class PaymentService:
+    def __init__(
+        self,
+        gateway: PaymentGateway,
+        bookings: BookingService,
+        booking_records: BookingRepository,
+        payments: PaymentRepository,
+        settlement: Settlement,
+        audit: AuditLog,
+        *,
+        webhook_secret: str,
+        base_url: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._gateway = gateway
+        self._bookings = bookings
+        self._records = booking_records
+        self._payments = payments
+        self._settlement = settlement
+        self._audit = audit
+        self._webhook_secret = webhook_secret
+        self._base_url = base_url
+        self._clock = clock
+        self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[str]]] = {
+            "checkout.session.completed": self._session_completed,
+            "checkout.session.async_payment_succeeded": self._session_completed,
+            "checkout.session.async_payment_failed": self._session_failed,
+            "checkout.session.expired": self._session_expired,
+            "payment_intent.payment_failed": self._intent_failed,
+            "charge.refunded": self._charge_refunded,
+            "charge.dispute.created": self._dispute_created,
+        }
+
+    # ---- Checkout -------------------------------------------------------------------------
+    async def checkout_url(self, user: User, code: str, kind: PaymentKind = "initial") -> str:
+        """A Checkout page for what the booking owes now; an open one is reused."""
+        booking = await self._bookings.get_for(user, code)
+        if booking.patient_id != user.id:
+            raise Forbidden("Only the patient who booked can pay for this booking.")
+        if kind == "initial":
+            if booking.status != "pending_payment" or booking.hold_expires_at is None:
+                raise Conflict("This booking is not waiting for payment.")
+            if booking.hold_expires_at <= self._clock():
+                raise Conflict("The hold on this time has ended. Please book again.")
+            amount, expires_at = booking.price.pay_now, booking.hold_expires_at
+        else:
+            amount = booking.price.total - booking.amount_paid
+            if booking.status not in ("confirmed", "in_progress") or amount <= 0:
+                raise Conflict("Nothing is due on this booking.")
+            # A whole hour from the creation minute, so a double submit asks for the same session.
+            expires_at = self._clock().replace(second=0, microsecond=0) + timedelta(hours=1)
+        reusable = await self._payments.open_for(booking.id, kind)
+        if reusable is not None and reusable.url and reusable.amount == amount:
+            return reusable.url
+        attempt = await self._payments.attempts(booking.id, kind) + 1
+        session = await self._gateway.create_checkout_session(
+            CheckoutRequest(
+                booking_code=booking.code,
+                kind=kind,
+                attempt=attempt,
+                amount=amount,
+                currency=booking.price.currency,
+                product_name=self._product_name(booking, kind),
+                customer_email=booking.patient.email,
+                success_url=f"{self._base_url}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
+                cancel_url=f"{self._base_url}/checkout/cancelled?booking={booking.code}",
+                expires_at=expires_at,
+            )
+        )
+        await self._payments.add(
+            Payment(
+                id=ObjectId(),
+                booking_id=booking.id,
+                booking_code=booking.code,
+                kind=kind,
+                attempt=attempt,
+                gateway=self._gateway.name,
+                session_id=session.id,
+                url=session.url,
+                amount=amount,
+                currency=booking.price.currency,
+                created_at=self._clock(),
+            )
+        )
+        return session.url or f"/bookings/{booking.code}"
+
+    async def confirm_return(self, user: User, session_id: str) -> tuple[Booking, bool]:
+        """The success page: ask the gateway, apply what it says, and say whether it is paid."""
+        payment = await self._payments.by_session(session_id)
+        if payment is None:
+            raise NotFound("We could not find that payment.")
+        booking = await self._bookings.get_for(user, payment.booking_code)
+        session = await self._gateway.retrieve_session(session_id)
+        if session.is_paid:
+            await self._apply_paid_session(payment, session)
+        return await self._bookings.get_for(
+            user, payment.booking_code
+        ), session.is_paid or booking.status == "confirmed"
+
+    # ---- The webhook -----------------------------------------------------------------------
+    async def handle_webhook(self, payload: bytes, signature: str | None) -> str:
+        """Verify, then apply once. Raising means a non-2xx answer, so Stripe delivers again."""
+        try:
+            event = stripe.Webhook.construct_event(payload, signature or "", self._webhook_secret)
+        except (ValueError, stripe.SignatureVerificationError) as error:
+            raise WebhookRejected("The Stripe signature did not verify.") from error
+        event_id, event_type = str(event["id"]), str(event["type"])
+        if await self._payments.event_seen(event_id):
+            return "duplicate"
+        handler = self._handlers.get(event_type)
+        outcome = await handler(event["data"]["object"].to_dict()) if handler else "ignored"
+        await self._payments.record_event(event_id, event_type, self._clock())
+        return outcome
+
+    async def _session_completed(self, obj: dict[str, Any]) -> str:
+        session = session_from_event(obj)
+        payment = await self._payments.by_session(session.id)
+        if payment is None:
+            logger.warning("checkout session %s is not one of ours", session.id)
+            return "unknown_session"
+        if not session.is_paid:
+            await self._payments.mark(
+                payment.id,
+                ["open"],
+                {"status": "processing", "payment_intent": session.payment_intent},
+            )
+            return "processing"
+        return await self._apply_paid_session(payment, session)
+
+    async def _apply_paid_session(self, payment: Payment, session: CheckoutSession) -> str:
+        if (
+            session.amount_total != payment.amount
+            or (session.currency or "").upper() != payment.currency.upper()
+        ):
+            await self._audit.record(
+                "payment.mismatch",
+                actor_role="system",
+                target_type="booking",
+                target_id=payment.booking_code,
+                session=session.id,
+                expected=[payment.amount, payment.currency],
+                received=[session.amount_total, session.currency],
+            )
+            raise PaymentMismatch("The amount or currency paid does not match the booking.")
+        outcome, booking = await self._settlement.record_payment(payment, session.payment_intent)
+        if outcome == "late" and not await self._settlement.confirm_late(booking):
+            await self._refund_unusable(
+                booking,
+                payment,
+                "late_payment_refunded",
+                "Paid after the hold ended and the time was taken",
+            )
+        elif outcome == "duplicate":
+            await self._refund_unusable(
+                booking, payment, None, "A second payment for a confirmed booking"
+            )
+        return outcome
+
+    async def _session_failed(self, obj: dict[str, Any]) -> str:
+        session = session_from_event(obj)
+        payment = await self._payments.by_session(session.id)
+        if (
+            payment is None
+            or await self._payments.mark(payment.id, ["open", "processing"], {"status": "failed"})
+            is None
+        ):
+            return "ignored"
+        return await self._tell_failed(payment, "The bank did not approve the payment.")
+
+    async def _intent_failed(self, obj: dict[str, Any]) -> str:
+        payment = await self._payments.by_intent(str(obj.get("id"))) or await self._by_metadata(obj)
+        if payment is None:
+            return "ignored"
+        error = (obj.get("last_payment_error") or {}).get(
+            "message"
+        ) or "The payment did not go through."
+        return await self._tell_failed(payment, str(error))
+
+    async def _tell_failed(self, payment: Payment, reason: str) -> str:
+        booking = await self._records.get(payment.booking_id)
+        if booking is None or booking.status != "pending_payment":
+            return "ignored"
+        await self._settlement.notify_failure(booking, payment, reason)
+        return "payment_failed"
+
+    async def _session_expired(self, obj: dict[str, Any]) -> str:
+        session = session_from_event(obj)
+        payment = await self._payments.by_session(session.id)
+        if (
+            payment is None
+            or await self._payments.mark(payment.id, ["open", "failed"], {"status": "expired"})
+            is None
+        ):
+            return "ignored"
+        if (
+            payment.kind == "initial"
+            and await self._payments.open_for(payment.booking_id, "initial") is None
+        ):
+            await self._bookings.expire_hold(payment.booking_id, "The Checkout session expired.")
+        return "expired"
+
+    async def _charge_refunded(self, obj: dict[str, Any]) -> str:
+        payment = await self._payments.by_intent(str(obj.get("payment_intent")))
+        if payment is None:
+            return "ignored"
+        await self._settlement.sync_refunded(payment, int(obj.get("amount_refunded") or 0))
+        return "refunded"
+
+    async def _dispute_created(self, obj: dict[str, Any]) -> str:
+        payment = await self._payments.by_intent(str(obj.get("payment_intent")))
+        if payment is None:
+            return "ignored"
+        await self._settlement.flag_dispute(payment, str(obj.get("reason") or "unknown"))
+        return "disputed"
+
+    async def _by_metadata(self, obj: dict[str, Any]) -> Payment | None:
+        metadata = obj.get("metadata") or {}
+        booking = await self._records.get_by_code(str(metadata.get("booking_code", "")))
+        if booking is None:
+            return None
+        return await self._payments.open_for(
+            booking.id, "due" if metadata.get("kind") == "due" else "initial"
+        )
+
+    # ---- Cancelling and refunding ----------------------------------------------------------
+    async def cancel(self, user: User, code: str) -> Booking:
+        booking = await self._bookings.cancel(user, code)
+        refund = booking.refund_owed
+        await self._settlement.request_refunds(
+            booking,
+            refund,
+            "Cancelled within the policy",
+            "booking_cancelled",
+            refund_amount=refund,
+        )
+        await self.process_refunds()
+        return booking
+
+    async def refund(self, admin: User, code: str, amount: int | None, reason: str) -> Booking:
+        if admin.role != "admin":
+            raise Forbidden("Only admins can issue refunds.")
+        booking = await self._bookings.get_for(admin, code)
+        refundable = booking.amount_paid - booking.amount_refunded
+        amount = refundable if amount is None else amount
+        if not 0 < amount <= refundable:
+            raise Invalid({"amount": f"Refund between 1 and {refundable} (minor units)."})
+        await self._settlement.request_refunds(
+            booking, amount, reason or "Refund by an admin", None
+        )
+        await self._audit.record(
+            "payment.refund_requested",
+            actor_id=str(admin.id),
+            actor_role="admin",
+            target_type="booking",
+            target_id=code,
+            amount=amount,
+        )
+        await self.process_refunds()
+        return await self._bookings.get_for(admin, code)
+
+    async def _refund_unusable(
+        self, booking: Booking, payment: Payment, mail: str | None, reason: str
+    ) -> None:
+        await self._settlement.request_refunds(
+            booking, payment.amount, reason, mail, amount=payment.amount
+        )
+        await self._audit.record(
+            "payment.auto_refund",
+            actor_role="system",
+            target_type="booking",
+            target_id=booking.code,
+            amount=payment.amount,
+            reason=reason,
+        )
+        await self.process_refunds()
+
+    async def process_refunds(self, limit: int = 20) -> int:
+        """Ask the gateway for each queued refund; idempotency keys make retries safe."""
+        done = 0
+        for refund in await self._payments.pending_refunds(limit):
+            try:
+                result = await self._gateway.create_refund(
+                    refund.payment_intent,
+                    refund.amount,
+                    refund.idempotency_key,
+                    {"booking_code": refund.booking_code, "reason": refund.reason[:200]},
+                )
+            except GatewayError as error:
+                await self._payments.note_refund_attempt(refund.id, str(error), self._clock())
+                logger.warning("refund %s failed: %s", refund.idempotency_key, error)
+                continue
+            finished = await self._payments.finish_refund(
+                refund.id,
+                {
+                    "status": "succeeded",
+                    "gateway_refund_id": result.id,
+                    "updated_at": self._clock(),
+                },
+            )
+            if finished is not None:
+                payment = await self._payments.by_intent(refund.payment_intent)
+                if payment is not None:
+                    refunded = sum(
+                        r.amount
+                        for r in await self._payments.refunds_for(refund.booking_id)
+                        if r.payment_id == payment.id and r.status == "succeeded"
+                    )
+                    await self._settlement.sync_refunded(payment, refunded)
+                done += 1
+        return done
+
+    # ---- Safety net ------------------------------------------------------------------------
+    async def reconcile(self, older_than: timedelta = timedelta(minutes=2), limit: int = 50) -> int:
+        """Apply what the gateway knows about sessions we never heard back about."""
+        applied = 0
+        for payment in await self._payments.stale_open(self._clock() - older_than, limit):
+            try:
+                session = await self._gateway.retrieve_session(payment.session_id)
+            except GatewayError as error:
+                logger.warning("reconcile: %s", error)
+                continue
+            if session.is_paid:
+                await self._apply_paid_session(payment, session)
+                applied += 1
+            elif session.status == "expired":
+                await self._session_expired({"id": session.id})
+        await self.process_refunds()
+        return applied
+
+    @staticmethod
+    def _product_name(booking: Booking, kind: PaymentKind) -> str:
+        length = f"{booking.quantity} {'hour' if booking.duration_type == 'hours' else 'day'}"
+        length += "s" if booking.quantity != 1 else ""
+        when = format_local(booking.starts_at, booking.timezone)
+        prefix = "Remaining balance: " if kind == "due" else ""
+        return f"{prefix}{booking.service_name} — {when}, {length} ({booking.code})"

@@ -1,0 +1,16 @@
+"""Stored times are UTC; people read them as the wall-clock time where the care happens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+
+def format_local(
+    value: datetime | None, timezone: str, pattern: str = "%a %d %b %Y, %I:%M %p"
+) -> str:
+    """A stored UTC time as the wall-clock time where the care happens."""
+    if value is None:
+        return ""
+    text = value.astimezone(ZoneInfo(timezone)).strftime(pattern)
+    return text.replace("AM", "am").replace("PM", "pm")
