@@ -42,12 +42,12 @@ async def booking(database: AsyncDatabase[dict[str, Any]], code: str) -> dict[st
 async def settle(
     database: AsyncDatabase[dict[str, Any]], code: str, status: str, within: float = 10
 ) -> dict[str, Any]:
-    """Events from the test gateway arrive in the background; wait for their effect."""
+    """Events from the test gateway arrive in a background task, so the database is polled."""
     deadline = time.monotonic() + within
-    while (found := await booking(database, code))[
-        "status"
-    ] != status and time.monotonic() < deadline:
+    found = await booking(database, code)
+    while found["status"] != status and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
+        found = await booking(database, code)
     return found
 
 
