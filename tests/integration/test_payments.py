@@ -45,7 +45,7 @@ async def settle(
     """Events from the test gateway arrive in a background task, so the database is polled."""
     deadline = time.monotonic() + within
     found = await booking(database, code)
-    while found["status"] != status and time.monotonic() < deadline:  # noqa: ASYNC110
+    while found["status"] != status and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
         found = await booking(database, code)
     return found
