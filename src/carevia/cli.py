@@ -8,7 +8,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from carevia.db import connected_database
 from carevia.domain.accounts import (
@@ -93,6 +93,22 @@ def create_user(settings: Settings, email: str, name: str, role: Role) -> None:
     print(f"Created {user.role} {user.email} ({user.id}).")
 
 
+async def _reconcile(settings: Settings) -> int:
+    from carevia.app import create_app
+    from carevia.dependencies import payment_service_for
+
+    app = create_app(settings)
+    async with app.lifespan():
+        return await payment_service_for(app.state, settings).reconcile(older_than=timedelta(0))
+
+
+def reconcile(settings: Settings) -> None:
+    settings.validate_for_start()
+    with database_for(settings) as running:
+        applied = asyncio.run(_reconcile(running))
+    print(f"Reconciled payments: {applied} confirmed from the gateway.")
+
+
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     import uvicorn
 
@@ -141,6 +157,14 @@ def main(argv: list[str] | None = None) -> None:
         help="read the password from the first line of standard input",
     )
 
+    payments = commands.add_parser("payments", help="payment operations").add_subparsers(
+        dest="payments_command", required=True
+    )
+    payments.add_parser(
+        "reconcile",
+        help="apply sessions the gateway reports paid or expired but no webhook told us",
+    )
+
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -150,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             settings.validate_for_start()
             with database_for(settings) as running:
                 _report_seed(asyncio.run(_seed(running, only_if_new=False)))
+        elif args.command == "payments":
+            reconcile(settings)
         elif args.command == "users":
             settings.validate_for_start()
             create_user(settings, args.email, args.name, args.role)

@@ -1,0 +1,89 @@
+"""Waiting for payment outcomes that arrive in the background, and the mail they cause."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from email.message import EmailMessage
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.payments.events import encode_event, sign, stripe_event
+from carevia.settings import DEFAULT_WEBHOOK_SECRET
+from tests.support.accounts import Client
+from tests.support.mail import SMTPServer
+from tests.support.payments import held_booking, pay_on_test_gateway
+
+Database = AsyncDatabase[dict[str, Any]]
+
+
+async def stored_booking(database: Database, code: str) -> dict[str, Any]:
+    found = await database["bookings"].find_one({"code": code})
+    assert found is not None, f"no booking {code}"
+    return found
+
+
+async def settle(
+    database: Database, code: str, within: float = 10, **expected: Any
+) -> dict[str, Any]:
+    """Poll the booking until every `expected` field has its value, or the time is up.
+
+    Events from the local gateway are delivered by a background task of the app.
+    """
+    deadline = time.monotonic() + within
+    found = await stored_booking(database, code)
+    while any(found.get(k) != v for k, v in expected.items()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        found = await stored_booking(database, code)
+    return found
+
+
+async def mail_about(
+    smtp_server: SMTPServer, subject_part: str, count: int = 1, within: float = 10
+) -> list[EmailMessage]:
+    """The messages whose subject contains `subject_part`, once `count` of them arrived."""
+
+    def matching() -> list[EmailMessage]:
+        return [m for m in smtp_server.messages if subject_part in str(m["Subject"])]
+
+    deadline = time.monotonic() + within
+    # The SMTP server runs in its own thread, so its inbox is polled.
+    while len(matching()) < count and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    found = matching()
+    subjects = [str(m["Subject"]) for m in smtp_server.messages]
+    assert len(found) >= count, f"expected {count} × {subject_part!r}, got {subjects}"
+    return found
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def checkout_id(location: str) -> str:
+    match = re.search(r"/dev/checkout/(cs_test_\w+)", location)
+    assert match, f"not a checkout page: {location}"
+    return match.group(1)
+
+
+async def paid_booking(client: Client, database: Database, **changes: str) -> tuple[str, str]:
+    """Book and pay on the test gateway; returns (code, session id) once it is confirmed."""
+    code, session_id = await held_booking(client, **changes)
+    assert (await pay_on_test_gateway(client, session_id)).status_code == 303
+    confirmed = await settle(database, code, status="confirmed")
+    assert confirmed["status"] == "confirmed"
+    return code, session_id
+
+
+def signed(event_type: str, obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """A Stripe event as Stripe would post it, signed with the test webhook secret."""
+    payload = encode_event(stripe_event(event_type, obj))
+    headers = {
+        "Stripe-Signature": sign(payload, DEFAULT_WEBHOOK_SECRET),
+        "Content-Type": "application/json",
+    }
+    return payload, headers
