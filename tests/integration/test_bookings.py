@@ -270,3 +270,14 @@ async def test_any_caregiver_means_the_best_rated_free_one(
     assert (assigned[first], assigned[after]) == (best, second)
     assert third.status_code == 409
     assert "No caregiver is free at that time" in third.text
+
+
+@pytest.mark.usefixtures("patient")
+async def test_no_travel_fee_is_shown_before_a_division_is_chosen(client: Client) -> None:
+    fragment = await client.get(
+        "/services/newborn-night-nanny/book/price",
+        params={"duration_type": "hours", "quantity": "8"},
+        headers={"HX-Request": "true"},
+    )
+    assert "choose a division" in fragment.text
+    assert "৳500" not in fragment.text

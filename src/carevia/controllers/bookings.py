@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import BookingService
+from carevia.domain.payments.service import PaymentService
 from carevia.web.guards import require_user
 from carevia.web.templating import render
 
@@ -78,8 +79,9 @@ class BookingController(Controller):
     async def cancel(
         self,
         request: Request[User, Any, Any],
-        bookings: NamedDependency[BookingService],
+        payments: NamedDependency[PaymentService],
         code: FromPath[str],
     ) -> Response[Any]:
-        booking = await bookings.cancel(request.user, code)
+        """Cancels and refunds what the stored policy returns, with the email that says so."""
+        booking = await payments.cancel(request.user, code)
         return Redirect(f"/bookings/{booking.code}?cancelled=1", status_code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 from bson import ObjectId
@@ -83,9 +84,9 @@ class BookingService:
             return None
         duration: DurationType = "days" if form.duration_type == "days" else "hours"
         payment: PaymentOption = "half" if form.payment_option == "half" else "full"
-        return quote(
-            service, duration, int(form.quantity), form.division, payment, self._rules.travel_fee
-        )
+        # Until a division is chosen there is no travel fee to show.
+        travel_fee = self._rules.travel_fee if form.division else 0
+        return quote(service, duration, int(form.quantity), form.division, payment, travel_fee)
 
     async def available_times(self, service: Service, form: BookingForm, day: date) -> list[time]:
         """Start times on `day` when the chosen caregiver (or any candidate) is really free."""
@@ -206,6 +207,20 @@ class BookingService:
             now=self._clock(),
             skip=(max(page, 1) - 1) * size,
             limit=size,
+        )
+
+    async def visits_for(self, caregiver: User, days: int = 14) -> list[Booking]:
+        """The caregiver's own visits from the start of today (local) for `days` days."""
+        if caregiver.role != "caregiver":
+            raise Forbidden("Only caregivers have a visit schedule.")
+        today = local_start(
+            self._clock().astimezone(ZoneInfo(self._timezone)).date(), time(0, 0), self._timezone
+        )
+        return await self._bookings.for_caregiver(
+            caregiver.id,
+            today.astimezone(UTC),
+            (today + timedelta(days=days)).astimezone(UTC),
+            ("confirmed", "in_progress", "completed"),
         )
 
     def refund_if_cancelled_now(self, booking: Booking) -> int:
