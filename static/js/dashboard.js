@@ -70,6 +70,75 @@
     }
   }
 
+  // ---- Live updates ----------------------------------------------------------------------
+  // EventSource cannot send an Authorization header, so the stream is opened with a
+  // short-lived single-use ticket. After a drop, a new ticket and the last id seen resume it.
+  const TOAST_TEXT = {
+    "booking.paid": (d) => `New paid booking ${d.code}: ${d.service || ""}`,
+    "booking.updated": (d) => `Booking ${d.code} was updated`,
+    "booking.cancelled": (d) => `Booking ${d.code} was cancelled`,
+    "payment.refunded": (d) => `Refund recorded for ${d.code}`,
+    "payment.disputed": (d) => `Payment disputed on ${d.code}`,
+  };
+  let lastEventId = 0;
+  let stream = null;
+  let retryDelay = 1000;
+
+  function toast(text) {
+    const region = document.getElementById("toasts");
+    if (!region) return;
+    const item = document.createElement("div");
+    item.className = "toast";
+    item.setAttribute("role", "status");
+    item.textContent = text;
+    region.appendChild(item);
+    setTimeout(() => item.remove(), 8000);
+  }
+
+  function onEvent(message) {
+    const id = Number(message.lastEventId || 0);
+    if (id && id <= lastEventId) return;
+    lastEventId = id || lastEventId;
+    let data = {};
+    try {
+      data = JSON.parse(message.data);
+    } catch (error) {
+      return;
+    }
+    const describe = TOAST_TEXT[message.type];
+    if (describe) toast(describe(data));
+    // Regions that listen with hx-trigger="carevia:booking from:body" refresh themselves.
+    document.body.dispatchEvent(new CustomEvent("carevia:booking", { detail: { type: message.type, ...data } }));
+  }
+
+  async function openStream() {
+    try {
+      const response = await api("/api/v1/events/ticket", { method: "POST" });
+      if (!response.ok) throw new Error(`ticket: ${response.status}`);
+      const { url } = await response.json();
+      const resume = lastEventId ? `&last_event_id=${lastEventId}` : "";
+      stream = new EventSource(url + resume);
+      stream.onopen = () => {
+        retryDelay = 1000;
+        document.body.dataset.live = "connected";
+      };
+      Object.keys(TOAST_TEXT).forEach((type) => stream.addEventListener(type, onEvent));
+      stream.onerror = () => {
+        // The ticket is spent; reconnect ourselves with a fresh one.
+        stream.close();
+        document.body.dataset.live = "reconnecting";
+        setTimeout(openStream, retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
+      };
+    } catch (error) {
+      setTimeout(openStream, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 30000);
+    }
+  }
+
   window.carevia = Object.freeze({ api });
-  document.addEventListener("DOMContentLoaded", showIdentity);
+  document.addEventListener("DOMContentLoaded", () => {
+    showIdentity();
+    if (document.querySelector("[data-dashboard]")) openStream();
+  });
 })();

@@ -194,6 +194,19 @@ class BookingRepository:
         )
         return [from_document(doc, Booking) async for doc in cursor], total
 
+    async def for_caregiver(
+        self, caregiver_id: ObjectId, begin: datetime, end: datetime, statuses: Sequence[str]
+    ) -> list[Booking]:
+        cursor = self._bookings.find(
+            {
+                "caregiver_id": caregiver_id,
+                "status": {"$in": list(statuses)},
+                "ends_at": {"$gt": begin},
+                "starts_at": {"$lt": end},
+            }
+        ).sort("starts_at", ASCENDING)
+        return [from_document(doc, Booking) async for doc in cursor]
+
     async def lapsed_holds(
         self, now: datetime, limit: int, caregiver_id: ObjectId | None = None
     ) -> list[Booking]:

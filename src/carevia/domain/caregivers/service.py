@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from carevia.domain.accounts.models import User
+from carevia.domain.caregivers.availability import AvailabilityForm, parse_availability
 from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.catalogue.models import Category
-from carevia.domain.shared import NotFound
+from carevia.domain.shared import Forbidden, Invalid, NotFound
 
 UNKNOWN_CAREGIVER = (
     "We could not find this caregiver. The link may be mistyped, or the profile is not "
@@ -30,6 +32,19 @@ class CaregiverDirectory:
         if caregiver is None:
             raise NotFound(UNKNOWN_CAREGIVER)
         return caregiver
+
+    async def own_profile(self, user: User) -> Caregiver:
+        if user.role != "caregiver":
+            raise Forbidden("Only caregivers have a caregiver profile.")
+        return await self.get(str(user.id))
+
+    async def update_availability(self, user: User, form: AvailabilityForm) -> Caregiver:
+        caregiver = await self.own_profile(user)
+        availability, days_off, errors = parse_availability(form)
+        if availability is None:
+            raise Invalid(errors)
+        updated = await self._repository.set_availability(caregiver.id, availability, days_off)
+        return updated or caregiver
 
     async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:
         return await self._repository.candidates(category, division)

@@ -1,0 +1,65 @@
+"""A caregiver editing their own weekly hours and days off."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from carevia.domain.caregivers.models import WEEKDAYS, Caregiver, TimeWindow, WeeklyAvailability
+
+
+class AvailabilityForm(msgspec.Struct, frozen=True, kw_only=True):
+    """One stretch of hours per weekday (blank for a day off) and a list of dates off."""
+
+    monday_start: str = ""
+    monday_end: str = ""
+    tuesday_start: str = ""
+    tuesday_end: str = ""
+    wednesday_start: str = ""
+    wednesday_end: str = ""
+    thursday_start: str = ""
+    thursday_end: str = ""
+    friday_start: str = ""
+    friday_end: str = ""
+    saturday_start: str = ""
+    saturday_end: str = ""
+    sunday_start: str = ""
+    sunday_end: str = ""
+    days_off: str = ""
+
+    @classmethod
+    def of(cls, caregiver: Caregiver) -> AvailabilityForm:
+        values: dict[str, str] = {"days_off": ", ".join(caregiver.days_off)}
+        for index, day in enumerate(WEEKDAYS):
+            windows = caregiver.availability.on(index)
+            if windows:
+                values[f"{day}_start"], values[f"{day}_end"] = windows[0].start, windows[-1].end
+        return cls(**values)
+
+
+def parse_availability(
+    form: AvailabilityForm,
+) -> tuple[WeeklyAvailability | None, list[str], dict[str, str]]:
+    errors: dict[str, str] = {}
+    week: dict[str, list[TimeWindow]] = {}
+    for day in WEEKDAYS:
+        start, end = getattr(form, f"{day}_start").strip(), getattr(form, f"{day}_end").strip()
+        if not start and not end:
+            week[day] = []
+            continue
+        try:
+            week[day] = [TimeWindow(start, end)]
+        except (ValueError, msgspec.ValidationError):
+            errors[f"{day}_start"] = (
+                f"{day.capitalize()}: use half-hour times like 08:00 and 17:30, start before end."
+            )
+    days_off: list[str] = []
+    for text in filter(None, (part.strip() for part in form.days_off.split(","))):
+        try:
+            days_off.append(date.fromisoformat(text).isoformat())
+        except ValueError:
+            errors["days_off"] = f"“{text}” is not a date like 2026-12-16."
+    if errors:
+        return None, [], errors
+    return WeeklyAvailability(**week), days_off, {}

@@ -1,0 +1,99 @@
+"""A caregiver's own visits and working hours in the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.support.accounts import Client, UserFactory, csrf_token, log_in
+from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+async def test_caregivers_see_only_their_own_visits(
+    client: Client,
+    database: AsyncDatabase[dict[str, Any]],
+    make_user: UserFactory,
+    make_caregiver: CaregiverFactory,
+) -> None:
+    mine = await make_caregiver("shirin@example.com", name="Shirin Akhter")
+    theirs = await make_caregiver("other@example.com", name="Other Carer")
+    await make_user("amina@example.com")
+    await log_in(client, "amina@example.com")
+    own = await booking_code(client, await submit_booking(client, caregiver_id=str(mine)))
+    other = await booking_code(client, await submit_booking(client, caregiver_id=str(theirs)))
+    held = await booking_code(
+        client, await submit_booking(client, caregiver_id=str(mine), start_time="15:00")
+    )
+    await database["bookings"].update_many(
+        {"code": {"$in": [own, other]}}, {"$set": {"status": "confirmed"}}
+    )
+
+    client.cookies.clear()
+    await log_in(client, "shirin@example.com")
+    page = await client.get("/dashboard")
+    assert page.status_code == 200
+    assert own in page.text
+    assert other not in page.text
+    assert held not in page.text  # an unpaid hold is not a visit yet
+    fragment = await client.get("/dashboard", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<section id="visits"')
+
+
+async def test_caregivers_edit_their_hours_and_the_calendar_follows(
+    client: Client, database: AsyncDatabase[dict[str, Any]], make_caregiver: CaregiverFactory
+) -> None:
+    caregiver = await make_caregiver("shirin@example.com")
+    await log_in(client, "shirin@example.com")
+    form = await client.get("/dashboard/availability")
+    assert form.status_code == 200
+    assert 'name="monday_start" type="time" step="1800" value="08:00"' in form.text
+    token = await csrf_token(client, "/dashboard/availability")
+    hours = {
+        f"{day}_{edge}": ""
+        for day in ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        for edge in ("start", "end")
+    }
+    bad = await client.post(
+        "/dashboard/availability",
+        headers={"HX-Request": "true"},
+        data={
+            **hours,
+            "monday_start": "09:15",
+            "monday_end": "17:00",
+            "days_off": "soon",
+            "_csrf_token": token,
+        },
+    )
+    assert bad.status_code == 422
+    assert "half-hour times" in bad.text and "is not a date" in bad.text
+    saved = await client.post(
+        "/dashboard/availability",
+        headers={"HX-Request": "true"},
+        data={
+            **hours,
+            "monday_start": "09:00",
+            "monday_end": "13:30",
+            "days_off": "2026-12-16",
+            "_csrf_token": token,
+        },
+    )
+    assert saved.status_code == 200
+    assert "Your hours are saved." in saved.text
+    stored = await database["caregivers"].find_one({"_id": caregiver})
+    assert stored is not None
+    assert stored["availability"]["monday"] == [{"start": "09:00", "end": "13:30"}]
+    assert stored["availability"]["tuesday"] == []
+    assert stored["days_off"] == ["2026-12-16"]
+
+
+async def test_patients_cannot_open_the_dashboard_or_edit_hours(
+    client: Client, make_user: UserFactory
+) -> None:
+    await make_user("amina@example.com")
+    await log_in(client, "amina@example.com")
+    assert (await client.get("/dashboard")).status_code == 403
+    assert (await client.get("/dashboard/availability")).status_code == 403
