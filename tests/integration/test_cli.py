@@ -57,3 +57,12 @@ def test_seed_is_idempotent(tmp_path: Path, mongo_uri: str, database_name: str) 
     assert len(after) >= 18
     assert sorted(categories) == ["baby-care", "elderly-care", "sick-care", "special-care"]
     assert featured >= 5
+
+
+def test_payments_reconcile_runs_against_the_configured_database(
+    tmp_path: Path, mongo_uri: str, database_name: str
+) -> None:
+    env = clean_environment(APP_ENV="test", MONGODB_URI=mongo_uri, MONGODB_DB=database_name)
+    result = run_carevia("payments", "reconcile", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Reconciled payments: 0 confirmed from the gateway." in result.stdout

@@ -194,3 +194,29 @@ async def test_unknown_events_are_acknowledged_and_ignored(client: Client) -> No
     )
     assert response.status_code == 200
     assert response.json()["outcome"] == "ignored"
+
+
+@pytest.mark.usefixtures("patient")
+async def test_a_delayed_payment_shows_processing_until_it_lands(
+    client: Client, database: AsyncDatabase[dict[str, Any]]
+) -> None:
+    code, session_id = await held_booking(client)
+    unpaid = await session_event(database, session_id, payment_status="unpaid")
+    response = await client.post("/webhooks/stripe", content=unpaid[0], headers=unpaid[1])
+    assert response.json()["outcome"] == "processing"
+    page = await client.get(f"/checkout/success?session_id={session_id}")
+    assert "Your payment is being processed" in page.text
+    assert 'hx-trigger="every 2s"' in page.text
+    assert (await booking(database, code))["status"] == "pending_payment"
+    succeeded = await session_event(
+        database, session_id, "checkout.session.async_payment_succeeded"
+    )
+    assert (
+        await client.post("/webhooks/stripe", content=succeeded[0], headers=succeeded[1])
+    ).status_code == 200
+    assert (await booking(database, code))["status"] == "confirmed"
+    poll = await client.get(
+        f"/checkout/success?session_id={session_id}", headers={"HX-Request": "true"}
+    )
+    assert poll.text.lstrip().startswith('<section id="payment-state"')
+    assert "Your booking is confirmed" in poll.text and "every 2s" not in poll.text
