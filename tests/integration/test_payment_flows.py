@@ -6,7 +6,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import msgspec
 import pytest
 from bson import ObjectId
 from litestar.datastructures import State
@@ -17,7 +16,7 @@ from carevia.domain.mail import MailRenderer
 from carevia.domain.payments.events import dispute_object
 from carevia.domain.payments.local_gateway import LocalGateway
 from carevia.domain.payments.webhook_sender import WebhookSender
-from carevia.settings import MailSettings, Settings
+from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
 from tests.support.mail import SMTPServer
@@ -32,15 +31,8 @@ from tests.support.payment_flows import (
 )
 from tests.support.payments import held_booking, pay_on_test_gateway
 
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
 Database = AsyncDatabase[dict[str, Any]]
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp_server: SMTPServer) -> Settings:
-    return msgspec.structs.replace(
-        settings, mail=MailSettings(host="127.0.0.1", port=smtp_server.port, starttls=False)
-    )
 
 
 @pytest.fixture

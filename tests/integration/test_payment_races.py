@@ -7,24 +7,15 @@ import re
 from typing import Any
 
 import httpx
-import msgspec
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.settings import MailSettings, Settings
 from tests.support.accounts import DEFAULT_PASSWORD, UserFactory, wait_for_mail
 from tests.support.bookings import CaregiverFactory, booking_form
 from tests.support.mail import SMTPServer
 from tests.support.payments import session_event
 
-pytestmark = pytest.mark.usefixtures("seeded")
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp_server: SMTPServer) -> Settings:
-    return msgspec.structs.replace(
-        settings, mail=MailSettings(host="127.0.0.1", port=smtp_server.port, starttls=False)
-    )
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
 
 
 async def book_over_http(base_url: str) -> tuple[httpx.AsyncClient, str, str, str]:

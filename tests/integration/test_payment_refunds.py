@@ -5,26 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import msgspec
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.shared.money import format_money
-from carevia.settings import MailSettings, Settings
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
 from tests.support.mail import SMTPServer
 from tests.support.payment_flows import mail_about, paid_booking, settle, stored_booking, text_of
 
-pytestmark = pytest.mark.usefixtures("seeded")
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
 Database = AsyncDatabase[dict[str, Any]]
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp_server: SMTPServer) -> Settings:
-    return msgspec.structs.replace(
-        settings, mail=MailSettings(host="127.0.0.1", port=smtp_server.port, starttls=False)
-    )
 
 
 @pytest.fixture

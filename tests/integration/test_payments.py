@@ -6,24 +6,15 @@ import asyncio
 import time
 from typing import Any
 
-import msgspec
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.settings import MailSettings, Settings
 from tests.support.accounts import Client, UserFactory, log_in, wait_for_mail
 from tests.support.bookings import CaregiverFactory
 from tests.support.mail import SMTPServer
 from tests.support.payments import held_booking, pay_on_test_gateway, session_event
 
-pytestmark = pytest.mark.usefixtures("seeded")
-
-
-@pytest.fixture
-def settings(settings: Settings, smtp_server: SMTPServer) -> Settings:
-    return msgspec.structs.replace(
-        settings, mail=MailSettings(host="127.0.0.1", port=smtp_server.port, starttls=False)
-    )
+pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.settings import MailSettings, Settings
 from tests.support.accounts import Client, UserFactory, csrf_token, link_in, log_in, wait_for_mail
 from tests.support.mail import SMTPServer
 
@@ -25,12 +23,7 @@ REGISTRATION = {
     "postal_code": "7400",
 }
 
-
-@pytest.fixture
-def settings(settings: Settings, smtp_server: SMTPServer) -> Settings:
-    return msgspec.structs.replace(
-        settings, mail=MailSettings(host="127.0.0.1", port=smtp_server.port, starttls=False)
-    )
+pytestmark = pytest.mark.mails
 
 
 async def register(client: Client, **changes: str) -> Any:

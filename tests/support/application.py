@@ -22,19 +22,27 @@ from carevia.db import connected_database
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.embedded_db import free_loopback_port
-from carevia.settings import DatabaseSettings, Settings
+from carevia.settings import DatabaseSettings, MailSettings, Settings
 from tests.support.mail import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def settings(mongo_uri: str, database_name: str, tmp_path: Path) -> Settings:
+def settings(
+    request: pytest.FixtureRequest, mongo_uri: str, database_name: str, tmp_path: Path
+) -> Settings:
+    """Test settings; tests marked `mails` send their email to a real SMTP server on loopback."""
+    mail = MailSettings(host=None)
+    if request.node.get_closest_marker("mails"):
+        smtp: SMTPServer = request.getfixturevalue("smtp_server")
+        mail = MailSettings(host="127.0.0.1", port=smtp.port, starttls=False)
     return Settings(
         env="test",
         public_base_url="https://testserver.local",
         data_dir=tmp_path,
         database=DatabaseSettings(uri=mongo_uri, name=database_name, timeout_ms=3000),
+        mail=mail,
     )
 
 
