@@ -34,7 +34,7 @@ def month_over_month(current: int, previous: int) -> Change:
 
 
 def trend_of(change: Change) -> Trend:
-    if change == "new":
+    if isinstance(change, str):
         return "new"
     if change == 0:
         return "same"
@@ -71,14 +71,13 @@ def periods(now: datetime, timezone: str) -> Periods:
         previous_end = month_start
     else:
         previous_end = local.replace(year=last_month.year, month=last_month.month)
-    same_time_yesterday = datetime.combine(yesterday.date(), local.timetz())
 
     def window(start: datetime, end: datetime) -> Window:
         return Window(start=start.astimezone(UTC), end=end.astimezone(UTC))
 
     return Periods(
         today=window(today, local),
-        yesterday=window(yesterday, same_time_yesterday),
+        yesterday=window(yesterday, local - timedelta(days=1)),
         month=window(month_start, local),
         previous_month=window(_midnight(last_month, zone), previous_end),
     )
@@ -108,6 +107,7 @@ class Kpi(msgspec.Struct, frozen=True, kw_only=True):
     previous: int | None
     change: Change | None
     compared_with: str
+    note: str = ""
     higher_is_better: bool = True
 
     @property
@@ -153,8 +153,8 @@ def comparison_words(result: Periods, timezone: str) -> Comparison:
     start = result.previous_month.start.astimezone(zone)
     end = result.previous_month.end.astimezone(zone)
     if end.day == 1 and end.time() == datetime.min.time() and end.month != start.month:
-        month = f"all of {start:%B %Y}"
+        month = f"in all of {start:%B %Y}"
     else:
         clock = f"{end:%I:%M %p}".lstrip("0").replace("AM", "am").replace("PM", "pm")
-        month = f"{start.day}–{end.day} {start:%b %Y}, up to {clock}"
-    return Comparison(today="yesterday up to the same time", month=month)
+        month = f"in {start.day}–{end.day} {start:%b %Y}, up to {clock}"
+    return Comparison(today="yesterday by this time", month=month)
