@@ -1,23 +1,36 @@
-"""Admin JSON routes for bookings' money."""
+"""JSON routes for bookings: role-scoped reading, staff actions and refunds."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from carevia.domain.accounts import User
-from carevia.domain.bookings import BookingStatus, PaymentStatus
+from carevia.domain.bookings import Booking, BookingStatus, PaymentStatus
+from carevia.domain.bookings.administration import BookingAdministration, Target
+from carevia.domain.bookings.models import ActorRole
+from carevia.domain.bookings.queries import BookingFilters, BookingQueries
 from carevia.domain.payments.service import PaymentService
-from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.guards import require_bearer_for_writes, require_role, require_user
 
 
 class RefundRequest(msgspec.Struct, frozen=True):
     amount: int | None = None  # minor units; None refunds everything refundable
     reason: str = ""
+
+
+class TransitionRequest(msgspec.Struct, frozen=True):
+    to: Target
+    caregiver_id: str | None = None  # admins only: start the visit with this caregiver
+
+
+class AssignRequest(msgspec.Struct, frozen=True):
+    caregiver_id: str
 
 
 class BookingMoney(msgspec.Struct, frozen=True):
@@ -30,12 +43,199 @@ class BookingMoney(msgspec.Struct, frozen=True):
     currency: str
 
 
+class BookingSummary(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    status: BookingStatus
+    payment_status: PaymentStatus
+    service: str
+    category: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    duration_type: str
+    quantity: int
+    caregiver_id: str
+    caregiver_name: str
+    patient_name: str
+    division: str
+    district: str
+    total: int
+    amount_paid: int
+    amount_refunded: int
+    currency: str
+
+
+class HistoryItem(msgspec.Struct, frozen=True, kw_only=True):
+    at: datetime
+    from_status: BookingStatus | None
+    to_status: BookingStatus
+    actor_role: ActorRole
+    note: str | None
+
+
+class BookingDetail(BookingSummary, frozen=True, kw_only=True):
+    address: str
+    notes: str
+    # The patient's contact details reach only the patient and admins, never a caregiver.
+    patient_email: str | None
+    patient_phone: str | None
+    history: list[HistoryItem]
+
+
+class BookingList(msgspec.Struct, frozen=True):
+    items: list[BookingSummary]
+    page: int
+    pages: int
+    limit: int
+    total: int
+
+
+def money(booking: Booking) -> BookingMoney:
+    return BookingMoney(
+        code=booking.code,
+        status=booking.status,
+        payment_status=booking.payment_status,
+        total=booking.price.total,
+        amount_paid=booking.amount_paid,
+        amount_refunded=booking.amount_refunded,
+        currency=booking.price.currency,
+    )
+
+
+def summary(booking: Booking) -> BookingSummary:
+    return BookingSummary(
+        code=booking.code,
+        status=booking.status,
+        payment_status=booking.payment_status,
+        service=booking.service_name,
+        category=booking.category,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        timezone=booking.timezone,
+        duration_type=booking.duration_type,
+        quantity=booking.quantity,
+        caregiver_id=str(booking.caregiver_id),
+        caregiver_name=booking.caregiver_name,
+        patient_name=booking.patient.name,
+        division=booking.location.division,
+        district=booking.location.district,
+        total=booking.price.total,
+        amount_paid=booking.amount_paid,
+        amount_refunded=booking.amount_refunded,
+        currency=booking.price.currency,
+    )
+
+
+def detail(viewer: User, booking: Booking) -> BookingDetail:
+    contact = viewer.role == "admin" or viewer.id == booking.patient_id
+    return BookingDetail(
+        **msgspec.structs.asdict(summary(booking)),
+        address=booking.location.address,
+        notes=booking.location.notes,
+        patient_email=booking.patient.email if contact else None,
+        patient_phone=booking.patient.phone if contact else None,
+        history=[
+            HistoryItem(
+                at=entry.at,
+                from_status=entry.from_status,
+                to_status=entry.to_status,
+                actor_role=entry.actor_role,
+                note=entry.note,
+            )
+            for entry in booking.history
+        ],
+    )
+
+
 class BookingApiController(Controller):
     path = "/api/v1/bookings"
     tags = ["bookings"]
-    guards = [require_role("admin"), require_bearer_for_writes]
+    guards = [require_user, require_bearer_for_writes]
 
-    @post("/{code:str}/refund", status_code=200)
+    @get("/")
+    async def list_bookings(
+        self,
+        request: Request[User, Any, Any],
+        booking_queries: NamedDependency[BookingQueries],
+        q: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        payment_status: FromQuery[str | None] = None,
+        duration_type: FromQuery[str | None] = None,
+        assigned: FromQuery[str | None] = None,
+        division: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
+        page: FromQuery[int] = 1,
+        limit: FromQuery[int] = 20,
+    ) -> BookingList:
+        """The caller's bookings (all of them for admins); `limit` is capped at 100."""
+        filters = BookingFilters.from_params(
+            {
+                "q": q,
+                "status": status,
+                "payment_status": payment_status,
+                "duration_type": duration_type,
+                "assigned": assigned,
+                "division": division,
+                "date_from": date_from,
+                "date_to": date_to,
+                "sort": sort,
+            }
+        )
+        found = await booking_queries.search(request.user, filters, page, limit)
+        return BookingList(
+            items=[summary(b) for b in found.items],
+            page=found.number,
+            pages=found.pages,
+            limit=found.size,
+            total=found.total,
+        )
+
+    @get("/{code:str}")
+    async def read_booking(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> BookingDetail:
+        return detail(request.user, await booking_admin.get(request.user, code))
+
+    @post("/{code:str}/transition", status_code=200)
+    async def transition(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+        data: JSONBody[TransitionRequest],
+    ) -> BookingDetail:
+        """Start or complete a visit (its caregiver or an admin), or cancel it."""
+        booking = await booking_admin.transition(request.user, code, data.to, data.caregiver_id)
+        return detail(request.user, booking)
+
+    @post("/{code:str}/assign", status_code=200, guards=[require_role("admin")])
+    async def assign(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+        data: JSONBody[AssignRequest],
+    ) -> BookingDetail:
+        """Give the booking to another free, verified caregiver; its time moves with it."""
+        booking = await booking_admin.assign(request.user, code, data.caregiver_id)
+        return detail(request.user, booking)
+
+    @post("/{code:str}/resend-confirmation", status_code=200, guards=[require_role("admin")])
+    async def resend_confirmation(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> BookingDetail:
+        booking = await booking_admin.resend_confirmation(request.user, code)
+        return detail(request.user, booking)
+
+    @post("/{code:str}/refund", status_code=200, guards=[require_role("admin")])
     async def refund(
         self,
         request: Request[User, Any, Any],
@@ -45,12 +245,4 @@ class BookingApiController(Controller):
     ) -> BookingMoney:
         """Refund all or part of what was paid, with a per-refund idempotency key."""
         booking = await payments.refund(request.user, code, data.amount, data.reason[:200])
-        return BookingMoney(
-            code=booking.code,
-            status=booking.status,
-            payment_status=booking.payment_status,
-            total=booking.price.total,
-            amount_paid=booking.amount_paid,
-            amount_refunded=booking.amount_refunded,
-            currency=booking.price.currency,
-        )
+        return money(booking)

@@ -1,0 +1,272 @@
+"""Bookings in the staff dashboard: the filtered table, its CSV, the drawer and its actions.
+
+Caregivers see only their own bookings and may only start and complete them; the domain
+checks that on every request, whatever buttons a page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from carevia.domain.accounts import User
+from carevia.domain.bookings import PAYMENT_LABELS
+from carevia.domain.bookings.administration import BookingAdministration
+from carevia.domain.bookings.queries import BookingFilters, BookingQueries
+from carevia.domain.shared import Conflict, Invalid
+from carevia.web.guards import require_role
+from carevia.web.templating import is_fragment_request, render
+
+LIST_TEMPLATE = "dashboard/bookings.html"
+DRAWER_TEMPLATE = "dashboard/booking_detail.html"
+PAGE_SIZE = 25
+NO_STORE = {"Cache-Control": "no-store"}
+DONE = {
+    "assigned": "The caregiver was changed and the time moved with the booking.",
+    "started": "The visit is now in progress.",
+    "completed": "The visit is complete.",
+    "cancelled": "The booking is cancelled; any refund owed has been requested.",
+    "refunded": "The refund was requested.",
+    "resent": "The confirmation email is queued again.",
+}
+SORT_LABELS = {
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "starts_soonest": "Visit starts soonest",
+    "total_desc": "Highest total",
+}
+ASSIGNED_LABELS = {"any": "Any caregiver", "yes": "Verified caregiver", "no": "Needs a caregiver"}
+UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
+admin_only = [require_role("admin")]
+
+
+class AssignForm(msgspec.Struct, frozen=True, kw_only=True):
+    caregiver_id: str = ""
+
+
+class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
+    amount: str = ""
+    reason: str = ""
+
+
+def parse_amount(text: str) -> int | None:
+    """Taka as typed ("500" or "500.50") in minor units; blank means all that is refundable."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        raise Invalid({"amount": "Enter an amount in taka, such as 500 or 500.50."})
+    return int(value * 100)
+
+
+async def drawer_page(
+    request: Request[User, Any, Any],
+    booking_admin: BookingAdministration,
+    code: str,
+    *,
+    notice: str | None = None,
+    error: str | None = None,
+    fields: dict[str, str] | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    drawer = await booking_admin.drawer(request.user, code)
+    return render(
+        request,
+        DRAWER_TEMPLATE,
+        block="drawer",
+        status_code=status_code,
+        headers={**NO_STORE, **(headers or {})},
+        drawer=drawer,
+        booking=drawer.booking,
+        is_admin=request.user.role == "admin",
+        notice=notice,
+        error=error,
+        fields=fields or {},
+    )
+
+
+async def act(
+    request: Request[User, Any, Any],
+    booking_admin: BookingAdministration,
+    code: str,
+    done: str,
+    action: Callable[[], Awaitable[object]],
+) -> Response[Any] | Template:
+    """Run one action; htmx gets the new drawer and a `bookingChanged` event, a form a 303.
+
+    A refused action re-renders the drawer with the reason (422, which htmx swaps).
+    """
+    try:
+        await action()
+    except (Invalid, Conflict) as refused:
+        fields = refused.fields if isinstance(refused, Invalid) else {}
+        message = next(iter(fields.values()), refused.message)
+        return await drawer_page(
+            request, booking_admin, code, error=message, fields=fields, status_code=422
+        )
+    if is_fragment_request(request):
+        return await drawer_page(
+            request,
+            booking_admin,
+            code,
+            notice=DONE[done],
+            headers={"HX-Trigger": "bookingChanged"},
+        )
+    return Redirect(f"/dashboard/bookings/{code.upper()}?done={done}", status_code=303)
+
+
+class DashboardBookingController(Controller):
+    path = "/dashboard"
+    guards = [require_role("admin", "caregiver")]
+    include_in_schema = False
+
+    @get("/bookings", name="dashboard.bookings")
+    async def list_bookings(
+        self,
+        request: Request[User, Any, Any],
+        booking_queries: NamedDependency[BookingQueries],
+        page: FromQuery[int] = 1,
+    ) -> Template:
+        filters = BookingFilters.from_params(request.query_params)
+        results = await booking_queries.search(request.user, filters, page, PAGE_SIZE)
+        return render(
+            request,
+            LIST_TEMPLATE,
+            block="booking_rows",
+            headers=NO_STORE,
+            filters=filters,
+            results=results,
+            is_admin=request.user.role == "admin",
+            sort_labels=SORT_LABELS,
+            payment_labels=PAYMENT_LABELS,
+            assigned_labels=ASSIGNED_LABELS,
+        )
+
+    @get("/bookings.csv", name="dashboard.bookings.csv", guards=admin_only)
+    async def export(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+    ) -> Response[str]:
+        filters = BookingFilters.from_params(request.query_params)
+        return Response(
+            await booking_admin.export_csv(request.user, filters),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **NO_STORE,
+                "Content-Disposition": 'attachment; filename="carevia-bookings.csv"',
+            },
+        )
+
+    @get("/bookings/{code:str}", name="dashboard.booking")
+    async def booking(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+        done: FromQuery[str] = "",
+    ) -> Template:
+        return await drawer_page(request, booking_admin, code, notice=DONE.get(done))
+
+    @post("/bookings/{code:str}/assign", name="dashboard.booking.assign", guards=admin_only)
+    async def assign(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+        data: Annotated[AssignForm, UrlForm],
+    ) -> Response[Any] | Template:
+        return await act(
+            request,
+            booking_admin,
+            code,
+            "assigned",
+            lambda: booking_admin.assign(request.user, code, data.caregiver_id),
+        )
+
+    @post("/bookings/{code:str}/start", name="dashboard.booking.start")
+    async def start(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> Response[Any] | Template:
+        return await act(
+            request, booking_admin, code, "started", lambda: booking_admin.start(request.user, code)
+        )
+
+    @post("/bookings/{code:str}/complete", name="dashboard.booking.complete")
+    async def complete(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> Response[Any] | Template:
+        return await act(
+            request,
+            booking_admin,
+            code,
+            "completed",
+            lambda: booking_admin.complete(request.user, code),
+        )
+
+    @post("/bookings/{code:str}/cancel", name="dashboard.booking.cancel", guards=admin_only)
+    async def cancel(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> Response[Any] | Template:
+        return await act(
+            request,
+            booking_admin,
+            code,
+            "cancelled",
+            lambda: booking_admin.cancel(request.user, code),
+        )
+
+    @post("/bookings/{code:str}/refund", name="dashboard.booking.refund", guards=admin_only)
+    async def refund(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+        data: Annotated[RefundForm, UrlForm],
+    ) -> Response[Any] | Template:
+        return await act(
+            request,
+            booking_admin,
+            code,
+            "refunded",
+            lambda: booking_admin.refund(
+                request.user, code, parse_amount(data.amount), data.reason
+            ),
+        )
+
+    @post("/bookings/{code:str}/resend", name="dashboard.booking.resend", guards=admin_only)
+    async def resend(
+        self,
+        request: Request[User, Any, Any],
+        booking_admin: NamedDependency[BookingAdministration],
+        code: FromPath[str],
+    ) -> Response[Any] | Template:
+        return await act(
+            request,
+            booking_admin,
+            code,
+            "resent",
+            lambda: booking_admin.resend_confirmation(request.user, code),
+        )

@@ -1,0 +1,284 @@
+"""What staff do to bookings: assign a caregiver, start, complete, cancel, refund, resend.
+
+Every change goes through the state machine and a conditional update, is written to the
+booking's history and the audit log, and writes its live notification in its transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from carevia.domain.accounts import User
+from carevia.domain.audit import AuditLog
+from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
+from carevia.domain.bookings.notices import BookingNotices
+from carevia.domain.bookings.queries import (
+    ASSIGNABLE,
+    RESENDABLE,
+    BookingDrawer,
+    BookingFilters,
+    BookingQueries,
+    actions_for,
+    to_csv,
+)
+from carevia.domain.bookings.repository import BookingRepository, SlotTaken
+from carevia.domain.bookings.schedule import slots
+from carevia.domain.bookings.service import BookingService, actor_of
+from carevia.domain.bookings.state_machine import ALLOWED_ACTORS, HOLDS_TIME, check_transition
+from carevia.domain.caregivers import Caregiver, CaregiverRepository
+from carevia.domain.catalogue.models import Category
+from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.service import PaymentService
+from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.transactions import in_transaction
+
+Target = Literal["in_progress", "completed", "cancelled"]
+AUDIT_ACTIONS: dict[str, str] = {"in_progress": "booking.started", "completed": "booking.completed"}
+
+
+class BookingAdministration:
+    def __init__(
+        self,
+        *,
+        bookings: BookingService,
+        records: BookingRepository,
+        queries: BookingQueries,
+        caregivers: CaregiverRepository,
+        payments: PaymentService,
+        payment_records: PaymentRepository,
+        notices: BookingNotices,
+        audit: AuditLog,
+        database: AsyncDatabase[dict[str, Any]],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._bookings = bookings
+        self._records = records
+        self._queries = queries
+        self._caregivers = caregivers
+        self._payments = payments
+        self._payment_records = payment_records
+        self._notices = notices
+        self._audit = audit
+        self._database = database
+        self._clock = clock
+
+    async def get(self, viewer: User, code: str) -> Booking:
+        """The booking if `viewer` may see it: admins all, others only their own."""
+        return await self._bookings.get_for(viewer, code)
+
+    async def drawer(self, viewer: User, code: str) -> BookingDrawer:
+        booking = await self.get(viewer, code)
+        actions = actions_for(viewer, booking)
+        staff = viewer.role == "admin"
+        return BookingDrawer(
+            booking=booking,
+            actions=actions,
+            payments=await self._payment_records.for_booking(booking.id) if staff else [],
+            refunds=await self._payment_records.refunds_for(booking.id) if staff else [],
+            free_caregivers=await self._free(booking) if actions.assign else [],
+        )
+
+    async def free_caregivers(self, admin: User, code: str) -> list[Caregiver]:
+        """Verified caregivers of the booking's category who work those hours and are free."""
+        self._require_admin(admin)
+        return await self._free(await self.get(admin, code))
+
+    async def export_csv(self, admin: User, filters: BookingFilters) -> str:
+        self._require_admin(admin)
+        rows = await self._queries.export(admin, filters)
+        query = dict(filters.query_pairs())
+        await self._record("admin.bookings_exported", admin, None, count=len(rows), filters=query)
+        return to_csv(rows)
+
+    async def assign(self, admin: User, code: str, caregiver_id: str) -> Booking:
+        """Move the booking and its claimed time to another caregiver, all or nothing."""
+        self._require_admin(admin)
+        booking = await self.get(admin, code)
+        if booking.status not in ASSIGNABLE:
+            raise Conflict("Only a booking awaiting payment or confirmed can change caregiver.")
+        caregiver = await self._caregivers.get(caregiver_id)
+        if caregiver is None or not self._suits(caregiver, booking):
+            raise Invalid(
+                {"caregiver_id": "Choose a verified caregiver of this service who works then."}
+            )
+        if caregiver.id == booking.caregiver_id:
+            raise Invalid({"caregiver_id": "This caregiver is already assigned."})
+        note = f"Caregiver changed from {booking.caregiver_name} to {caregiver.display_name}"
+        entry = self._entry(booking, booking.status, admin, note)
+
+        async def work(session: AsyncClientSession) -> Booking:
+            await self._records.release_time(booking.id, session)
+            moved = await self._records.apply(
+                booking.id,
+                [booking.status],
+                {"caregiver_id": caregiver.id, "caregiver_name": caregiver.display_name},
+                now=entry.at,
+                entry=entry,
+                session=session,
+            )
+            if moved is None:  # raising aborts the transaction, so the old claims stay
+                raise Conflict("This booking changed in the meantime. Please reload.")
+            await self._records.claim_time(moved, session)
+            await self._notices.tell(
+                moved, None, "booking.updated", session, key=f"assign:{len(moved.history)}"
+            )
+            return moved
+
+        try:
+            moved = await in_transaction(self._database, work)
+        except (BulkWriteError, DuplicateKeyError) as error:
+            raise SlotTaken(f"{caregiver.display_name} is not free at that time.") from error
+        self._notices.wake()
+        before, after = str(booking.caregiver_id), str(moved.caregiver_id)
+        await self._record("booking.assigned", admin, booking.code, before=before, caregiver=after)
+        return moved
+
+    async def start(self, actor: User, code: str) -> Booking:
+        return await self._move(actor, code, "in_progress")
+
+    async def complete(self, actor: User, code: str) -> Booking:
+        return await self._move(actor, code, "completed")
+
+    async def cancel(self, user: User, code: str) -> Booking:
+        """Cancel under the stored policy and queue its refund, as the patient's page does."""
+        self._require_admin(user)
+        return await self._cancel(user, code)
+
+    async def refund(self, admin: User, code: str, amount: int | None, reason: str) -> Booking:
+        self._require_admin(admin)
+        return await self._payments.refund(admin, code, amount, reason[:200])
+
+    async def resend_confirmation(self, admin: User, code: str) -> Booking:
+        """Queue the confirmation email again, under a new key so the outbox accepts it."""
+        self._require_admin(admin)
+        booking = await self.get(admin, code)
+        if booking.status not in RESENDABLE:
+            raise Conflict("Only a confirmed booking has a confirmation to send again.")
+
+        async def work(session: AsyncClientSession) -> tuple[Booking, int]:
+            number = await self._queries.resends(booking.id, session) + 1
+            updated = await self._records.apply(
+                booking.id,
+                list(RESENDABLE),
+                {"confirmation_resends": number},
+                now=self._clock(),
+                entry=None,
+                session=session,
+            )
+            if updated is None:
+                raise Conflict("This booking changed in the meantime. Please reload.")
+            await self._notices.tell(
+                updated, "booking_confirmed", None, session, key=f"resend:{number}"
+            )
+            return updated, number
+
+        updated, number = await in_transaction(self._database, work)
+        self._notices.wake()
+        await self._record("booking.confirmation_resent", admin, booking.code, number=number)
+        return updated
+
+    async def transition(
+        self, actor: User, code: str, target: Target, caregiver_id: str | None = None
+    ) -> Booking:
+        """The API's one entry point; `caregiver_id` lets an admin start with a substitute."""
+        if caregiver_id is not None:
+            if target != "in_progress":
+                raise Invalid({"caregiver_id": "A caregiver can only be given when starting."})
+            self._require_admin(actor)
+            booking = await self.get(actor, code)
+            check_transition(booking.status, target, actor.role)
+            if str(booking.caregiver_id) != caregiver_id:
+                await self.assign(actor, code, caregiver_id)
+        if target == "cancelled":
+            if actor.role not in ("admin", "patient"):
+                raise Forbidden("You cannot cancel this booking.")
+            return await self._cancel(actor, code)
+        return await self._move(actor, code, target)
+
+    async def _cancel(self, user: User, code: str) -> Booking:
+        """PaymentService applies the policy and queues refunds; the live event follows it."""
+        cancelled = await self._payments.cancel(user, code)
+
+        async def tell(session: AsyncClientSession) -> None:
+            await self._notices.tell(cancelled, None, "booking.cancelled", session, key="cancelled")
+
+        await in_transaction(self._database, tell)
+        return await self._records.get(cancelled.id) or cancelled
+
+    async def _move(self, actor: User, code: str, target: BookingStatus) -> Booking:
+        if actor.role not in ALLOWED_ACTORS[target]:
+            raise Forbidden("You cannot make that change to this booking.")
+        booking = await self.get(actor, code)
+        check_transition(booking.status, target, actor.role)
+        entry = self._entry(booking, target, actor)
+        notices = self._notices
+
+        async def tell(moved: Booking, session: AsyncClientSession) -> None:
+            await notices.tell(moved, None, "booking.updated", session, key=target)
+
+        moved = await self._records.transition(
+            booking.id,
+            booking.status,
+            entry,
+            release_time=target not in HOLDS_TIME,
+            also=tell,
+        )
+        if moved is None:
+            raise Conflict("This booking changed in the meantime. Please reload and try again.")
+        notices.wake()
+        await self._record(AUDIT_ACTIONS[target], actor, moved.code)
+        return moved
+
+    async def _free(self, booking: Booking) -> list[Caregiver]:
+        candidates = [
+            c
+            for c in await self._caregivers.candidates(Category(booking.category), None)
+            if c.id != booking.caregiver_id and self._suits(c, booking)
+        ]
+        taken = await self._records.claimed_slots(
+            [c.id for c in candidates], booking.starts_at, booking.ends_at
+        )
+        needed = set(slots(booking.starts_at, booking.ends_at))
+        return [c for c in candidates if not needed & taken[c.id]]
+
+    @staticmethod
+    def _suits(caregiver: Caregiver, booking: Booking) -> bool:
+        return (
+            caregiver.verified
+            and booking.category in caregiver.categories
+            and caregiver.works_during(booking.starts_at, booking.ends_at)
+        )
+
+    def _entry(
+        self, booking: Booking, target: BookingStatus, actor: User, note: str | None = None
+    ) -> HistoryEntry:
+        who = actor_of(actor)
+        return HistoryEntry(
+            at=self._clock(),
+            from_status=booking.status,
+            to_status=target,
+            actor_id=who.id,
+            actor_role=who.role,
+            note=note,
+        )
+
+    async def _record(self, action: str, actor: User, code: str | None, **details: Any) -> None:
+        await self._audit.record(
+            action,
+            actor_id=str(actor.id),
+            actor_role=actor.role,
+            target_type="booking",
+            target_id=code,
+            **details,
+        )
+
+    @staticmethod
+    def _require_admin(actor: User) -> None:
+        if actor.role != "admin":
+            raise Forbidden("Only admins can do that to a booking.")
