@@ -29,7 +29,7 @@ CATEGORY_LABELS = {
 }
 
 ServiceType = Literal["hourly", "daily", "weekly", "night"]
-ServiceStatus = Literal["active", "inactive"]
+ServiceStatus = Literal["active", "inactive", "archived"]
 ServiceSort = Literal["recommended", "price_asc", "price_desc", "rating", "newest"]
 
 
