@@ -1,0 +1,55 @@
+"""The audit log in the admin dashboard: exact filters, newest first, htmx-refreshed rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery
+from litestar.response import Template
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.accounts import User
+from carevia.domain.audit.queries import DEFAULT_PAGE_SIZE, AuditFilters, AuditQueries
+from carevia.settings import Settings
+from carevia.web.guards import require_role
+from carevia.web.templating import render
+
+NO_STORE = {"Cache-Control": "no-store"}
+Database = AsyncDatabase[dict[str, Any]]
+
+
+def provide_audit_queries(
+    database: NamedDependency[Database], settings: NamedDependency[Settings]
+) -> AuditQueries:
+    return AuditQueries(database, settings.timezone)
+
+
+class DashboardAuditController(Controller):
+    path = "/dashboard/audit"
+    guards = [require_role("admin")]
+    include_in_schema = False
+    dependencies = {"audit_queries": Provide(provide_audit_queries, sync_to_thread=False)}
+
+    @get("/", name="dashboard.audit")
+    async def audit_log(
+        self,
+        request: Request[User, Any, Any],
+        audit_queries: NamedDependency[AuditQueries],
+        settings: NamedDependency[Settings],
+        page: FromQuery[int] = 1,
+        size: FromQuery[int] = DEFAULT_PAGE_SIZE,
+    ) -> Template:
+        filters = AuditFilters.from_params(request.query_params)
+        results = await audit_queries.search(request.user, filters, page, size)
+        return render(
+            request,
+            "dashboard/audit.html",
+            block="audit_rows",
+            headers=NO_STORE,
+            filters=filters,
+            entries=results.entries,
+            actions=results.actions,
+            timezone=settings.timezone,
+        )
