@@ -21,6 +21,7 @@ from carevia.background import run_every
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
+from carevia.controllers.api_stats import StatisticsApiController
 from carevia.controllers.api_users import UserApiController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.booking_form import BookingFormController
@@ -29,8 +30,20 @@ from carevia.controllers.caregivers import CaregiverController
 from carevia.controllers.checkout import CheckoutController
 from carevia.controllers.coverage import district_options
 from carevia.controllers.dashboard import DashboardController
+from carevia.controllers.dashboard_audit import DashboardAuditController
+from carevia.controllers.dashboard_bookings import DashboardBookingController
+from carevia.controllers.dashboard_overview import DashboardOverviewController
+from carevia.controllers.dashboard_payments import DashboardPaymentController
+from carevia.controllers.dashboard_services import DashboardServiceController
+from carevia.controllers.dashboard_users import DashboardUserController
 from carevia.controllers.dev_checkout import DevCheckoutController, provide_local_gateway
 from carevia.controllers.dev_mailbox import DevMailboxController
+from carevia.controllers.events import (
+    EventTicketController,
+    NotificationApiController,
+    account_events,
+    staff_events,
+)
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
@@ -45,6 +58,8 @@ from carevia.dependencies import (
 )
 from carevia.domain.auth import AccessTokenCodec
 from carevia.domain.mail import MailRenderer, MailWorker, OutboxRepository, transport_for
+from carevia.domain.notifications import NotificationRepository
+from carevia.domain.notifications.hub import NotificationHub
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
@@ -79,6 +94,8 @@ def create_app(settings: Settings) -> Litestar:
             stop = asyncio.Event()
             bookings = booking_service_for(database, settings, notices_for(app.state, settings))
             payments = payment_service_for(app.state, settings)
+            hub = NotificationHub(NotificationRepository(database), database)
+            app.state.notification_hub = hub
             tasks = [
                 asyncio.create_task(worker.run(stop), name="mail-worker"),
                 asyncio.create_task(
@@ -87,6 +104,7 @@ def create_app(settings: Settings) -> Litestar:
                 asyncio.create_task(
                     run_every(120, payments.reconcile, stop, "reconcile-payments"), name="reconcile"
                 ),
+                asyncio.create_task(hub.run(stop), name="notification-hub"),
             ]
             try:
                 yield
@@ -102,6 +120,12 @@ def create_app(settings: Settings) -> Litestar:
         AuthController,
         AccountController,
         DashboardController,
+        DashboardBookingController,
+        DashboardOverviewController,
+        DashboardServiceController,
+        DashboardUserController,
+        DashboardAuditController,
+        DashboardPaymentController,
         BookingFormController,
         BookingController,
         CheckoutController,
@@ -110,6 +134,11 @@ def create_app(settings: Settings) -> Litestar:
         MeController,
         UserApiController,
         BookingApiController,
+        EventTicketController,
+        NotificationApiController,
+        staff_events,
+        account_events,
+        StatisticsApiController,
         district_options,
         healthz,
         readyz,

@@ -14,14 +14,19 @@ from carevia.domain.audit import INDEXES as AUDIT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
+from carevia.domain.bookings.queries import INDEXES as BOOKING_QUERY_INDEXES
 from carevia.domain.bookings.repository import INDEXES as BOOKING_INDEXES
 from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
+from carevia.domain.catalogue.admin_repository import INDEXES as CATALOGUE_ADMIN_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
 from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
+from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
 from carevia.domain.payments.local_gateway import INDEXES as LOCAL_GATEWAY_INDEXES
+from carevia.domain.payments.queries import INDEXES as PAYMENT_QUERY_INDEXES
 from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
+from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
@@ -31,16 +36,21 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     ACCOUNT_INDEXES,
     AUDIT_INDEXES,
     BOOKING_INDEXES,
+    BOOKING_QUERY_INDEXES,
     CAREGIVER_INDEXES,
     CATALOGUE_INDEXES,
+    CATALOGUE_ADMIN_INDEXES,
     CONTACT_INDEXES,
     MAIL_INDEXES,
     NOTIFICATION_INDEXES,
+    EVENT_TICKET_INDEXES,
     LOCAL_GATEWAY_INDEXES,
     PAYMENT_INDEXES,
+    PAYMENT_QUERY_INDEXES,
     REFRESH_TOKEN_INDEXES,
     SESSION_INDEXES,
     THROTTLE_INDEXES,
+    STATS_INDEXES,
 )
 
 

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency, Provide
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.controllers.caregivers import provide_caregivers
+from carevia.controllers.dashboard_services import provide_service_admin
 from carevia.domain.accounts import (
     AccountService,
     AccountTokenRepository,
@@ -25,16 +26,21 @@ from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.bookings import BookingRepository, BookingService
+from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.notices import BookingNotices
+from carevia.domain.bookings.queries import BookingQueries
 from carevia.domain.bookings.service import utc_now
 from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.contact import ContactRepository, ContactService
 from carevia.domain.mail import Mailer, OutboxRepository
 from carevia.domain.notifications import NotificationRepository
+from carevia.domain.notifications.hub import NotificationHub
+from carevia.domain.notifications.tickets import EventTickets
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
+from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.settings import Settings
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -102,6 +108,7 @@ def booking_service_for(
         bookings=BookingRepository(database),
         services=ServiceRepository(database),
         caregivers=CaregiverRepository(database),
+        users=UserRepository(database),
         audit=AuditLog(database),
         rules=settings.booking,
         timezone=settings.timezone,
@@ -140,6 +147,31 @@ def provide_payments(state: State, settings: NamedDependency[Settings]) -> Payme
     return payment_service_for(state, settings)
 
 
+def provide_booking_queries(
+    database: NamedDependency[Database], settings: NamedDependency[Settings]
+) -> BookingQueries:
+    return BookingQueries(database, settings.timezone)
+
+
+def provide_booking_admin(
+    state: State, settings: NamedDependency[Settings]
+) -> BookingAdministration:
+    database: Database = state.database
+    notices = notices_for(state, settings)
+    return BookingAdministration(
+        bookings=booking_service_for(database, settings, notices),
+        records=BookingRepository(database),
+        queries=BookingQueries(database, settings.timezone),
+        caregivers=CaregiverRepository(database),
+        payments=payment_service_for(state, settings),
+        payment_records=PaymentRepository(database),
+        notices=notices,
+        audit=AuditLog(database),
+        database=database,
+        clock=utc_now,
+    )
+
+
 def provide_catalogue(database: NamedDependency[Database]) -> CatalogueService:
     return CatalogueService(ServiceRepository(database))
 
@@ -152,6 +184,26 @@ def provide_outbox(database: NamedDependency[Database]) -> OutboxRepository:
     return OutboxRepository(database)
 
 
+def provide_statistics(
+    database: NamedDependency[Database], settings: NamedDependency[Settings]
+) -> StatisticsService:
+    return StatisticsService(
+        StatisticsRepository(database),
+        timezone=settings.timezone,
+        currency=settings.currency,
+        clock=utc_now,
+    )
+
+
+def provide_notification_hub(state: State) -> NotificationHub:
+    hub: NotificationHub = state.notification_hub
+    return hub
+
+
+def provide_event_tickets(database: NamedDependency[Database]) -> EventTickets:
+    return EventTickets(database)
+
+
 DEPENDENCIES = {
     "database": Provide(provide_database, sync_to_thread=False),
     "auth": Provide(provide_auth, sync_to_thread=False),
@@ -159,8 +211,14 @@ DEPENDENCIES = {
     "user_admin": Provide(provide_user_admin, sync_to_thread=False),
     "bookings": Provide(provide_bookings, sync_to_thread=False),
     "payments": Provide(provide_payments, sync_to_thread=False),
+    "booking_queries": Provide(provide_booking_queries, sync_to_thread=False),
+    "booking_admin": Provide(provide_booking_admin, sync_to_thread=False),
     "catalogue": Provide(provide_catalogue, sync_to_thread=False),
     "caregivers": Provide(provide_caregivers, sync_to_thread=False),
     "contact": Provide(provide_contact, sync_to_thread=False),
     "outbox": Provide(provide_outbox, sync_to_thread=False),
+    "notification_hub": Provide(provide_notification_hub, sync_to_thread=False),
+    "event_tickets": Provide(provide_event_tickets, sync_to_thread=False),
+    "statistics": Provide(provide_statistics, sync_to_thread=False),
+    "service_admin": Provide(provide_service_admin, sync_to_thread=False),
 }

@@ -95,6 +95,25 @@
     setTimeout(() => item.remove(), 8000);
   }
 
+  function addToFeed(text) {
+    const feed = document.getElementById("live-feed");
+    if (!feed) return;
+    let list = feed.querySelector("ol");
+    if (!list) {
+      list = document.createElement("ol");
+      list.className = "live-feed-list";
+      feed.appendChild(list);
+    }
+    const item = document.createElement("li");
+    const when = document.createElement("time");
+    const now = new Date();
+    when.dateTime = now.toISOString();
+    when.textContent = now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    item.append(when, " ", text);
+    list.prepend(item);
+    while (list.children.length > 20) list.lastElementChild.remove();
+  }
+
   function onEvent(message) {
     const id = Number(message.lastEventId || 0);
     if (id && id <= lastEventId) return;
@@ -106,7 +125,10 @@
       return;
     }
     const describe = TOAST_TEXT[message.type];
-    if (describe) toast(describe(data));
+    if (describe) {
+      toast(describe(data));
+      addToFeed(describe(data));
+    }
     // Regions that listen with hx-trigger="carevia:booking from:body" refresh themselves.
     document.body.dispatchEvent(new CustomEvent("carevia:booking", { detail: { type: message.type, ...data } }));
   }

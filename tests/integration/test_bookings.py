@@ -281,3 +281,19 @@ async def test_no_travel_fee_is_shown_before_a_division_is_chosen(client: Client
     )
     assert "choose a division" in fragment.text
     assert "৳500" not in fragment.text
+
+
+async def test_a_disabled_caregiver_is_neither_offered_nor_booked(
+    client: Client,
+    database: AsyncDatabase[dict[str, Any]],
+    make_user: UserFactory,
+    make_caregiver: CaregiverFactory,
+) -> None:
+    caregiver = await make_caregiver("gone@example.com", name="Gone Carer")
+    await database["users"].update_one({"_id": caregiver}, {"$set": {"is_active": False}})
+    await make_user("amina@example.com")
+    await log_in(client, "amina@example.com")
+    assert "Gone Carer" not in (await client.get("/services/infant-day-care/book")).text
+    response = await submit_booking(client, caregiver_id=str(caregiver))
+    assert response.status_code == 422
+    assert await database["bookings"].count_documents({}) == 0

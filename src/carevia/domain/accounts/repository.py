@@ -63,6 +63,13 @@ class UserRepository:
         document = await self._users.find_one({"email": email})
         return None if document is None else from_document(document, User)
 
+    async def active_among(self, user_ids: list[ObjectId]) -> set[ObjectId]:
+        """Which of these accounts may still act: not disabled and not deleted."""
+        cursor = self._users.find(
+            {"_id": {"$in": user_ids}, "is_active": True, "deleted_at": None}, {"_id": 1}
+        )
+        return {document["_id"] async for document in cursor}
+
     async def count(self, query: dict[str, Any]) -> int:
         return await self._users.count_documents(query)
 

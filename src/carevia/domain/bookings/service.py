@@ -10,22 +10,21 @@ import msgspec
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from carevia.domain.accounts import User
+from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.codes import new_booking_code
+from carevia.domain.bookings.factory import new_hold
 from carevia.domain.bookings.models import (
     Actor,
     Booking,
     BookingForm,
     BookingStatus,
-    CancellationPolicy,
     HistoryEntry,
-    PatientContact,
 )
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
-from carevia.domain.bookings.rules import BookingRequest, check_request, refund_for_cancellation
+from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
 from carevia.domain.bookings.state_machine import HOLDS_TIME, check_transition
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
@@ -50,6 +49,7 @@ class BookingService:
         bookings: BookingRepository,
         services: ServiceRepository,
         caregivers: CaregiverRepository,
+        users: UserRepository,
         audit: AuditLog,
         rules: BookingSettings,
         timezone: str,
@@ -59,6 +59,7 @@ class BookingService:
         self._bookings = bookings
         self._services = services
         self._caregivers = caregivers
+        self._users = users
         self._audit = audit
         self._rules = rules
         self._timezone = timezone
@@ -72,7 +73,7 @@ class BookingService:
         return service
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
-        return await self._caregivers.candidates(service.category, None)
+        return await self._chosen_candidates(service, "any")
 
     def quote(self, service: Service, form: BookingForm) -> PriceBreakdown | None:
         """The live price for the form as typed so far, or None until it can be priced."""
@@ -156,7 +157,16 @@ class BookingService:
             self._rules.travel_fee,
         )
         for caregiver in working:
-            booking = self._new_booking(patient, service, caregiver, request, price, now)
+            booking = new_hold(
+                patient,
+                service,
+                caregiver,
+                request,
+                price,
+                now=now,
+                timezone=self._timezone,
+                hold_minutes=self._rules.hold_minutes,
+            )
             if await self._hold(booking, now):
                 await self._audit.record(
                     "booking.created",
@@ -343,54 +353,10 @@ class BookingService:
         return False
 
     async def _chosen_candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
-        candidates = await self._caregivers.candidates(service.category, None)
+        verified = await self._caregivers.candidates(service.category, None)
+        # A disabled account keeps its verified profile, but must not be booked.
+        active = await self._users.active_among([c.id for c in verified])
+        candidates = [c for c in verified if c.id in active]
         if caregiver_choice in ("", "any"):
             return candidates
         return [c for c in candidates if str(c.id) == caregiver_choice]
-
-    def _new_booking(
-        self,
-        patient: User,
-        service: Service,
-        caregiver: Caregiver,
-        request: BookingRequest,
-        price: PriceBreakdown,
-        now: datetime,
-    ) -> Booking:
-        return Booking(
-            id=ObjectId(),
-            code=new_booking_code(),
-            patient_id=patient.id,
-            patient=PatientContact(
-                name=patient.full_name, phone=patient.phone, email=patient.email
-            ),
-            caregiver_id=caregiver.id,
-            caregiver_name=caregiver.display_name,
-            service_id=service.id or ObjectId(),
-            service_slug=service.slug,
-            service_name=service.name,
-            category=service.category.value,
-            timezone=self._timezone,
-            starts_at=request.starts_at,
-            ends_at=request.ends_at,
-            duration_type=request.duration_type,
-            quantity=request.quantity,
-            location=request.location,
-            price=price,
-            policy=CancellationPolicy(
-                free_until_hours=service.booking_rules.free_cancellation_hours
-            ),
-            status="pending_payment",
-            hold_expires_at=now + timedelta(minutes=self._rules.hold_minutes),
-            history=[
-                HistoryEntry(
-                    at=now,
-                    from_status=None,
-                    to_status="pending_payment",
-                    actor_id=str(patient.id),
-                    actor_role="patient",
-                )
-            ],
-            created_at=now,
-            updated_at=now,
-        )

@@ -1,0 +1,62 @@
+"""Building a new held booking from a checked request."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bson import ObjectId
+
+from carevia.domain.accounts import User
+from carevia.domain.bookings.codes import new_booking_code
+from carevia.domain.bookings.models import Booking, CancellationPolicy, HistoryEntry, PatientContact
+from carevia.domain.bookings.pricing import PriceBreakdown
+from carevia.domain.bookings.rules import BookingRequest
+from carevia.domain.caregivers import Caregiver
+from carevia.domain.catalogue import Service
+
+
+def new_hold(
+    patient: User,
+    service: Service,
+    caregiver: Caregiver,
+    request: BookingRequest,
+    price: PriceBreakdown,
+    *,
+    now: datetime,
+    timezone: str,
+    hold_minutes: int,
+) -> Booking:
+    """A pending booking holding the caregiver's time; the patient's contact is copied in."""
+    return Booking(
+        id=ObjectId(),
+        code=new_booking_code(),
+        patient_id=patient.id,
+        patient=PatientContact(name=patient.full_name, phone=patient.phone, email=patient.email),
+        caregiver_id=caregiver.id,
+        caregiver_name=caregiver.display_name,
+        service_id=service.id or ObjectId(),
+        service_slug=service.slug,
+        service_name=service.name,
+        category=service.category.value,
+        timezone=timezone,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        duration_type=request.duration_type,
+        quantity=request.quantity,
+        location=request.location,
+        price=price,
+        policy=CancellationPolicy(free_until_hours=service.booking_rules.free_cancellation_hours),
+        status="pending_payment",
+        hold_expires_at=now + timedelta(minutes=hold_minutes),
+        history=[
+            HistoryEntry(
+                at=now,
+                from_status=None,
+                to_status="pending_payment",
+                actor_id=str(patient.id),
+                actor_role="patient",
+            )
+        ],
+        created_at=now,
+        updated_at=now,
+    )
