@@ -1,0 +1,90 @@
+"""An admin watches the dashboard while a patient pays; then assigns a caregiver who sees the visit."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bson import ObjectId
+from playwright.sync_api import Browser, expect
+from pymongo import MongoClient
+from tests.support.application import LiveServer
+
+from carevia.domain.accounts.passwords import HASHER
+from e2e.test_booking import fill_address, held_code, working_day
+
+PASSWORD = "sunrise-over-the-padma"
+
+
+def log_in(page: object, email: str, target: str) -> None:
+    page.goto(f"/login?next={target}")  # type: ignore[attr-defined]
+    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+
+
+def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
+    browser: Browser, live_server: LiveServer, artifacts: Path
+) -> None:
+    stamp = time.monotonic_ns()
+    admin_email, patient_email = f"admin.{stamp}@example.com", f"patient.{stamp}@example.com"
+    live_server.create_user(admin_email, "Nusrat Jahan", "admin", PASSWORD)
+    live_server.create_user(patient_email, "Rokeya Begum", "patient", PASSWORD)
+    admin_context = browser.new_context(
+        base_url=live_server.base_url, viewport={"width": 1280, "height": 900}
+    )
+    patient_context = browser.new_context(base_url=live_server.base_url)
+    try:
+        admin = admin_context.new_page()
+        log_in(admin, admin_email, "/dashboard/bookings")
+        expect(admin.locator("body[data-live='connected']")).to_be_attached(timeout=10_000)
+        admin.evaluate("window.__stayed = true")
+
+        patient = patient_context.new_page()
+        log_in(patient, patient_email, "/services/infant-day-care/book")
+        patient.get_by_label("Date").fill(working_day(ahead=11).isoformat())
+        patient.get_by_label("Date").dispatch_event("change")
+        expect(patient.locator("#field-start_time option[value='11:00']")).to_be_attached()
+        patient.get_by_label("Start time").select_option("11:00")
+        fill_address(patient)
+        patient.get_by_role("button", name="Hold this time and pay").click()
+        code = held_code(patient)
+        patient.get_by_role("button", name="Pay", exact=True).click()
+        paid_at = time.monotonic()
+
+        expect(admin.locator("#toasts")).to_contain_text(code, timeout=2_000)
+        expect(admin.locator("#booking-rows")).to_contain_text(code, timeout=2_000)
+        assert time.monotonic() - paid_at < 2.5
+        assert admin.evaluate("window.__stayed") is True  # no reload
+        admin.screenshot(path=str(artifacts / "dashboard-live-paid.png"), full_page=True)
+
+        admin.goto(f"/dashboard/bookings/{code}")
+        choice = admin.locator("#assign-caregiver option").first
+        caregiver_id = choice.get_attribute("value")
+        assert caregiver_id
+        admin.get_by_label("Reassign to").select_option(caregiver_id)
+        chosen_name = choice.inner_text().split(" · ")[0]
+        admin.get_by_role("button", name="Reassign").click()
+        expect(admin.locator("#booking-drawer")).to_contain_text(chosen_name)
+        admin.screenshot(path=str(artifacts / "dashboard-assigned.png"), full_page=True)
+
+        # The demo caregiver's password is random outside development; give them a known one.
+        with MongoClient(live_server.environment["MONGODB_URI"]) as mongo:
+            users = mongo[live_server.environment["MONGODB_DB"]].users
+            users.update_one(
+                {"_id": ObjectId(caregiver_id)}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
+            )
+            caregiver_email = users.find_one({"_id": ObjectId(caregiver_id)})["email"]  # type: ignore[index]
+        carer_context = browser.new_context(base_url=live_server.base_url)
+        try:
+            carer = carer_context.new_page()
+            log_in(carer, caregiver_email, "/dashboard")
+            expect(
+                carer.locator(f"#visits a[href='/dashboard/bookings/{code}']").first
+            ).to_be_visible()
+            carer.screenshot(path=str(artifacts / "caregiver-workspace.png"), full_page=True)
+        finally:
+            carer_context.close()
+    finally:
+        admin_context.close()
+        patient_context.close()
