@@ -1,4 +1,4 @@
-"""An admin watches the dashboard while a patient pays; then assigns a caregiver who sees the visit."""
+"""An admin watches the dashboard as a patient pays, then assigns a caregiver who sees the visit."""
 
 from __future__ import annotations
 
