@@ -58,3 +58,24 @@ def test_pay_and_close_the_tab_still_confirms_and_emails(
         time.sleep(0.1)
     subjects = [str(m["Subject"]) for m in live_server.mailbox.handler.to(email)]
     assert any(code in subject and "confirmed" in subject.lower() for subject in subjects), subjects
+
+
+def test_the_booking_page_updates_itself_when_payment_lands_elsewhere(
+    page: Page, live_server: LiveServer
+) -> None:
+    _email, code = hold_a_booking(page, live_server, "16:00", ahead=13)
+    checkout_url = page.url
+    page.goto(f"/bookings/{code}")
+    expect(page.get_by_text("We are holding")).to_be_visible()
+    page.evaluate("window.__stayed = true")
+
+    other_tab = page.context.new_page()
+    other_tab.goto(checkout_url)
+    other_tab.get_by_role("button", name="Pay and close the tab").click()
+    other_tab.close()
+
+    expect(page.locator("#booking-live").get_by_text("Confirmed").first).to_be_visible(
+        timeout=5_000
+    )
+    expect(page.get_by_text("We are holding")).to_be_hidden()
+    assert page.evaluate("window.__stayed") is True

@@ -197,7 +197,8 @@ async def test_a_delayed_payment_shows_processing_until_it_lands(
     assert response.json()["outcome"] == "processing"
     page = await client.get(f"/checkout/success?session_id={session_id}")
     assert "Your payment is being processed" in page.text
-    assert 'hx-trigger="every 2s"' in page.text
+    assert 'sse-connect="/account/events"' in page.text
+    assert 'hx-trigger="sse:booking.paid, every 2s"' in page.text
     assert (await booking(database, code))["status"] == "pending_payment"
     succeeded = await session_event(
         database, session_id, "checkout.session.async_payment_succeeded"
