@@ -83,7 +83,7 @@ async def test_the_table_filters_live_and_shows_each_role_its_own(
     fragment = await client.get("/dashboard/bookings", params={"q": "karim"}, headers=HTMX)
     assert fragment.text.lstrip().startswith('<section id="booking-rows"')
     assert table_codes(fragment.text) == [other]
-    assert 'hx-trigger="bookingChanged from:body"' in fragment.text
+    assert 'hx-trigger="bookingChanged from:body, carevia:booking from:body"' in fragment.text
     literal = await client.get("/dashboard/bookings", params={"q": "(a+)+$"}, headers=HTMX)
     assert table_codes(literal.text) == [] and "No bookings match these filters." in literal.text
     assert (await client.get("/dashboard/bookings?sort=patient.email")).status_code == 400

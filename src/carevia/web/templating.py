@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -55,6 +56,12 @@ def render(
     )
 
 
+def page_link(path: str, filters: Any, number: int, size: int | None = None) -> str:
+    """The address of another page of a filtered listing."""
+    pairs = filters.query_pairs(number) if size is None else filters.query_pairs(number, size)
+    return f"{path}?{urlencode(pairs)}"
+
+
 def build_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -77,6 +84,11 @@ def build_environment(settings: Settings) -> Environment:
         status_labels=STATUS_LABELS,
         is_production=settings.is_production,
     )
+    # Shared widgets used inside named blocks are globals, so fragments see them too.
+    environment.globals["page_link"] = page_link
+    environment.globals["pager"] = environment.get_template(
+        "_partials/pagination.html"
+    ).module.pager  # type: ignore[attr-defined]
     return environment
 
 
