@@ -21,6 +21,7 @@ from carevia.background import run_every
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
+from carevia.controllers.api_catalogue import CaregiverApiController, ServiceApiController
 from carevia.controllers.api_stats import StatisticsApiController
 from carevia.controllers.api_users import UserApiController
 from carevia.controllers.auth import AuthController
@@ -133,6 +134,8 @@ def create_app(settings: Settings) -> Litestar:
         TokenController,
         MeController,
         UserApiController,
+        ServiceApiController,
+        CaregiverApiController,
         BookingApiController,
         EventTicketController,
         NotificationApiController,

@@ -21,6 +21,7 @@ from carevia.domain.shared.documents import to_document
 from carevia.domain.shared.pagination import clamp_page
 
 PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 100
 SLUG_TAKEN = "This address is already used by another service."
 STALE = "Someone else saved this service after you opened it. Reload the page to see their changes."
@@ -65,11 +66,11 @@ class ServiceAdministration:
         self._currency = currency
 
     async def list_services(
-        self, actor: User, filters: ServiceListFilter, page: int
+        self, actor: User, filters: ServiceListFilter, page: int, size: int = PAGE_SIZE
     ) -> Page[Service]:
         _require_admin(actor)
         total = await self._services.count(filters.text, filters.status)
-        request = clamp_page(page, total, PAGE_SIZE)
+        request = clamp_page(page, total, min(max(size, 1), MAX_PAGE_SIZE))
         items = await self._services.search(
             filters.text, filters.status, skip=request.skip, limit=request.size
         )

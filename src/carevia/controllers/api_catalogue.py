@@ -1,0 +1,299 @@
+"""Admin JSON routes for services, caregiver verification and caregivers' working hours.
+
+They run the dashboard's domain services, so rules and audit entries are the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post, put, route
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+
+from carevia.controllers.dashboard_users import provide_caregiver_verification
+from carevia.domain.accounts import User
+from carevia.domain.caregivers.availability import AvailabilityForm
+from carevia.domain.caregivers.models import WEEKDAYS, Caregiver, WeeklyAvailability
+from carevia.domain.caregivers.verification import CaregiverVerification
+from carevia.domain.catalogue.admin_form import ServiceForm, taka
+from carevia.domain.catalogue.administration import (
+    PAGE_SIZE,
+    Removal,
+    ServiceAdministration,
+    ServiceListFilter,
+)
+from carevia.domain.catalogue.models import Service
+from carevia.domain.shared import Invalid
+from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.requests import client_ip
+
+Limit = Annotated[int, Parameter(ge=1, le=100)]
+LINE_LISTS = ("certifications", "highlights", "responsibilities", "safety_measures")
+FLAGS = ("featured", "emergency_support", "instant_booking")
+NUMBERS = ("min_experience_years", "min_hours", "free_cancellation_hours")
+TEXTS: tuple[str, ...] = ("name", "slug", "short_title", "category", "image", "status")
+TEXTS += ("working_hours", "description", "seo_title", "seo_description", "version")
+
+
+class ServiceBody(msgspec.Struct, frozen=True, kw_only=True):
+    """A whole service. Prices are integers in minor units (poisha): 45050 is ৳450.50."""
+
+    name: str = ""
+    slug: str = ""
+    short_title: str = ""
+    category: str = ""
+    image: str = ""
+    featured: bool = False
+    price_per_hour: int = 0
+    price_per_day: int = 0
+    service_types: list[str] = msgspec.field(default_factory=list)
+    working_hours: str = ""
+    emergency_support: bool = False
+    age_group: str | None = None
+    min_experience_years: int = 1
+    certifications: list[str] = msgspec.field(default_factory=list)
+    languages: list[str] = msgspec.field(default_factory=list)
+    highlights: list[str] = msgspec.field(default_factory=list)
+    responsibilities: list[str] = msgspec.field(default_factory=list)
+    safety_measures: list[str] = msgspec.field(default_factory=list)
+    description: str = ""
+    divisions: list[str] = msgspec.field(default_factory=list)
+    min_hours: int = 4
+    free_cancellation_hours: int = 24
+    instant_booking: bool = False
+    seo_title: str = ""
+    seo_description: str = ""
+    status: str = "active"
+    version: str = ""
+
+    def as_form(self) -> ServiceForm:
+        """The dashboard form these values would fill in; its reader checks every rule."""
+        errors = {
+            name: "Entries cannot contain line breaks."
+            for name in LINE_LISTS
+            if any("\n" in value or "\r" in value for value in getattr(self, name))
+        }
+        if any("," in language for language in self.languages):
+            errors["languages"] = "Languages cannot contain commas."
+        if errors:
+            raise Invalid(errors)
+        return ServiceForm(
+            **{name: getattr(self, name) for name in TEXTS},
+            **{name: "on" if getattr(self, name) else "" for name in FLAGS},
+            **{name: str(getattr(self, name)) for name in NUMBERS},
+            **{name: "\n".join(getattr(self, name)) for name in LINE_LISTS},
+            price_per_hour=taka(self.price_per_hour),
+            price_per_day=taka(self.price_per_day),
+            service_types=list(self.service_types),
+            divisions=list(self.divisions),
+            age_group=self.age_group or "",
+            languages=", ".join(self.languages),
+        )
+
+
+class ServiceOut(ServiceBody, frozen=True, kw_only=True):
+    """A stored service; send `version` back on an update to refuse overwriting a newer save."""
+
+    id: str
+    currency: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ServiceList(msgspec.Struct, frozen=True):
+    items: list[ServiceOut]
+    page: int
+    pages: int
+    total: int
+
+
+class Removed(msgspec.Struct, frozen=True):
+    slug: str
+    outcome: Removal
+
+
+def service_out(service: Service) -> ServiceOut:
+    own = {f: getattr(service, f) for f in ServiceBody.__struct_fields__ if hasattr(service, f)}
+    nested = msgspec.structs.asdict(service.requirements)
+    nested |= msgspec.structs.asdict(service.booking_rules)
+    return ServiceOut(
+        **own,
+        **nested,
+        id=str(service.id),
+        currency=service.currency,
+        created_at=service.created_at,
+        updated_at=service.updated_at,
+        version=service.updated_at.isoformat(),
+    )
+
+
+class ServiceApiController(Controller):
+    path = "/api/v1/services"
+    tags = ["services"]
+    guards = [require_role("admin"), require_bearer_for_writes]
+
+    @get("/")
+    async def list_services(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        q: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        page: FromQuery[int] = 1,
+        limit: Limit = PAGE_SIZE,
+    ) -> ServiceList:
+        """Every service, inactive and archived included; `status` narrows the list."""
+        filters = ServiceListFilter.from_query(q, status)
+        found = await service_admin.list_services(request.user, filters, page, limit)
+        return ServiceList(
+            items=[service_out(s) for s in found.items],
+            page=found.number,
+            pages=found.pages,
+            total=found.total,
+        )
+
+    @get("/{slug:str}")
+    async def read_service(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        slug: FromPath[str],
+    ) -> ServiceOut:
+        return service_out(await service_admin.get(request.user, slug))
+
+    @post("/", status_code=201)
+    async def create_service(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        data: JSONBody[ServiceBody],
+    ) -> ServiceOut:
+        """Prices are integer minor units; they become the form's taka text ("450.50")."""
+        return service_out(await service_admin.create(request.user, data.as_form()))
+
+    @route("/{slug:str}", http_method=["PUT", "POST"], status_code=200)
+    async def update_service(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        slug: FromPath[str],
+        data: JSONBody[ServiceBody],
+    ) -> ServiceOut:
+        """Replaces every field, by PUT or POST; integer minor-unit prices become taka text."""
+        return service_out(await service_admin.update(request.user, slug, data.as_form()))
+
+    @post("/{slug:str}/status", status_code=200)
+    async def toggle_status(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        slug: FromPath[str],
+    ) -> ServiceOut:
+        """Active becomes inactive; inactive or archived becomes active."""
+        return service_out(await service_admin.toggle_status(request.user, slug))
+
+    @delete("/{slug:str}", status_code=200)
+    async def remove_service(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        slug: FromPath[str],
+    ) -> Removed:
+        """Deletes the service, or archives it if bookings refer to it; `outcome` says which."""
+        return Removed(slug=slug, outcome=await service_admin.remove(request.user, slug))
+
+
+class DayHours(msgspec.Struct, frozen=True):
+    start: str
+    end: str
+
+
+class AvailabilityBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One stretch of hours per weekday ("08:00"-"17:30"), null for a day off, and dates off."""
+
+    monday: DayHours | None = None
+    tuesday: DayHours | None = None
+    wednesday: DayHours | None = None
+    thursday: DayHours | None = None
+    friday: DayHours | None = None
+    saturday: DayHours | None = None
+    sunday: DayHours | None = None
+    days_off: list[str] = msgspec.field(default_factory=list)
+
+    def as_form(self) -> AvailabilityForm:
+        values: dict[str, str] = {}
+        for day in WEEKDAYS:
+            hours: DayHours | None = getattr(self, day)
+            if hours is not None:
+                values[f"{day}_start"], values[f"{day}_end"] = hours.start, hours.end
+        if any("," in text for text in self.days_off):
+            raise Invalid({"days_off": "Give each date as its own entry, like 2026-12-16."})
+        return AvailabilityForm(**values, days_off=", ".join(self.days_off))
+
+
+class Verification(msgspec.Struct, frozen=True):
+    verified: bool
+
+
+class CaregiverOut(msgspec.Struct, frozen=True):
+    id: str
+    display_name: str
+    verified: bool
+    availability: WeeklyAvailability
+    days_off: list[str]
+    timezone: str
+
+
+def caregiver_out(profile: Caregiver) -> CaregiverOut:
+    return CaregiverOut(
+        id=str(profile.id),
+        display_name=profile.display_name,
+        verified=profile.verified,
+        availability=profile.availability,
+        days_off=profile.days_off,
+        timezone=profile.timezone,
+    )
+
+
+class CaregiverApiController(Controller):
+    path = "/api/v1/caregivers"
+    tags = ["caregivers"]
+    guards = [require_role("admin"), require_bearer_for_writes]
+    dependencies = {
+        "caregiver_verification": Provide(provide_caregiver_verification, sync_to_thread=False),
+    }
+
+    @post("/{caregiver_id:str}/verify", status_code=200)
+    async def set_verified(
+        self,
+        request: Request[User, Any, Any],
+        caregiver_verification: NamedDependency[CaregiverVerification],
+        caregiver_id: FromPath[str],
+        data: JSONBody[Verification],
+    ) -> CaregiverOut:
+        """Only a verified caregiver can be booked; `false` takes them off the list."""
+        changed = await caregiver_verification.set_verified(
+            request.user, caregiver_id, data.verified, client_ip(request)
+        )
+        return caregiver_out(changed)
+
+    @put("/{caregiver_id:str}/availability", status_code=200)
+    async def set_availability(
+        self,
+        request: Request[User, Any, Any],
+        caregiver_verification: NamedDependency[CaregiverVerification],
+        caregiver_id: FromPath[str],
+        data: JSONBody[AvailabilityBody],
+    ) -> CaregiverOut:
+        """Replaces the weekly hours; errors name the weekday (`monday`) or `days_off`."""
+        try:
+            changed = await caregiver_verification.set_availability(
+                request.user, caregiver_id, data.as_form(), client_ip(request)
+            )
+        except Invalid as invalid:
+            fields = {k.removesuffix("_start"): v for k, v in invalid.fields.items()}
+            raise Invalid(fields, invalid.message) from invalid
+        return caregiver_out(changed)
