@@ -35,6 +35,7 @@ from carevia.controllers.dashboard_audit import DashboardAuditController
 from carevia.controllers.dashboard_bookings import DashboardBookingController
 from carevia.controllers.dashboard_overview import DashboardOverviewController
 from carevia.controllers.dashboard_payments import DashboardPaymentController
+from carevia.controllers.dashboard_profile import DashboardProfileController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
 from carevia.controllers.dev_checkout import DevCheckoutController, provide_local_gateway
@@ -121,6 +122,7 @@ def create_app(settings: Settings) -> Litestar:
         AuthController,
         AccountController,
         DashboardController,
+        DashboardProfileController,
         DashboardBookingController,
         DashboardOverviewController,
         DashboardServiceController,

@@ -97,3 +97,41 @@ async def test_patients_cannot_open_the_dashboard_or_edit_hours(
     await log_in(client, "amina@example.com")
     assert (await client.get("/dashboard")).status_code == 403
     assert (await client.get("/dashboard/availability")).status_code == 403
+
+
+async def test_caregivers_edit_their_public_profile(
+    client: Client, database: AsyncDatabase[dict[str, Any]], make_caregiver: CaregiverFactory
+) -> None:
+    caregiver = await make_caregiver("shirin@example.com")
+    await log_in(client, "shirin@example.com")
+    assert "Experienced and calm." in (await client.get("/dashboard/profile")).text
+    token = await csrf_token(client, "/dashboard/profile")
+    short = await client.post(
+        "/dashboard/profile",
+        headers={"HX-Request": "true"},
+        data={"bio": "Hi", "languages": "", "certifications": "", "_csrf_token": token},
+    )
+    assert short.status_code == 422
+    assert "Write 20 to 1500 characters" in short.text and "List the languages" in short.text
+    bio = "Twelve years with newborns and their parents, <b>calm</b> at night."
+    saved = await client.post(
+        "/dashboard/profile",
+        headers={"HX-Request": "true"},
+        data={
+            "bio": bio,
+            "languages": "Bangla, English",
+            "certifications": "Newborn Care\nInfant CPR",
+            "_csrf_token": token,
+        },
+    )
+    assert saved.status_code == 200
+    assert "Your profile is saved." in saved.text
+    stored = await database["caregivers"].find_one({"_id": caregiver})
+    assert stored is not None
+    assert (stored["bio"], stored["languages"], stored["certifications"]) == (
+        bio,
+        ["Bangla", "English"],
+        ["Newborn Care", "Infant CPR"],
+    )
+    public = await client.get(f"/caregivers/{caregiver}")
+    assert "&lt;b&gt;calm&lt;/b&gt;" in public.text

@@ -63,3 +63,33 @@ def parse_availability(
     if errors:
         return None, [], errors
     return WeeklyAvailability(**week), days_off, {}
+
+
+class ProfileForm(msgspec.Struct, frozen=True, kw_only=True):
+    """What a caregiver tells patients about themselves."""
+
+    bio: str = ""
+    languages: str = ""
+    certifications: str = ""
+
+    @classmethod
+    def of(cls, caregiver: Caregiver) -> ProfileForm:
+        return cls(
+            bio=caregiver.bio,
+            languages=", ".join(caregiver.languages),
+            certifications="\n".join(caregiver.certifications),
+        )
+
+
+def parse_profile(form: ProfileForm) -> tuple[str, list[str], list[str], dict[str, str]]:
+    errors: dict[str, str] = {}
+    bio = form.bio.strip()
+    languages = [part.strip() for part in form.languages.split(",") if part.strip()]
+    certifications = [line.strip() for line in form.certifications.splitlines() if line.strip()]
+    if not 20 <= len(bio) <= 1500:
+        errors["bio"] = "Write 20 to 1500 characters about your experience and how you care."
+    if not languages or len(languages) > 8 or any(len(language) > 30 for language in languages):
+        errors["languages"] = "List the languages you speak, separated by commas."
+    if len(certifications) > 10 or any(len(line) > 120 for line in certifications):
+        errors["certifications"] = "Up to 10 certifications, one per line."
+    return bio, languages, certifications, errors

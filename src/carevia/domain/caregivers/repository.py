@@ -77,6 +77,13 @@ class CaregiverRepository:
             {"availability": to_document(availability), "days_off": sorted(set(days_off))},
         )
 
+    async def set_profile(
+        self, caregiver_id: ObjectId, bio: str, languages: list[str], certifications: list[str]
+    ) -> Caregiver | None:
+        return await self._update(
+            caregiver_id, {"bio": bio, "languages": languages, "certifications": certifications}
+        )
+
     async def _update(self, caregiver_id: ObjectId, fields: dict[str, Any]) -> Caregiver | None:
         document = await self._caregivers.find_one_and_update(
             {"_id": caregiver_id},

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 from carevia.domain.accounts.models import User
-from carevia.domain.caregivers.availability import AvailabilityForm, parse_availability
+from carevia.domain.caregivers.availability import (
+    AvailabilityForm,
+    ProfileForm,
+    parse_availability,
+    parse_profile,
+)
 from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.catalogue.models import Category
@@ -44,6 +49,14 @@ class CaregiverDirectory:
         if availability is None:
             raise Invalid(errors)
         updated = await self._repository.set_availability(caregiver.id, availability, days_off)
+        return updated or caregiver
+
+    async def update_profile(self, user: User, form: ProfileForm) -> Caregiver:
+        caregiver = await self.own_profile(user)
+        bio, languages, certifications, errors = parse_profile(form)
+        if errors:
+            raise Invalid(errors)
+        updated = await self._repository.set_profile(caregiver.id, bio, languages, certifications)
         return updated or caregiver
 
     async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:

@@ -1,0 +1,69 @@
+"""A caregiver's public profile, edited by the caregiver."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+from carevia.domain.accounts import User
+from carevia.domain.caregivers.availability import ProfileForm
+from carevia.domain.caregivers.service import CaregiverDirectory
+from carevia.domain.shared import Invalid
+from carevia.web.guards import require_role
+from carevia.web.templating import render
+
+
+class DashboardProfileController(Controller):
+    path = "/dashboard/profile"
+    guards = [require_role("caregiver")]
+    include_in_schema = False
+
+    @get("/", name="dashboard.profile")
+    async def profile(
+        self, request: Request[User, Any, Any], caregivers: NamedDependency[CaregiverDirectory]
+    ) -> Template:
+        caregiver = await caregivers.own_profile(request.user)
+        return render(
+            request,
+            "dashboard/profile.html",
+            form=ProfileForm.of(caregiver),
+            errors={},
+            saved=False,
+            caregiver=caregiver,
+        )
+
+    @post("/", name="dashboard.profile.save", status_code=200)
+    async def save(
+        self,
+        request: Request[User, Any, Any],
+        caregivers: NamedDependency[CaregiverDirectory],
+        data: Annotated[ProfileForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
+        try:
+            caregiver = await caregivers.update_profile(request.user, data)
+        except Invalid as invalid:
+            caregiver = await caregivers.own_profile(request.user)
+            return render(
+                request,
+                "dashboard/profile.html",
+                block="profile_form",
+                status_code=422,
+                form=data,
+                errors=invalid.fields,
+                saved=False,
+                caregiver=caregiver,
+            )
+        return render(
+            request,
+            "dashboard/profile.html",
+            block="profile_form",
+            form=ProfileForm.of(caregiver),
+            errors={},
+            saved=True,
+            caregiver=caregiver,
+        )
