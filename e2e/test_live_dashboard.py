@@ -39,6 +39,13 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
         log_in(admin, admin_email, "/dashboard/bookings")
         expect(admin.locator("body[data-live='connected']")).to_be_attached(timeout=10_000)
         admin.evaluate("window.__stayed = true")
+        # The overview is open in a window of its own, as a person would keep it in view.
+        overview_context = browser.new_context(base_url=live_server.base_url)
+        overview = overview_context.new_page()
+        log_in(overview, admin_email, "/dashboard/overview")
+        expect(overview.locator("body[data-live='connected']")).to_be_attached(timeout=10_000)
+        today = overview.locator("[data-kpi='bookings_today'] .kpi-value")
+        bookings_before = int(today.inner_text())
 
         patient = patient_context.new_page()
         log_in(patient, patient_email, "/services/infant-day-care/book")
@@ -57,6 +64,9 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
         assert time.monotonic() - paid_at < 2.5
         assert admin.evaluate("window.__stayed") is True  # no reload
         admin.screenshot(path=str(artifacts / "dashboard-live-paid.png"), full_page=True)
+        expect(today).to_have_text(str(bookings_before + 1), timeout=3_000)
+        overview.screenshot(path=str(artifacts / "dashboard-overview-live.png"), full_page=True)
+        overview_context.close()
 
         admin.goto(f"/dashboard/bookings/{code}")
         choice = admin.locator("#assign-caregiver option").first
