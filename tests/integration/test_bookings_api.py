@@ -266,3 +266,17 @@ async def test_admins_cancel_refund_and_resend_through_the_api(
     assert (await client.post(resend, headers=admin)).status_code == 409
     assert (await client.post(url, json={"to": "completed"}, headers=admin)).status_code == 409
     assert (await client.post(url, json={"to": "expired"}, headers=admin)).status_code == 400
+
+
+async def test_a_disabled_caregiver_is_not_offered_or_assigned(
+    client: Client, database: Database, world: dict[str, Any]
+) -> None:
+    await database["users"].update_one({"_id": world["rahim"]}, {"$set": {"is_active": False}})
+    admin = await bearer(client, "admin@example.com")
+    url = f"{API}/{world['code']}/assign"
+    refused = await client.post(url, json={"caregiver_id": str(world["rahim"])}, headers=admin)
+    assert refused.status_code == 400
+    assert (await stored(database, world["code"]))["caregiver_id"] == world["shirin"]
+    await log_in(client, "admin@example.com")
+    drawer = await client.get(f"/dashboard/bookings/{world['code']}")
+    assert "Rahim Uddin" not in drawer.text

@@ -14,7 +14,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from carevia.domain.accounts import User
+from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.notices import BookingNotices
@@ -103,6 +103,8 @@ class BookingAdministration:
         if booking.status not in ASSIGNABLE:
             raise Conflict("Only a booking awaiting payment or confirmed can change caregiver.")
         caregiver = await self._caregivers.get(caregiver_id)
+        if caregiver is not None and not await self._active([caregiver]):
+            caregiver = None  # a disabled account keeps its profile but takes no visits
         if caregiver is None or not self._suits(caregiver, booking):
             raise Invalid(
                 {"caregiver_id": "Choose a verified caregiver of this service who works then."}
@@ -236,16 +238,21 @@ class BookingAdministration:
         return moved
 
     async def _free(self, booking: Booking) -> list[Caregiver]:
-        candidates = [
+        suitable = [
             c
             for c in await self._caregivers.candidates(Category(booking.category), None)
             if c.id != booking.caregiver_id and self._suits(c, booking)
         ]
+        candidates = await self._active(suitable)
         taken = await self._records.claimed_slots(
             [c.id for c in candidates], booking.starts_at, booking.ends_at
         )
         needed = set(slots(booking.starts_at, booking.ends_at))
         return [c for c in candidates if not needed & taken[c.id]]
+
+    async def _active(self, caregivers: list[Caregiver]) -> list[Caregiver]:
+        active = await UserRepository(self._database).active_among([c.id for c in caregivers])
+        return [c for c in caregivers if c.id in active]
 
     @staticmethod
     def _suits(caregiver: Caregiver, booking: Booking) -> bool:
