@@ -19,7 +19,7 @@ from carevia.domain.audit.log import AUDIT_LOG, AuditEntry
 from carevia.domain.bookings.schedule import local_start, parse_date
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.pagination import clamp_page, listing_query
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -62,14 +62,7 @@ class AuditFilters(msgspec.Struct, frozen=True, kw_only=True):
     def query_pairs(
         self, page: int | None = None, size: int | None = None
     ) -> list[tuple[str, str]]:
-        pairs = [
-            (name, getattr(self, name)) for name in self.__struct_fields__ if getattr(self, name)
-        ]
-        if size and size != DEFAULT_PAGE_SIZE:
-            pairs.append(("size", str(size)))
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        return pairs
+        return listing_query(self, page, size, DEFAULT_PAGE_SIZE)
 
     @property
     def is_empty(self) -> bool:

@@ -29,7 +29,7 @@ from carevia.domain.coverage import is_known_division
 from carevia.domain.payments.models import Payment, Refund
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.pagination import clamp_page, listing_query
 from carevia.domain.shared.time_format import format_local
 
 MAX_LIMIT = 100
@@ -113,14 +113,7 @@ class BookingFilters(msgspec.Struct, frozen=True, kw_only=True):
 
     def query_pairs(self, page: int | None = None) -> list[tuple[str, str]]:
         """The filters as URL query pairs, so links and exports keep the state shown."""
-        pairs = [
-            (name, str(getattr(self, name)))
-            for name in self.__struct_fields__
-            if getattr(self, name) and getattr(self, name) != getattr(DEFAULTS, name)
-        ]
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        return pairs
+        return listing_query(self, page)
 
     @property
     def is_empty(self) -> bool:

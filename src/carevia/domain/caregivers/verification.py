@@ -23,7 +23,7 @@ from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CAREGIVERS, CaregiverRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.pagination import clamp_page, listing_query
 
 DEFAULT_PAGE_SIZE = 25
 MAX_QUERY_TEXT = 100
@@ -79,14 +79,7 @@ class PeopleFilters(msgspec.Struct, frozen=True, kw_only=True):
         self, page: int | None = None, size: int | None = None
     ) -> list[tuple[str, str]]:
         """The filters as URL query pairs, so links keep the state shown."""
-        pairs = [
-            (name, getattr(self, name)) for name in self.__struct_fields__ if getattr(self, name)
-        ]
-        if size and size != DEFAULT_PAGE_SIZE:
-            pairs.append(("size", str(size)))
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        return pairs
+        return listing_query(self, page, size, DEFAULT_PAGE_SIZE)
 
     @property
     def is_empty(self) -> bool:

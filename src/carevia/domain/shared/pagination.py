@@ -49,3 +49,23 @@ def clamp_page(requested: int, total: int, size: int) -> PageRequest:
     """A page number outside 1..last is moved to the nearest real page."""
     last = max(1, math.ceil(total / size))
     return PageRequest(number=min(max(1, requested), last), size=size)
+
+
+def listing_query(
+    filters: msgspec.Struct,
+    page: int | None = None,
+    size: int | None = None,
+    default_size: int | None = None,
+) -> list[tuple[str, str]]:
+    """A listing's filters as URL query pairs, leaving out defaults, so links keep the state."""
+    defaults = type(filters)()
+    pairs = [
+        (name, str(value))
+        for name in filters.__struct_fields__
+        if (value := getattr(filters, name)) and value != getattr(defaults, name)
+    ]
+    if size and size != default_size:
+        pairs.append(("size", str(size)))
+    if page and page > 1:
+        pairs.append(("page", str(page)))
+    return pairs
