@@ -30,6 +30,7 @@ from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
+Database = AsyncDatabase[Document]
 IndexDeclaration = Mapping[str, Sequence[IndexModel]]
 
 ALL_INDEXES: tuple[IndexDeclaration, ...] = (

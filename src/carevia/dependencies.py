@@ -6,14 +6,12 @@ pieces that need no I/O (token codec, mail renderer) there too.
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.controllers.caregivers import provide_caregivers
 from carevia.controllers.dashboard_services import provide_service_admin
+from carevia.db import Database
 from carevia.domain.accounts import (
     AccountService,
     AccountTokenRepository,
@@ -42,8 +40,6 @@ from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.settings import Settings
-
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def provide_database(state: State) -> Database:

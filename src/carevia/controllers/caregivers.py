@@ -8,12 +8,10 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
-from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import Database
 from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
 from carevia.web.templating import render
-
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def provide_caregivers(database: NamedDependency[Database]) -> CaregiverDirectory:

@@ -8,8 +8,8 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
-from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import Database
 from carevia.domain.accounts import User
 from carevia.domain.audit.queries import DEFAULT_PAGE_SIZE, AuditFilters, AuditQueries
 from carevia.settings import Settings
@@ -17,7 +17,6 @@ from carevia.web.guards import require_role
 from carevia.web.templating import render
 
 NO_STORE = {"Cache-Control": "no-store"}
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def provide_audit_queries(

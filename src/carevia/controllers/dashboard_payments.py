@@ -8,8 +8,8 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
-from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import Database
 from carevia.domain.accounts import User
 from carevia.domain.payments.queries import (
     DEFAULT_PAGE_SIZE,
@@ -29,7 +29,6 @@ SORT_LABELS = {
     "amount_desc": "Largest amount",
     "amount_asc": "Smallest amount",
 }
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def provide_payment_queries(

@@ -9,8 +9,8 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import Database
 from carevia.domain.accounts import User
 from carevia.domain.audit import AuditLog
 from carevia.domain.catalogue.admin_form import (
@@ -30,7 +30,6 @@ from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render
 
-Database = AsyncDatabase[dict[str, Any]]
 LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
 NO_STORE = {"Cache-Control": "no-store"}

@@ -15,8 +15,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import Database
 from carevia.domain.accounts import ROLES, Role, User, UserAdministration
 from carevia.domain.audit import AuditLog
 from carevia.domain.caregivers.availability import AvailabilityForm
@@ -45,7 +45,6 @@ DONE = {
     "hours_saved": "The caregiver's working hours are saved.",
 }
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
-Database = AsyncDatabase[dict[str, Any]]
 
 
 def provide_caregiver_verification(database: NamedDependency[Database]) -> CaregiverVerification:

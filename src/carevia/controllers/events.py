@@ -27,9 +27,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, HeaderParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp
-from pymongo.asynchronous.database import AsyncDatabase
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from carevia.db import Database
 from carevia.domain.accounts import User
 from carevia.domain.auth.service import AuthService
 from carevia.domain.notifications.hub import NotificationHub, Subscription
@@ -52,7 +52,6 @@ SEND_TIMEOUT_SECONDS: float = 10  # a client that takes no data for this long is
 RECHECK_SECONDS: float = 30  # how often a quiet stream re-checks that its reader may still read
 SHUTDOWN_GRACE_SECONDS: float = 2  # below `carevia serve`'s --timeout-graceful-shutdown of 5
 
-Database = AsyncDatabase[dict[str, Any]]
 StillAllowed = Callable[[], Awaitable[bool]]
 LastEventIdHeader = Annotated[str | None, HeaderParameter(name="last-event-id", required=False)]
 

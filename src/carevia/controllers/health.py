@@ -3,8 +3,7 @@ from __future__ import annotations
 from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
 
-from carevia.db import is_reachable
-from carevia.dependencies import Database
+from carevia.db import Database, is_reachable
 
 
 @get("/healthz", media_type=MediaType.JSON, include_in_schema=False, sync_to_thread=False)
