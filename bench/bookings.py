@@ -53,6 +53,7 @@ from carevia.domain.catalogue.models import Category
 from carevia.domain.payments.events import encode_event, session_object, sign, stripe_event
 from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 from carevia.settings import DEFAULT_WEBHOOK_SECRET, DatabaseSettings, Settings
+from support import cpu_seconds, row, wait_until_ready
 
 DATABASE_NAME = "carevia_bench_bookings"
 TIMEZONE = "Asia/Dhaka"
@@ -203,7 +204,7 @@ def running_app(workdir: Path) -> Iterator[tuple[str, str]]:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        _wait_until_ready(base_url, server, log)
+        wait_until_ready(base_url, server, log)
         yield base_url, database.uri
     finally:
         if server is not None:
@@ -213,20 +214,6 @@ def running_app(workdir: Path) -> Iterator[tuple[str, str]]:
             except subprocess.TimeoutExpired:
                 server.kill()
         database.stop()
-
-
-def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the app exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    sys.exit(f"the app did not become ready:\n{log.read_text()}")
 
 
 # ---- People and slots --------------------------------------------------------------------
@@ -682,24 +669,6 @@ async def verify(
 
 
 # ---- Reporting ---------------------------------------------------------------------------
-def cpu_seconds() -> dict[str, float]:
-    """CPU time so far of this process and its children (the app and the database), on Linux."""
-    usage = {"load generator": time.process_time()}
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
-        for pid in (task / "children").read_text().split():
-            try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            name = "database" if "secantusd" in command else "app"
-            usage[name] = usage.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return usage
-
-
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def ms(value: float) -> str:

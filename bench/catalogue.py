@@ -32,6 +32,7 @@ from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 from carevia.settings import DatabaseSettings, Settings
+from support import cpu_seconds, row, wait_until_ready
 
 DATABASE_NAME = "carevia_bench"
 DETAIL_SLUG = "newborn-night-nanny"
@@ -128,7 +129,7 @@ def running_app(workdir: Path) -> Iterator[str]:
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
-        _wait_until_ready(base_url, server, log)
+        wait_until_ready(base_url, server, log)
         yield base_url
     finally:
         if server is not None:
@@ -138,20 +139,6 @@ def running_app(workdir: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
         database.stop()
-
-
-def _wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"the app exited early:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    sys.exit(f"the app did not become ready:\n{log.read_text()}")
 
 
 def _looks_right(scenario: Scenario, response: httpx.Response) -> bool:
@@ -220,26 +207,6 @@ async def run(base_url: str, args: argparse.Namespace) -> list[Result]:
                 f"  measured {len(SCENARIOS)} scenarios with {clients} client(s)", file=sys.stderr
             )
     return results
-
-
-def cpu_seconds() -> dict[str, float]:
-    """CPU time so far of this process and its children (the app and the database), on Linux."""
-    usage = {"load generator": time.process_time()}
-    tick = os.sysconf("SC_CLK_TCK")
-    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
-        for pid in (task / "children").read_text().split():
-            try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            name = "database" if "secantusd" in command else "app"
-            usage[name] = usage.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
-    return usage
-
-
-def row(*cells: object) -> str:
-    return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
 def markdown(results: list[Result]) -> str:
