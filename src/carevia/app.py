@@ -21,6 +21,7 @@ from carevia.background import run_every
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
+from carevia.controllers.api_caregiver_self import OwnCaregiverApiController
 from carevia.controllers.api_catalogue import CaregiverApiController, ServiceApiController
 from carevia.controllers.api_stats import StatisticsApiController
 from carevia.controllers.api_users import UserApiController
@@ -138,6 +139,7 @@ def create_app(settings: Settings) -> Litestar:
         UserApiController,
         ServiceApiController,
         CaregiverApiController,
+        OwnCaregiverApiController,
         BookingApiController,
         EventTicketController,
         NotificationApiController,

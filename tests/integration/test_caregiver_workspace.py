@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.accounts import Client, UserFactory, csrf_token, log_in
+from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -135,3 +135,44 @@ async def test_caregivers_edit_their_public_profile(
     )
     public = await client.get(f"/caregivers/{caregiver}")
     assert "&lt;b&gt;calm&lt;/b&gt;" in public.text
+
+
+async def test_caregivers_change_their_own_hours_and_profile_over_the_api(
+    client: Client,
+    database: AsyncDatabase[dict[str, Any]],
+    make_user: UserFactory,
+    make_caregiver: CaregiverFactory,
+) -> None:
+    caregiver = await make_caregiver("shirin@example.com")
+    await make_user("amina@example.com")
+    hours = {"monday": {"start": "09:00", "end": "13:00"}, "days_off": ["2026-12-16"]}
+    profile = {"bio": "Gentle night care for newborns, twelve years.", "languages": ["Bangla"]}
+    patient = {"Authorization": f"Bearer {await api_token(client, 'amina@example.com')}"}
+    assert (
+        await client.put("/api/v1/me/caregiver/availability", json=hours, headers=patient)
+    ).status_code == 403
+    await log_in(client, "shirin@example.com")
+    assert (
+        await client.put("/api/v1/me/caregiver/profile", json=profile)
+    ).status_code == 403  # cookie only
+
+    carer = {"Authorization": f"Bearer {await api_token(client, 'shirin@example.com')}"}
+    bad = await client.put(
+        "/api/v1/me/caregiver/availability",
+        headers=carer,
+        json={"monday": {"start": "09:15", "end": "13:00"}},
+    )
+    assert bad.status_code == 400
+    assert "monday" in bad.json()["error"]["fields"]
+    done = await client.put("/api/v1/me/caregiver/availability", json=hours, headers=carer)
+    assert done.status_code == 200
+    assert done.json()["days_off"] == ["2026-12-16"]
+    assert (
+        await client.put("/api/v1/me/caregiver/profile", json=profile, headers=carer)
+    ).status_code == 200
+    stored = await database["caregivers"].find_one({"_id": caregiver})
+    assert stored is not None
+    assert stored["availability"]["monday"] == [{"start": "09:00", "end": "13:00"}]
+    assert stored["bio"] == profile["bio"]
+    actions = {e["action"] async for e in database["audit_log"].find({"target_id": str(caregiver)})}
+    assert {"caregiver.availability_changed", "caregiver.profile_changed"} <= actions

@@ -10,12 +10,13 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from carevia.db import Database
+from carevia.domain.audit import AuditLog
 from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
 from carevia.web.templating import render
 
 
 def provide_caregivers(database: NamedDependency[Database]) -> CaregiverDirectory:
-    return CaregiverDirectory(CaregiverRepository(database))
+    return CaregiverDirectory(CaregiverRepository(database), AuditLog(database))
 
 
 class CaregiverController(Controller):

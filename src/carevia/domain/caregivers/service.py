@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from carevia.domain.accounts.models import User
+from carevia.domain.audit import AuditLog
 from carevia.domain.caregivers.availability import (
     AvailabilityForm,
     ProfileForm,
@@ -21,8 +22,9 @@ UNKNOWN_CAREGIVER = (
 class CaregiverDirectory:
     """Who provides care: public profiles and the caregivers a booking can go to."""
 
-    def __init__(self, repository: CaregiverRepository) -> None:
+    def __init__(self, repository: CaregiverRepository, audit: AuditLog | None = None) -> None:
         self._repository = repository
+        self._audit = audit
 
     async def public_profile(self, caregiver_id: str) -> Caregiver:
         """A verified caregiver; anyone else looks the same as an unknown id."""
@@ -49,6 +51,7 @@ class CaregiverDirectory:
         if availability is None:
             raise Invalid(errors)
         updated = await self._repository.set_availability(caregiver.id, availability, days_off)
+        await self._record("caregiver.availability_changed", user)
         return updated or caregiver
 
     async def update_profile(self, user: User, form: ProfileForm) -> Caregiver:
@@ -57,7 +60,18 @@ class CaregiverDirectory:
         if errors:
             raise Invalid(errors)
         updated = await self._repository.set_profile(caregiver.id, bio, languages, certifications)
+        await self._record("caregiver.profile_changed", user)
         return updated or caregiver
+
+    async def _record(self, action: str, user: User) -> None:
+        if self._audit is not None:
+            await self._audit.record(
+                action,
+                actor_id=str(user.id),
+                actor_role=user.role,
+                target_type="caregiver",
+                target_id=str(user.id),
+            )
 
     async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:
         return await self._repository.candidates(category, division)

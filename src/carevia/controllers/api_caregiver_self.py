@@ -1,0 +1,61 @@
+"""JSON routes for a caregiver's own hours and profile, as the dashboard pages offer them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, put
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from carevia.controllers.api_catalogue import AvailabilityBody, CaregiverOut, caregiver_out
+from carevia.domain.accounts import User
+from carevia.domain.caregivers.availability import ProfileForm
+from carevia.domain.caregivers.service import CaregiverDirectory
+from carevia.domain.shared import Invalid
+from carevia.web.guards import require_bearer_for_writes, require_role
+
+
+class ProfileBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    bio: str
+    languages: list[str]
+    certifications: list[str] = msgspec.field(default_factory=list)
+
+
+class OwnCaregiverApiController(Controller):
+    path = "/api/v1/me/caregiver"
+    tags = ["caregivers"]
+    guards = [require_role("caregiver"), require_bearer_for_writes]
+
+    @put("/availability", status_code=200)
+    async def set_availability(
+        self,
+        request: Request[User, Any, Any],
+        caregivers: NamedDependency[CaregiverDirectory],
+        data: JSONBody[AvailabilityBody],
+    ) -> CaregiverOut:
+        """Replaces the caller's weekly hours; errors name the weekday or `days_off`."""
+        try:
+            changed = await caregivers.update_availability(request.user, data.as_form())
+        except Invalid as invalid:
+            fields = {k.removesuffix("_start"): v for k, v in invalid.fields.items()}
+            raise Invalid(fields, invalid.message) from invalid
+        return caregiver_out(changed)
+
+    @put("/profile", status_code=200)
+    async def set_profile(
+        self,
+        request: Request[User, Any, Any],
+        caregivers: NamedDependency[CaregiverDirectory],
+        data: JSONBody[ProfileBody],
+    ) -> CaregiverOut:
+        """Replaces what patients read about the caller: bio, languages, certifications."""
+        if any("," in language for language in data.languages):
+            raise Invalid({"languages": "Give each language as its own entry."})
+        form = ProfileForm(
+            bio=data.bio,
+            languages=", ".join(data.languages),
+            certifications="\n".join(line.replace("\n", " ") for line in data.certifications),
+        )
+        return caregiver_out(await caregivers.update_profile(request.user, form))
