@@ -66,6 +66,11 @@ def open_client(settings: Settings) -> AsyncMongoClient[Document]:
         timeoutMS=settings.database.timeout_ms,
         serverSelectionTimeoutMS=settings.database.timeout_ms,
         appname="carevia",
+        # A confirmed payment must survive a database crash. MongoDB journals majority
+        # writes by default; SecantusDB acknowledges them before its journal reaches
+        # the OS (an insert killed within a second of its reply is gone), so ask for j.
+        w="majority",
+        journal=True,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -69,8 +70,26 @@ def test_serve_without_uri_runs_the_embedded_database_and_leaves_no_orphan(tmp_p
         else:
             raise AssertionError("carevia serve did not become ready")
         database_pids = _children(app.pid)
-        assert database_pids, "the embedded database runs as a child process"
+        assert len(database_pids) == 1, "the embedded database runs as a child process"
         assert (tmp_path / "db").is_dir()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            form = browser.get("/contact").text
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
+            assert token is not None
+            # The cookies are Secure outside development; over plain http they go by hand.
+            cookies = "; ".join(f"{c.name}={c.value}" for c in browser.cookies.jar)
+            sent = browser.post(
+                "/contact",
+                headers={"Cookie": cookies},
+                data={
+                    "_csrf_token": token.group(1),
+                    "name": "Nusrat Jahan",
+                    "email": "nusrat@example.com",
+                    "topic": "booking",
+                    "message": "Written just before the app crashed.",
+                },
+            )
+            assert sent.status_code == 200
 
         app.send_signal(signal.SIGKILL)
         app.wait()
@@ -81,3 +100,14 @@ def test_serve_without_uri_runs_the_embedded_database_and_leaves_no_orphan(tmp_p
     finally:
         if app.poll() is None:
             app.kill()
+
+    # The server died with the app, by SIGKILL; what the app was told is saved is still there.
+    restarted = EmbeddedDatabase(tmp_path / "db")
+    restarted.start()
+    try:
+        with MongoClient(restarted.uri) as client:
+            saved = client.carevia.contact_messages.find_one({"email": "nusrat@example.com"})
+            assert saved is not None
+            assert saved["message"] == "Written just before the app crashed."
+    finally:
+        restarted.stop()
