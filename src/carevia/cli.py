@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import NoReturn
 
 from carevia.db import connected_database
 from carevia.domain.accounts import (
@@ -109,12 +112,20 @@ def reconcile(settings: Settings) -> None:
     print(f"Reconciled payments: {applied} confirmed from the gateway.")
 
 
+def _exit_quietly(signum: int, frame: FrameType | None) -> NoReturn:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     import uvicorn
 
     from carevia.app import create_app
 
     settings.validate_for_start()
+    # uvicorn shuts down gracefully on SIGTERM and then raises the signal again. Left
+    # at its default action, that second SIGTERM would end the process before the
+    # embedded database is stopped; as SystemExit it unwinds through database_for.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     with database_for(settings) as running:
         if seed_if_new:
             _report_seed(asyncio.run(_seed(running, only_if_new=True)))

@@ -48,66 +48,99 @@ def _alive(pid: int) -> bool:
     return stat.split(") ", 1)[1][0] != "Z"
 
 
-def test_serve_without_uri_runs_the_embedded_database_and_leaves_no_orphan(tmp_path: Path) -> None:
+def _serve_without_uri(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_loopback_port()
     environment = {k: v for k, v in os.environ.items() if k != "MONGODB_URI"}
-    environment.update(APP_ENV="test", CAREVIA_DATA_DIR=str(tmp_path))
+    environment.update(APP_ENV="test", CAREVIA_DATA_DIR=str(data_dir))
     app = subprocess.Popen(
         [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
-        cwd=tmp_path,
+        cwd=data_dir,
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+                return app, base_url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    app.kill()
+    raise AssertionError("carevia serve did not become ready")
+
+
+def _send_contact_message(base_url: str, message: str) -> None:
+    with httpx.Client(base_url=base_url) as browser:
+        form = browser.get("/contact").text
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
+        assert token is not None
+        # The cookies are Secure outside development; over plain http they go by hand.
+        cookies = "; ".join(f"{c.name}={c.value}" for c in browser.cookies.jar)
+        sent = browser.post(
+            "/contact",
+            headers={"Cookie": cookies},
+            data={
+                "_csrf_token": token.group(1),
+                "name": "Nusrat Jahan",
+                "email": "nusrat@example.com",
+                "topic": "booking",
+                "message": message,
+            },
+        )
+        assert sent.status_code == 200
+
+
+def _saved_messages(storage: Path) -> list[str]:
+    restarted = EmbeddedDatabase(storage)
+    restarted.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("carevia serve did not become ready")
+        with MongoClient(restarted.uri) as client:
+            found = client.carevia.contact_messages.find({"email": "nusrat@example.com"})
+            return [document["message"] for document in found]
+    finally:
+        restarted.stop()
+
+
+def _wait_until_gone(pids: list[int], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(_alive(pid) for pid in pids)
+
+
+def test_serve_without_uri_stops_its_database_cleanly_on_a_normal_exit(tmp_path: Path) -> None:
+    app, base_url = _serve_without_uri(tmp_path)
+    try:
+        database_pids = _children(app.pid)
+        assert len(database_pids) == 1, "the embedded database runs as a child process"
+        _send_contact_message(base_url, "Sent before a normal stop.")
+
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=20) == 0
+        assert _wait_until_gone(database_pids, timeout=1)
+    finally:
+        if app.poll() is None:
+            app.kill()
+
+    assert _saved_messages(tmp_path / "db") == ["Sent before a normal stop."]
+
+
+def test_serve_without_uri_leaves_no_orphan_and_no_lost_write_when_killed(tmp_path: Path) -> None:
+    app, base_url = _serve_without_uri(tmp_path)
+    try:
         database_pids = _children(app.pid)
         assert len(database_pids) == 1, "the embedded database runs as a child process"
         assert (tmp_path / "db").is_dir()
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
-            form = browser.get("/contact").text
-            token = re.search(r'name="_csrf_token" value="([^"]+)"', form)
-            assert token is not None
-            # The cookies are Secure outside development; over plain http they go by hand.
-            cookies = "; ".join(f"{c.name}={c.value}" for c in browser.cookies.jar)
-            sent = browser.post(
-                "/contact",
-                headers={"Cookie": cookies},
-                data={
-                    "_csrf_token": token.group(1),
-                    "name": "Nusrat Jahan",
-                    "email": "nusrat@example.com",
-                    "topic": "booking",
-                    "message": "Written just before the app crashed.",
-                },
-            )
-            assert sent.status_code == 200
+        _send_contact_message(base_url, "Written just before the app crashed.")
 
         app.send_signal(signal.SIGKILL)
         app.wait()
-        deadline = time.monotonic() + 15
-        while any(_alive(pid) for pid in database_pids) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(pid) for pid in database_pids)
+        assert _wait_until_gone(database_pids, timeout=15)
     finally:
         if app.poll() is None:
             app.kill()
 
     # The server died with the app, by SIGKILL; what the app was told is saved is still there.
-    restarted = EmbeddedDatabase(tmp_path / "db")
-    restarted.start()
-    try:
-        with MongoClient(restarted.uri) as client:
-            saved = client.carevia.contact_messages.find_one({"email": "nusrat@example.com"})
-            assert saved is not None
-            assert saved["message"] == "Written just before the app crashed."
-    finally:
-        restarted.stop()
+    assert _saved_messages(tmp_path / "db") == ["Written just before the app crashed."]
