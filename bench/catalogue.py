@@ -15,12 +15,9 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,9 +27,8 @@ import httpx
 from carevia.db import connected_database
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
-from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 from carevia.settings import DatabaseSettings, Settings
-from support import cpu_seconds, row, wait_until_ready
+from support import cpu_seconds, row, running_app
 
 DATABASE_NAME = "carevia_bench"
 DETAIL_SLUG = "newborn-night-nanny"
@@ -101,44 +97,9 @@ async def _seed(uri: str) -> int:
         return await seed_catalogue(ServiceRepository(database), datetime.now(UTC), "BDT")
 
 
-@contextmanager
-def running_app(workdir: Path) -> Iterator[str]:
-    """An embedded database, seeded, and `carevia serve` on a free port; yields the base URL."""
-    database = EmbeddedDatabase(":memory:", log_file=workdir / "db.log")
-    database.start()
-    server: subprocess.Popen[bytes] | None = None
-    try:
-        inserted = asyncio.run(_seed(database.uri))
-        print(f"Seeded {inserted} services.", file=sys.stderr)
-        port = free_loopback_port()
-        base_url = f"http://127.0.0.1:{port}"
-        environment = {
-            **os.environ,
-            "APP_ENV": "development",
-            "MONGODB_URI": database.uri,
-            "MONGODB_DB": DATABASE_NAME,
-            "CAREVIA_DATA_DIR": str(workdir),
-            "PUBLIC_BASE_URL": base_url,
-        }
-        log = workdir / "server.log"
-        with open(log, "wb") as output:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
-                cwd=workdir,
-                env=environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until_ready(base_url, server, log)
-        yield base_url
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        database.stop()
+def _load_catalogue(environment: dict[str, str]) -> None:
+    inserted = asyncio.run(_seed(environment["MONGODB_URI"]))
+    print(f"Seeded {inserted} services.", file=sys.stderr)
 
 
 def _looks_right(scenario: Scenario, response: httpx.Response) -> bool:
@@ -243,7 +204,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6, help="turns each scenario takes")
     args = parser.parse_args()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="carevia-bench-") as tmp, running_app(Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="carevia-bench-") as tmp,
+        running_app(Path(tmp), DATABASE_NAME, _load_catalogue) as (url, _),
+    ):
         before, measuring = cpu_seconds(), time.perf_counter()
         results = asyncio.run(run(url, args))
         measuring = time.perf_counter() - measuring

@@ -1,4 +1,4 @@
-"""Pieces both benchmarks use: waiting for the app, CPU accounting, Markdown rows."""
+"""Pieces both benchmarks use: the app on an embedded database, CPU accounting, Markdown rows."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 
 
 def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -23,6 +27,50 @@ def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) 
             pass
         time.sleep(0.1)
     sys.exit(f"the app did not become ready:\n{log.read_text()}")
+
+
+@contextmanager
+def running_app(
+    workdir: Path, database_name: str, load_data: Callable[[dict[str, str]], None]
+) -> Iterator[tuple[str, str]]:
+    """An embedded database and `carevia serve` on a free port; yields (URL, database URI).
+
+    `load_data` gets the app's environment and fills the database before the app starts.
+    """
+    database = EmbeddedDatabase(":memory:", log_file=workdir / "db.log")
+    database.start()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        port = free_loopback_port()
+        base_url = f"http://127.0.0.1:{port}"
+        environment = {
+            **os.environ,
+            "APP_ENV": "development",
+            "MONGODB_URI": database.uri,
+            "MONGODB_DB": database_name,
+            "CAREVIA_DATA_DIR": str(workdir),
+            "PUBLIC_BASE_URL": base_url,
+        }
+        load_data(environment)
+        log = workdir / "server.log"
+        with open(log, "wb") as output:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
+                cwd=workdir,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        wait_until_ready(base_url, server, log)
+        yield base_url, database.uri
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        database.stop()
 
 
 def cpu_seconds() -> dict[str, float]:
