@@ -92,6 +92,7 @@ def create_app(settings: Settings) -> Litestar:
         ):
             app.state.database = database
             app.state.payment_gateway = gateway
+            app.state.notification_writers = asyncio.Lock()
             worker = MailWorker(OutboxRepository(database), mail_transport, settings.mail.sender)
             app.state.mail_worker = worker
             stop = asyncio.Event()

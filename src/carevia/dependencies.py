@@ -93,7 +93,11 @@ def provide_user_admin(database: NamedDependency[Database]) -> UserAdministratio
 
 def notices_for(state: State, settings: Settings) -> BookingNotices:
     return BookingNotices(
-        mailer_for(state), NotificationRepository(state.database), settings.public_base_url, utc_now
+        mailer_for(state),
+        NotificationRepository(state.database),
+        settings.public_base_url,
+        utc_now,
+        writers=state.notification_writers,
     )
 
 

@@ -239,6 +239,7 @@ async def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
             "payment_gateway": LocalGateway(database, sender, settings.public_base_url),
             "mail_renderer": MailRenderer(),
             "mail_worker": None,
+            "notification_writers": asyncio.Lock(),
         }
     )
     payments = payment_service_for(state, settings)

@@ -133,7 +133,7 @@ class BookingAdministration:
             return moved
 
         try:
-            moved = await in_transaction(self._database, work)
+            moved = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
         except (BulkWriteError, DuplicateKeyError) as error:
             raise SlotTaken(f"{caregiver.display_name} is not free at that time.") from error
         self._notices.wake()
@@ -210,7 +210,7 @@ class BookingAdministration:
         async def tell(session: AsyncClientSession) -> None:
             await self._notices.tell(cancelled, None, "booking.cancelled", session, key="cancelled")
 
-        await in_transaction(self._database, tell)
+        await in_transaction(self._database, tell, one_at_a_time=self._notices.writers)
         return await self._records.get(cancelled.id) or cancelled
 
     async def _move(self, actor: User, code: str, target: BookingStatus) -> Booking:
@@ -230,6 +230,7 @@ class BookingAdministration:
             entry,
             release_time=target not in HOLDS_TIME,
             also=tell,
+            one_at_a_time=notices.writers,
         )
         if moved is None:
             raise Conflict("This booking changed in the meantime. Please reload and try again.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,11 +21,15 @@ class BookingNotices:
         notifications: NotificationRepository,
         base_url: str,
         clock: Callable[[], datetime],
+        writers: asyncio.Lock | None = None,
     ) -> None:
         self._mailer = mailer
         self._notifications = notifications
         self._base_url = base_url
         self._clock = clock
+        # Every notification takes its id from one counter document, so each transaction
+        # that calls `tell` holds this lock, shared by the whole process (see in_transaction).
+        self.writers = writers or asyncio.Lock()
 
     def links(self, booking: Booking) -> dict[str, str]:
         return {

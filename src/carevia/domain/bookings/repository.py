@@ -8,6 +8,7 @@ with the booking and removed in one transaction with its expiry or cancellation.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.schedule import slots
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.transactions import in_transaction
 
 BOOKINGS = "bookings"
 SLOT_CLAIMS = "slot_claims"
@@ -101,6 +103,7 @@ class BookingRepository:
         release_time: bool,
         extra: dict[str, Any] | None = None,
         also: Callable[[Booking, AsyncClientSession], Awaitable[None]] | None = None,
+        one_at_a_time: asyncio.Lock | None = None,
     ) -> Booking | None:
         """Move a booking on only if it is still in `expected`; None when it no longer is.
 
@@ -124,8 +127,7 @@ class BookingRepository:
                 await also(from_document(document, Booking), session)
             return document
 
-        async with self._database.client.start_session() as session:
-            document = await session.with_transaction(write)
+        document = await in_transaction(self._database, write, one_at_a_time=one_at_a_time)
         return None if document is None else from_document(document, Booking)
 
     async def get(

@@ -300,7 +300,12 @@ class BookingService:
                 await notices.tell(expired, "hold_expired", "booking.updated", session)
 
         if await self._bookings.transition(
-            booking_id, "pending_payment", entry, release_time=True, also=tell
+            booking_id,
+            "pending_payment",
+            entry,
+            release_time=True,
+            also=tell,
+            one_at_a_time=notices.writers if notices is not None else None,
         ):
             if notices is not None:
                 notices.wake()

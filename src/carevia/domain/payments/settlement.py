@@ -115,7 +115,9 @@ class Settlement:
             await self._tell(confirmed, "booking_confirmed", "booking.paid", session)
             return "confirmed", confirmed
 
-        outcome, booking = await in_transaction(self._database, work)
+        outcome, booking = await in_transaction(
+            self._database, work, one_at_a_time=self._notices.writers
+        )
         self._notices.wake()
         if outcome == "confirmed":
             await self._audit.record(
@@ -156,7 +158,9 @@ class Settlement:
             return confirmed
 
         try:
-            confirmed = await in_transaction(self._database, work)
+            confirmed = await in_transaction(
+                self._database, work, one_at_a_time=self._notices.writers
+            )
         except (BulkWriteError, DuplicateKeyError):
             return False
         self._notices.wake()
@@ -235,7 +239,7 @@ class Settlement:
                 )
             return updated
 
-        return await in_transaction(self._database, work)
+        return await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
 
     async def notify_failure(self, booking: Booking, payment: Payment, reason: str) -> None:
         async def work(session: AsyncClientSession) -> None:
@@ -248,7 +252,7 @@ class Settlement:
                 reason=reason,
             )
 
-        await in_transaction(self._database, work)
+        await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
         self._notices.wake()
 
     async def flag_dispute(self, payment: Payment, reason: str) -> None:
@@ -270,7 +274,7 @@ class Settlement:
                 await self._notices.tell(updated, None, "payment.disputed", session, reason=reason)
             return updated
 
-        disputed = await in_transaction(self._database, work)
+        disputed = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
         if disputed is not None:
             await self._audit.record(
                 "payment.disputed",
