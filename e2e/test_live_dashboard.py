@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from bson import ObjectId
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from pymongo import MongoClient
 from tests.support.application import LiveServer
 
@@ -16,11 +17,11 @@ from e2e.test_booking import fill_address, held_code, working_day
 PASSWORD = "sunrise-over-the-padma"
 
 
-def log_in(page: object, email: str, target: str) -> None:
-    page.goto(f"/login?next={target}")  # type: ignore[attr-defined]
-    page.get_by_label("Email").fill(email)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+def log_in(page: Page, email: str, target: str) -> None:
+    page.goto(f"/login?next={target}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
 
 
 def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
@@ -79,12 +80,14 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
         admin.screenshot(path=str(artifacts / "dashboard-assigned.png"), full_page=True)
 
         # The demo caregiver's password is random outside development; give them a known one.
-        with MongoClient(live_server.environment["MONGODB_URI"]) as mongo:
+        with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
             users = mongo[live_server.environment["MONGODB_DB"]].users
             users.update_one(
                 {"_id": ObjectId(caregiver_id)}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
             )
-            caregiver_email = users.find_one({"_id": ObjectId(caregiver_id)})["email"]  # type: ignore[index]
+            caregiver = users.find_one({"_id": ObjectId(caregiver_id)})
+            assert caregiver is not None
+            caregiver_email = caregiver["email"]
         carer_context = browser.new_context(base_url=live_server.base_url)
         try:
             carer = carer_context.new_page()

@@ -161,7 +161,7 @@ def test_cli_creates_admins_and_caregivers_from_stdin(
     assert "Use at least 10 characters." in weak.stderr
     duplicate = create("boss@carevia.example", "a-long-admin-phrase", "caregiver")
     assert "already exists" in duplicate.stderr
-    with MongoClient(mongo_uri) as mongo:
+    with MongoClient[dict[str, Any]](mongo_uri) as mongo:
         users = list(mongo[database_name].users.find())
     assert [(u["email"], u["role"], u["first_name"], u["last_name"]) for u in users] == [
         ("boss@carevia.example", "admin", "Nusrat", "Jahan")

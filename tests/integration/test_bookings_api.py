@@ -192,9 +192,9 @@ async def test_assigning_moves_the_claimed_time_or_changes_nothing(
     moved = await client.post(url, json={"caregiver_id": str(world["rahim"])}, headers=admin)
     assert moved.status_code == 200, moved.text
     assert (moved.json()["caregiver_name"], moved.json()["status"]) == ("Rahim Uddin", "confirmed")
-    claims = await database["slot_claims"].find({"booking_id": booking["_id"]}).to_list()
-    assert len(claims) == 8
-    assert all(c["_id"].startswith(f"{world['rahim']}:") for c in claims)
+    moved_claims = await database["slot_claims"].find({"booking_id": booking["_id"]}).to_list()
+    assert len(moved_claims) == 8
+    assert all(c["_id"].startswith(f"{world['rahim']}:") for c in moved_claims)
     assert await database["slot_claims"].count_documents({"caregiver_id": world["shirin"]}) == 0
     assert await audited(database, "booking.assigned", code) == 1
     assert await codes(client, await bearer(client, "rahim@example.com")) == [code]

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 
@@ -44,12 +45,12 @@ def test_seed_is_idempotent(tmp_path: Path, mongo_uri: str, database_name: str) 
     first = run_carevia("seed", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "20 new services" in first.stdout
-    with MongoClient(mongo_uri) as client:
+    with MongoClient[dict[str, Any]](mongo_uri) as client:
         before = list(client[database_name].services.find().sort("slug"))
     second = run_carevia("seed", env=env, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
     assert "0 new services" in second.stdout
-    with MongoClient(mongo_uri) as client:
+    with MongoClient[dict[str, Any]](mongo_uri) as client:
         after = list(client[database_name].services.find().sort("slug"))
         categories = client[database_name].services.distinct("category")
         featured = client[database_name].services.count_documents({"featured": True})

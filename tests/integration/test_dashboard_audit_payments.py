@@ -10,7 +10,7 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.payments.models import Payment, Refund
+from carevia.domain.payments.models import Payment, PaymentKind, PaymentState, Refund, RefundState
 from carevia.domain.shared.documents import to_document
 from tests.support.accounts import Client, UserFactory, log_in
 
@@ -49,7 +49,9 @@ async def history(database: Database) -> None:
     )
 
 
-def payment(code: str, kind: str, status: str, amount: int, when: datetime) -> dict[str, Any]:
+def payment(
+    code: str, kind: PaymentKind, status: PaymentState, amount: int, when: datetime
+) -> dict[str, Any]:
     return to_document(
         Payment(
             id=ObjectId(),
@@ -68,7 +70,7 @@ def payment(code: str, kind: str, status: str, amount: int, when: datetime) -> d
     )
 
 
-def refund(code: str, status: str, amount: int, when: datetime) -> dict[str, Any]:
+def refund(code: str, status: RefundState, amount: int, when: datetime) -> dict[str, Any]:
     return to_document(
         Refund(
             id=ObjectId(),

@@ -14,9 +14,9 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.bookings import Booking, PriceBreakdown
+from carevia.domain.bookings import Booking, BookingStatus, PriceBreakdown
 from carevia.domain.bookings.models import CancellationPolicy, Location, PatientContact
-from carevia.domain.payments.models import Payment, Refund
+from carevia.domain.payments.models import Payment, PaymentState, Refund, RefundState
 from carevia.domain.shared.documents import to_document
 from carevia.domain.stats.models import Periods, Window, periods
 from tests.support.accounts import Client, UserFactory, api_token, log_in
@@ -31,7 +31,9 @@ def within(window: Window, moment: datetime) -> bool:
     return window.start <= moment < window.end
 
 
-def booking(created: datetime, status: str, total: int, paid: int, **extra: Any) -> Booking:
+def booking(
+    created: datetime, status: BookingStatus, total: int, paid: int, **extra: Any
+) -> Booking:
     starts = created + timedelta(days=2)
     return Booking(
         id=ObjectId(),
@@ -63,7 +65,7 @@ def booking(created: datetime, status: str, total: int, paid: int, **extra: Any)
             due_later=total - (paid or total),
         ),
         policy=CancellationPolicy(free_until_hours=24),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         amount_paid=paid,
         created_at=created,
         updated_at=created,
@@ -71,7 +73,7 @@ def booking(created: datetime, status: str, total: int, paid: int, **extra: Any)
     )
 
 
-def payment(paid_at: datetime, amount: int, status: str = "paid") -> Payment:
+def payment(paid_at: datetime, amount: int, status: PaymentState = "paid") -> Payment:
     return Payment(
         id=ObjectId(),
         booking_id=ObjectId(),
@@ -83,14 +85,14 @@ def payment(paid_at: datetime, amount: int, status: str = "paid") -> Payment:
         url=None,
         amount=amount,
         currency="BDT",
-        status=status,  # type: ignore[arg-type]
+        status=status,
         payment_intent=f"pi_{ObjectId()}",
         created_at=paid_at,
         paid_at=paid_at if status == "paid" else None,
     )
 
 
-def refund(at: datetime, amount: int, status: str = "succeeded") -> Refund:
+def refund(at: datetime, amount: int, status: RefundState = "succeeded") -> Refund:
     return Refund(
         id=ObjectId(),
         booking_id=ObjectId(),
@@ -100,7 +102,7 @@ def refund(at: datetime, amount: int, status: str = "succeeded") -> Refund:
         amount=amount,
         reason="Cancelled by admin",
         idempotency_key=f"refund:{ObjectId()}",
-        status=status,  # type: ignore[arg-type]
+        status=status,
         created_at=at,
         updated_at=at,
     )

@@ -53,7 +53,7 @@ async def browser(
         template_config=template_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
     )
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # an ASGI app
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar's ASGI types are narrower than httpx's
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
         yield client
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from pymongo import MongoClient
@@ -19,14 +20,14 @@ from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 def test_data_survives_a_restart(tmp_path: Path) -> None:
     server = EmbeddedDatabase(tmp_path / "db")
     server.start()
-    with MongoClient(server.uri) as client:
+    with MongoClient[dict[str, Any]](server.uri) as client:
         client.carevia.notes.insert_one({"_id": "kept", "text": "still here"})
     server.stop()
 
     restarted = EmbeddedDatabase(tmp_path / "db")
     restarted.start()
     try:
-        with MongoClient(restarted.uri) as client:
+        with MongoClient[dict[str, Any]](restarted.uri) as client:
             assert client.carevia.notes.find_one({"_id": "kept"}) == {
                 "_id": "kept",
                 "text": "still here",
@@ -96,7 +97,7 @@ def _saved_messages(storage: Path) -> list[str]:
     restarted = EmbeddedDatabase(storage)
     restarted.start()
     try:
-        with MongoClient(restarted.uri) as client:
+        with MongoClient[dict[str, Any]](restarted.uri) as client:
             found = client.carevia.contact_messages.find({"email": "nusrat@example.com"})
             return [document["message"] for document in found]
     finally:

@@ -99,8 +99,9 @@ async def test_a_wrong_amount_or_currency_is_refused_and_logged(
     client: Client, database: AsyncDatabase[dict[str, Any]]
 ) -> None:
     code, session_id = await held_booking(client)
-    for forged in [{"amount": 100}, {"currency": "usd"}]:
-        payload, headers = await session_event(database, session_id, **forged)  # type: ignore[arg-type]
+    forgeries: list[dict[str, Any]] = [{"amount": 100}, {"currency": "usd"}]
+    for forged in forgeries:
+        payload, headers = await session_event(database, session_id, **forged)
         response = await client.post("/webhooks/stripe", content=payload, headers=headers)
         assert response.status_code == 422
         assert response.json()["error"]["code"] == "payment_mismatch"

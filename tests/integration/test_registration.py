@@ -94,7 +94,9 @@ async def test_registering_an_existing_email_changes_nothing(
     assert await database["users"].count_documents({}) == 1
 
     (mail,) = await wait_for_mail(smtp_server.messages)
-    assert "Original" in mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "Original" in body.get_content()
     login = await log_in(client, "farhana.akter@example.com", REGISTRATION["password"])
     assert login.status_code == 422
 

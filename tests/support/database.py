@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pymongo import MongoClient
@@ -34,5 +35,5 @@ def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def database_name(mongo_uri: str) -> Iterator[str]:
     name = f"carevia_test_{uuid.uuid4().hex[:12]}"
     yield name
-    with MongoClient(mongo_uri, serverSelectionTimeoutMS=2000) as client:
+    with MongoClient[dict[str, Any]](mongo_uri, serverSelectionTimeoutMS=2000) as client:
         client.drop_database(name)

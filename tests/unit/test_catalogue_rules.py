@@ -56,7 +56,7 @@ def test_page_reports_its_window() -> None:
     page = Page(items=list(range(1)), number=4, size=6, total=19)
     assert (page.pages, page.first_index, page.last_index) == (4, 19, 19)
     assert page.has_previous and not page.has_next
-    empty = Page(items=[], number=1, size=6, total=0)
+    empty: Page[int] = Page(items=[], number=1, size=6, total=0)
     assert (empty.pages, empty.first_index, empty.last_index) == (1, 0, 0)
 
 

@@ -10,6 +10,7 @@ from carevia.domain.stats.charts import bar_chart, compact, nice_scale
 from carevia.domain.stats.models import (
     Point,
     Series,
+    Unit,
     comparison_words,
     local_days,
     month_over_month,
@@ -114,11 +115,11 @@ def test_compact_axis_labels() -> None:
     assert compact(250_000_000, "money", "BDT") == "৳2.5M"
 
 
-def _series(values: list[int], unit: str = "count") -> Series:
+def _series(values: list[int], unit: Unit = "count") -> Series:
     start = date(2026, 11, 24) - timedelta(days=len(values) - 1)
     points = [Point(day=start + timedelta(days=i), value=v) for i, v in enumerate(values)]
     label = "Revenue per day" if unit == "money" else "Bookings per day"
-    return Series(key="s", label=label, unit=unit, points=points)  # type: ignore[arg-type]
+    return Series(key="s", label=label, unit=unit, points=points)
 
 
 def test_bars_scale_to_a_nice_maximum() -> None:
