@@ -20,7 +20,9 @@ from carevia.domain.accounts import User, UserRepository
 from carevia.domain.accounts.passwords import hash_password
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.caregivers import Caregiver
-from carevia.domain.payments.events import encode_event, session_object, sign, stripe_event
+from carevia.domain.payments.events import encode_event, sign, stripe_event
+from carevia.domain.payments.local_checkout import LocalCheckout
+from carevia.domain.shared.documents import from_document
 from carevia.settings import DEFAULT_WEBHOOK_SECRET
 
 TIMEZONE = "Asia/Dhaka"
@@ -163,42 +165,15 @@ async def completed_events(
     database: AsyncDatabase[dict[str, Any]], session_ids: list[str]
 ) -> list[Event]:
     """A signed-to-be `checkout.session.completed` event for each held booking, in order."""
-    payments = {
-        p["session_id"]: p
-        async for p in database["payments"].find({"session_id": {"$in": session_ids}})
-    }
     checkouts = {
-        c["_id"]: c
+        c["_id"]: from_document(c, LocalCheckout)
         async for c in database["dev_checkout_sessions"].find({"_id": {"$in": session_ids}})
     }
     events = []
     for session_id in session_ids:
-        payment, checkout = payments[session_id], checkouts[session_id]
-        obj = session_object(
-            id=session_id,
-            amount_total=payment["amount"],
-            currency=payment["currency"].lower(),
-            status="complete",
-            payment_status="paid",
-            payment_intent=checkout["payment_intent"],
-            client_reference_id=payment["booking_code"],
-            metadata={
-                "booking_code": payment["booking_code"],
-                "kind": payment["kind"],
-                "attempt": str(payment["attempt"]),
-            },
-            customer_email=None,
-            expires_at=int(time.time()) + 1800,
-            success_url="http://127.0.0.1/checkout/success",
-            cancel_url=None,
-            url=None,
-        )
-        events.append(
-            Event(
-                payment["booking_code"],
-                encode_event(stripe_event("checkout.session.completed", obj)),
-            )
-        )
+        paid = checkouts[session_id].as_paid()
+        payload = encode_event(stripe_event("checkout.session.completed", paid.stripe_object()))
+        events.append(Event(paid.client_reference_id, payload))
     return events
 
 

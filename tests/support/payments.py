@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.payments.events import encode_event, session_object, sign, stripe_event
+from carevia.domain.payments.events import encode_event, sign, stripe_event
+from carevia.domain.payments.local_checkout import LocalCheckout
+from carevia.domain.shared.documents import from_document
 from carevia.settings import DEFAULT_WEBHOOK_SECRET
 from tests.support.accounts import Client, csrf_token
 from tests.support.bookings import submit_booking
@@ -39,28 +40,17 @@ async def session_event(
     secret: str = DEFAULT_WEBHOOK_SECRET,
 ) -> tuple[bytes, dict[str, str]]:
     """A signed event about one of our Checkout sessions; change amount/currency to forge one."""
-    payment = await database["payments"].find_one({"session_id": session_id})
-    checkout = await database["dev_checkout_sessions"].find_one({"_id": session_id})
-    assert payment is not None and checkout is not None
-    obj = session_object(
-        id=session_id,
-        amount_total=payment["amount"] if amount is None else amount,
-        currency=(currency or payment["currency"]).lower(),
-        status=status,
-        payment_status=payment_status,
-        payment_intent=checkout["payment_intent"],
-        client_reference_id=payment["booking_code"],
-        metadata={
-            "booking_code": payment["booking_code"],
-            "kind": payment["kind"],
-            "attempt": str(payment["attempt"]),
-        },
-        customer_email=None,
-        expires_at=int(time.time()) + 1800,
-        success_url="https://testserver.local/ok",
-        cancel_url=None,
-        url=None,
-    )
+    stored = await database["dev_checkout_sessions"].find_one({"_id": session_id})
+    assert stored is not None
+    obj = {
+        **from_document(stored, LocalCheckout).as_paid().stripe_object(),
+        "status": status,
+        "payment_status": payment_status,
+    }
+    if amount is not None:
+        obj.update(amount_total=amount, amount_subtotal=amount)
+    if currency is not None:
+        obj.update(currency=currency.lower())
     payload = encode_event(stripe_event(event_type, obj))
     return payload, {
         "Stripe-Signature": sign(payload, secret, timestamp),

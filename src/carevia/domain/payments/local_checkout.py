@@ -23,6 +23,10 @@ REQUEST_FIELDS = (
 )
 
 
+# What paying changes on a session.
+PAID: dict[str, Any] = {"status": "complete", "payment_status": "paid", "intent_created": True}
+
+
 class LocalRefund(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     amount: int
@@ -81,6 +85,10 @@ class LocalCheckout(msgspec.Struct, frozen=True, kw_only=True):
             client_reference_id=self.client_reference_id,
             metadata=dict(self.metadata),
         )
+
+    def as_paid(self) -> LocalCheckout:
+        """The session once the customer has paid, as Stripe describes a completed one."""
+        return msgspec.structs.replace(self, **PAID)
 
     def stripe_object(self) -> dict[str, Any]:
         session = self.session

@@ -28,7 +28,7 @@ from carevia.domain.payments.gateway import (
     GatewayError,
     RefundResult,
 )
-from carevia.domain.payments.local_checkout import LocalCheckout, LocalRefund
+from carevia.domain.payments.local_checkout import PAID, LocalCheckout, LocalRefund
 from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.domain.shared import Conflict, NotFound
 from carevia.domain.shared.documents import from_document, to_document
@@ -138,9 +138,8 @@ class LocalGateway:
         checkout = await self.checkout(session_id)
         if not checkout.is_open:
             return checkout.session
-        changes = {"status": "complete", "payment_status": "paid", "intent_created": True}
         still_open = {"_id": session_id, "status": "open", "expires_at": {"$gt": self._clock()}}
-        paid = await self._update(still_open, {"$set": changes})
+        paid = await self._update(still_open, {"$set": PAID})
         if paid is None:  # another request paid or expired it first
             return (await self.checkout(session_id)).session
         self._emit("checkout.session.completed", paid.stripe_object())
