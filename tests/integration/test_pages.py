@@ -147,3 +147,16 @@ async def test_pages_load_htmx_from_our_own_static_files(client: Client) -> None
     assert "<script>" not in response.text
     css = await client.get("/static/css/app.css")
     assert css.status_code == 200
+
+
+async def test_the_font_that_draws_the_taka_sign_is_served_from_our_own_files(
+    client: Client,
+) -> None:
+    css = (await client.get("/static/css/app.css")).text
+    fonts = re.findall(r'url\("(/static/vendor/fonts/[^"]+\.woff2)"\)', css)
+    assert len(fonts) == 2, "regular and bold"
+    for path in fonts:
+        response = await client.get(path)
+        assert response.status_code == 200
+        assert response.content.startswith(b"wOF2")
+    assert "unicode-range: U+0980-09FF" in css
