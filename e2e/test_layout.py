@@ -1,0 +1,71 @@
+"""Layouts that once hid controls or stretched pages: filter panels and hidden chart tables."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect
+from tests.support.application import LiveServer
+
+from e2e.test_live_dashboard import PASSWORD, log_in
+
+LAPTOP: ViewportSize = {"width": 1280, "height": 720}
+TIMEOUT_MS = 10_000
+
+
+def apply_button_is_in_view_once_scrolled(page: Page) -> None:
+    """Scrolled until the panel sticks below the header, its button is on screen and clickable."""
+    button = page.get_by_role("button", name="Apply filters")
+    expect(button).to_be_visible(timeout=TIMEOUT_MS)
+    page.evaluate(
+        "() => window.scrollTo(0, document.querySelector('.filters')"
+        ".getBoundingClientRect().top + window.scrollY - 80)"
+    )
+    on_top = button.evaluate(
+        """(button) => {
+          const box = button.getBoundingClientRect();
+          const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+          return hit !== null && button.contains(hit);
+        }"""
+    )
+    assert on_top, "the button is hidden inside the panel or below the screen"
+
+
+def page_ends_with_its_footer(page: Page) -> None:
+    height, footer_bottom = page.evaluate(
+        "() => [document.documentElement.scrollHeight,"
+        " document.querySelector('footer').getBoundingClientRect().bottom + window.scrollY]"
+    )
+    assert height <= footer_bottom + 1, "something below the footer stretches the page"
+
+
+@pytest.fixture
+def admin(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    email = f"layout.{time.monotonic_ns()}@example.com"
+    live_server.create_user(email, "Farida Yasmin", "admin", PASSWORD)
+    context = browser.new_context(base_url=live_server.base_url, viewport=LAPTOP)
+    try:
+        page = context.new_page()
+        log_in(page, email, "/dashboard/overview")
+        expect(page.get_by_role("heading", name="Overview")).to_be_visible(timeout=TIMEOUT_MS)
+        yield page
+    finally:
+        context.close()
+
+
+def test_catalogue_filter_buttons_are_in_view_on_a_laptop_screen(page: Page) -> None:
+    page.set_viewport_size(LAPTOP)
+    page.goto("/services")
+    apply_button_is_in_view_once_scrolled(page)
+
+
+@pytest.mark.parametrize("path", ["/dashboard/bookings", "/dashboard/users", "/dashboard/audit"])
+def test_dashboard_filter_buttons_are_in_view_on_a_laptop_screen(admin: Page, path: str) -> None:
+    admin.goto(path)
+    apply_button_is_in_view_once_scrolled(admin)
+
+
+def test_the_overview_ends_with_its_footer(admin: Page) -> None:
+    page_ends_with_its_footer(admin)
