@@ -18,7 +18,7 @@
     renewTimer = setTimeout(renew, Math.max(body.expires_in - 60, 5) * 1000);
   }
 
-  async function obtain() {
+  async function requestToken() {
     const response = await fetch("/dashboard/token", {
       method: "POST",
       credentials: "same-origin",
@@ -28,14 +28,27 @@
     remember(await response.json());
   }
 
-  async function renew() {
+  async function refreshToken() {
     const response = await fetch("/api/v1/auth/refresh", { method: "POST", credentials: "same-origin" });
     if (response.ok) {
       remember(await response.json());
     } else {
-      await obtain();
+      await requestToken();
     }
   }
+
+  // Callers that need a token at the same moment share one request. Across tabs, the
+  // refresh cookie is shared and rotates on use: two tabs refreshing at once would look
+  // like a replayed token and end the session, so tabs take turns with a Web Lock.
+  let pending = null;
+  function shared(request) {
+    const exclusive = () =>
+      navigator.locks ? navigator.locks.request("carevia-dashboard-token", request) : request();
+    if (!pending) pending = exclusive().finally(() => { pending = null; });
+    return pending;
+  }
+  const obtain = () => shared(requestToken);
+  const renew = () => shared(refreshToken);
 
   async function api(path, options = {}) {
     if (!accessToken) await obtain();
