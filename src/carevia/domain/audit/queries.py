@@ -19,7 +19,7 @@ from carevia.domain.audit.log import AUDIT_LOG, AuditEntry
 from carevia.domain.bookings.schedule import local_start, parse_date
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page, listing_query
+from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -36,11 +36,7 @@ class AuditFilters(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> AuditFilters:
-        values = {
-            name: str(params[name]).strip()
-            for name in cls.__struct_fields__
-            if params.get(name) not in (None, "")
-        }
+        values = query_fields(cls, params)
         return msgspec.convert(values, cls).checked()
 
     def checked(self) -> AuditFilters:

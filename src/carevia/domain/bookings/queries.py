@@ -29,7 +29,7 @@ from carevia.domain.coverage import is_known_division
 from carevia.domain.payments.models import Payment, Refund
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page, listing_query
+from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
 from carevia.domain.shared.time_format import format_local
 
 MAX_LIMIT = 100
@@ -79,11 +79,7 @@ class BookingFilters(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> BookingFilters:
         """The filters from a query string; every value stays a plain string."""
-        values = {
-            name: str(params[name]).strip()
-            for name in cls.__struct_fields__
-            if params.get(name) not in (None, "")
-        }
+        values = query_fields(cls, params)
         return msgspec.convert(values, cls).checked()
 
     def checked(self) -> BookingFilters:

@@ -23,7 +23,7 @@ from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CAREGIVERS, CaregiverRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page, listing_query
+from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
 
 DEFAULT_PAGE_SIZE = 25
 MAX_QUERY_TEXT = 100
@@ -41,11 +41,7 @@ class PeopleFilters(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> PeopleFilters:
-        values = {
-            name: str(params[name]).strip()
-            for name in cls.__struct_fields__
-            if params.get(name) not in (None, "")
-        }
+        values = query_fields(cls, params)
         return msgspec.convert(values, cls).checked()
 
     def checked(self) -> PeopleFilters:

@@ -20,7 +20,7 @@ from carevia.domain.bookings.schedule import local_start, parse_date
 from carevia.domain.payments.repository import PAYMENTS, REFUNDS
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
-from carevia.domain.shared.pagination import clamp_page, listing_query
+from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -92,11 +92,7 @@ class PaymentFilters(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> PaymentFilters:
-        values = {
-            name: str(params[name]).strip()
-            for name in cls.__struct_fields__
-            if params.get(name) not in (None, "")
-        }
+        values = query_fields(cls, params)
         if "code" in values:
             values["code"] = values["code"].upper()
         return msgspec.convert(values, cls).checked()

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Generic, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -69,3 +69,12 @@ def listing_query(
     if page and page > 1:
         pairs.append(("page", str(page)))
     return pairs
+
+
+def query_fields(filters: type[msgspec.Struct], params: Mapping[str, Any]) -> dict[str, str]:
+    """The listing's fields that a query string sets, trimmed; empty ones fall to defaults."""
+    return {
+        name: str(params[name]).strip()
+        for name in filters.__struct_fields__
+        if params.get(name) not in (None, "")
+    }
