@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.models import User
 from carevia.domain.audit.log import AUDIT_LOG, AuditEntry
-from carevia.domain.bookings.schedule import local_start, parse_date
+from carevia.domain.bookings.schedule import date_range_errors, local_start, parse_date
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
@@ -44,13 +44,7 @@ class AuditFilters(msgspec.Struct, frozen=True, kw_only=True):
         for name in ("actor_id", "target_id"):
             if len(getattr(self, name)) > MAX_ID_LENGTH:
                 fields[name] = "That id is too long."
-        first, last = parse_date(self.date_from), parse_date(self.date_to)
-        if self.date_from and first is None:
-            fields["date_from"] = "Write the date as YYYY-MM-DD."
-        if self.date_to and last is None:
-            fields["date_to"] = "Write the date as YYYY-MM-DD."
-        if first and last and first > last:
-            fields["date_to"] = "The end date must not be before the start date."
+        fields.update(date_range_errors(self.date_from, self.date_to))
         if fields:
             raise Invalid(fields, "Some filters could not be used.")
         return self

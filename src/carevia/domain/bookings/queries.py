@@ -22,7 +22,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from carevia.domain.accounts import User
 from carevia.domain.bookings.models import PAYMENT_LABELS, STATUS_LABELS, Booking, BookingStatus
 from carevia.domain.bookings.repository import BOOKINGS
-from carevia.domain.bookings.schedule import local_start, parse_date
+from carevia.domain.bookings.schedule import date_range_errors, local_start, parse_date
 from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CAREGIVERS
 from carevia.domain.coverage import is_known_division
@@ -94,13 +94,7 @@ class BookingFilters(msgspec.Struct, frozen=True, kw_only=True):
             fields["assigned"] = "Choose yes, no or any."
         if self.division and not is_known_division(self.division):
             fields["division"] = "Choose one of Bangladesh's divisions."
-        first, last = parse_date(self.date_from), parse_date(self.date_to)
-        if self.date_from and first is None:
-            fields["date_from"] = "Write the date as YYYY-MM-DD."
-        if self.date_to and last is None:
-            fields["date_to"] = "Write the date as YYYY-MM-DD."
-        if first and last and first > last:
-            fields["date_to"] = "The end date must not be before the start date."
+        fields.update(date_range_errors(self.date_from, self.date_to))
         if self.sort not in SORTS:
             fields["sort"] = "Sort by newest, oldest, starts_soonest or total_desc."
         if fields:

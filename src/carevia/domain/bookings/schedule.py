@@ -53,3 +53,16 @@ def parse_date(value: str) -> date | None:
         return date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
+
+
+def date_range_errors(date_from: str, date_to: str) -> dict[str, str]:
+    """What is wrong with a filter's YYYY-MM-DD date range, by field; empty when it is usable."""
+    errors: dict[str, str] = {}
+    first, last = parse_date(date_from), parse_date(date_to)
+    if date_from and first is None:
+        errors["date_from"] = "Write the date as YYYY-MM-DD."
+    if date_to and last is None:
+        errors["date_to"] = "Write the date as YYYY-MM-DD."
+    if first and last and first > last:
+        errors["date_to"] = "The end date must not be before the start date."
+    return errors

@@ -16,7 +16,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.models import User
-from carevia.domain.bookings.schedule import local_start, parse_date
+from carevia.domain.bookings.schedule import date_range_errors, local_start, parse_date
 from carevia.domain.payments.repository import PAYMENTS, REFUNDS
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
@@ -105,13 +105,7 @@ class PaymentFilters(msgspec.Struct, frozen=True, kw_only=True):
             fields["kind"] = "Choose payment, remaining balance or refund."
         if len(self.code) > MAX_CODE_LENGTH:
             fields["code"] = "A booking code looks like CV-AB12CD."
-        first, last = parse_date(self.date_from), parse_date(self.date_to)
-        if self.date_from and first is None:
-            fields["date_from"] = "Write the date as YYYY-MM-DD."
-        if self.date_to and last is None:
-            fields["date_to"] = "Write the date as YYYY-MM-DD."
-        if first and last and first > last:
-            fields["date_to"] = "The end date must not be before the start date."
+        fields.update(date_range_errors(self.date_from, self.date_to))
         if self.sort not in SORTS:
             fields["sort"] = "Sort by newest, oldest, amount_desc or amount_asc."
         if fields:
