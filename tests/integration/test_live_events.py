@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import msgspec
 import pytest
-import uvicorn
 from pymongo.asynchronous.database import AsyncDatabase
 from sse_starlette.sse import AppStatus
 
-from carevia.app import create_app
 from carevia.controllers import events
 from carevia.domain.accounts import User
 from carevia.domain.notifications import NotificationRepository
-from carevia.embedded_db import free_loopback_port
 from carevia.settings import Settings
 from tests.support.accounts import DEFAULT_PASSWORD, UserFactory
 from tests.support.bookings import CaregiverFactory, booking_form
 from tests.support.payments import session_event
+from tests.support.served_app import app_on_a_free_port
 from tests.support.sse import EventStream, add_notifications, bearer, open_stream, ticket_url
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -41,26 +37,8 @@ PATIENT = {
 @pytest.fixture
 def second_app(settings: Settings) -> Iterator[str]:
     """Another instance of the app on its own port, sharing the test's database."""
-    port = free_loopback_port()
-    app = create_app(
-        msgspec.structs.replace(
-            settings, env="development", public_base_url=f"http://127.0.0.1:{port}"
-        )
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="second-app", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the second app did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with app_on_a_free_port(settings) as base_url:
+        yield base_url
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import msgspec
 import pytest
@@ -18,8 +19,9 @@ from carevia.embedded_db import free_loopback_port
 from carevia.settings import Settings
 
 
-@pytest.fixture
-def served_app(settings: Settings) -> Iterator[str]:
+@contextmanager
+def app_on_a_free_port(settings: Settings) -> Iterator[str]:
+    """A uvicorn server in a thread, sharing the test's database; yields its base URL."""
     port = free_loopback_port()
     # Development cookies are not Secure, so a plain-http client keeps its session.
     app = create_app(
@@ -30,7 +32,7 @@ def served_app(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
-    thread = threading.Thread(target=server.run, name="served-app", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"app-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
@@ -41,3 +43,9 @@ def served_app(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def served_app(settings: Settings) -> Iterator[str]:
+    with app_on_a_free_port(settings) as base_url:
+        yield base_url
