@@ -34,6 +34,17 @@ def sign_in(page: Page, live_server: LiveServer) -> str:
     return email
 
 
+def choose_date(page: Page, day: date) -> None:
+    """Pick the date and wait until that day's free times have been swapped in.
+
+    Playwright's `fill` fires the date input's `change` event itself, and that one event
+    loads the times. Firing a second one raced: a time chosen from the first answer was
+    wiped when the second answer replaced the list.
+    """
+    page.get_by_label("Date").fill(day.isoformat())
+    expect(page.locator("#times [role='status']")).to_contain_text(f"free on {day.isoformat()}")
+
+
 def held_code(page: Page) -> str:
     """Holding the time leads straight into Checkout, whose product line names the booking."""
     expect(page).to_have_url(re.compile(r"/dev/checkout/cs_test_\w+$"))
@@ -57,11 +68,8 @@ def test_patient_sees_free_times_and_live_price_then_books(
 ) -> None:
     sign_in(page, live_server)
     page.evaluate("window.__stayed = true")
-    page.get_by_label("Date").fill(working_day().isoformat())
-    page.get_by_label("Date").dispatch_event("change")
-    start_times = page.locator("#field-start_time option:not([value=''])")
-    expect(start_times.first).to_be_attached()
-    assert start_times.count() > 4
+    choose_date(page, working_day())
+    assert page.locator("#field-start_time option:not([value=''])").count() > 4
     page.get_by_label("Start time").select_option("10:00")
 
     page.get_by_label("How many hours or days").fill("5")

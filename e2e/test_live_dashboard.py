@@ -12,7 +12,7 @@ from pymongo import MongoClient
 from tests.support.application import LiveServer
 
 from carevia.domain.accounts.passwords import HASHER
-from e2e.test_booking import fill_address, held_code, working_day
+from e2e.test_booking import choose_date, fill_address, held_code, working_day
 
 PASSWORD = "sunrise-over-the-padma"
 
@@ -50,9 +50,7 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
 
         patient = patient_context.new_page()
         log_in(patient, patient_email, "/services/infant-day-care/book")
-        patient.get_by_label("Date").fill(working_day(ahead=11).isoformat())
-        patient.get_by_label("Date").dispatch_event("change")
-        expect(patient.locator("#field-start_time option[value='11:00']")).to_be_attached()
+        choose_date(patient, working_day(ahead=11))
         patient.get_by_label("Start time").select_option("11:00")
         fill_address(patient)
         patient.get_by_role("button", name="Hold this time and pay").click()

@@ -9,14 +9,12 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from tests.support.application import LiveServer
 
-from e2e.test_booking import fill_address, held_code, sign_in, working_day
+from e2e.test_booking import choose_date, fill_address, held_code, sign_in, working_day
 
 
 def hold_a_booking(page: Page, live_server: LiveServer, start: str, ahead: int) -> tuple[str, str]:
     email = sign_in(page, live_server)
-    page.get_by_label("Date").fill(working_day(ahead).isoformat())
-    page.get_by_label("Date").dispatch_event("change")
-    expect(page.locator(f"#field-start_time option[value='{start}']")).to_be_attached()
+    choose_date(page, working_day(ahead))
     page.get_by_label("Start time").select_option(start)
     fill_address(page)
     page.get_by_role("button", name="Hold this time and pay").click()
