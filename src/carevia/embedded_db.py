@@ -35,15 +35,20 @@ def free_loopback_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    # Linux kills the server when this process dies, even by SIGKILL, so a crashed
-    # app never leaves an orphaned database holding the data directory. It is
+# Loaded here, not in the forked child: a child of a threaded process should do as little
+# as possible before exec, and loading a library takes the loader's lock.
+_LIBC = ctypes.CDLL("libc.so.6", use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def die_with_parent() -> None:
+    # Runs in the child before exec. Linux kills the child when this process dies, even
+    # by SIGKILL, so a crashed app never leaves an orphaned database holding the data
+    # directory (nor a killed test run an orphaned app). It is
     # SIGKILL rather than SIGTERM because nobody is left to escalate if the
     # server's graceful shutdown stalls; its write-ahead journal makes every
     # acknowledged write survive a kill. A normal exit still stops it with SIGTERM.
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _server_command() -> str:
@@ -119,7 +124,7 @@ class EmbeddedDatabase:
             command.append("--enable-test-commands")
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            command, stdout=log, stderr=log, preexec_fn=_die_with_parent
+            command, stdout=log, stderr=log, preexec_fn=die_with_parent
         )
         self._wait_until_ready(ready_timeout)
 

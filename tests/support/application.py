@@ -21,7 +21,7 @@ from carevia.app import create_app
 from carevia.db import connected_database
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
-from carevia.embedded_db import free_loopback_port
+from carevia.embedded_db import die_with_parent, free_loopback_port
 from carevia.settings import DatabaseSettings, MailSettings, Settings
 from tests.support.mail import SMTPServer
 
@@ -152,6 +152,8 @@ def live_server(
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,
+            # If pytest itself is killed (a test over its time limit), the server goes too.
+            preexec_fn=die_with_parent,
         )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
