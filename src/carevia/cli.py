@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import FrameType
 from typing import NoReturn
 
@@ -28,6 +28,7 @@ from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
 from carevia.domain.shared import Conflict, Invalid
+from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import EmbeddedDatabaseError, running_embedded_database
 from carevia.settings import ConfigurationError, Settings
 
@@ -55,7 +56,7 @@ async def _seed(settings: Settings, only_if_new: bool) -> tuple[int, int] | None
     async with connected_database(settings) as database:
         if only_if_new and await database["services"].estimated_document_count() > 0:
             return None
-        now = datetime.now(UTC)
+        now = utc_now()
         services = await seed_catalogue(ServiceRepository(database), now, settings.currency)
         caregivers = await seed_caregivers(database, now, demo_caregiver_password(settings))
         return services, caregivers

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from carevia.domain.accounts.models import ROLES, Role, User
@@ -12,6 +11,7 @@ from carevia.domain.audit import AuditLog
 from carevia.domain.auth.refresh import RefreshTokenService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.shared import Forbidden, Invalid, NotFound, Page
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.pagination import clamp_page
 
 MAX_PAGE_SIZE = 100
@@ -68,7 +68,7 @@ class UserAdministration:
         user = await self._get(user_id)
         if user.id == actor.id:
             raise Forbidden("You cannot change your own role.")
-        changed = await self._users.set_role(user.id, role, datetime.now(UTC))
+        changed = await self._users.set_role(user.id, role, utc_now())
         await self._end_sessions(user)
         await self._audit.record(
             "admin.role_changed",
@@ -87,9 +87,7 @@ class UserAdministration:
         user = await self._get(user_id)
         if user.id == actor.id:
             raise Forbidden("You cannot disable your own account.")
-        changed = await self._users.revoke_tokens_with(
-            user.id, {"is_active": active}, datetime.now(UTC)
-        )
+        changed = await self._users.revoke_tokens_with(user.id, {"is_active": active}, utc_now())
         if not active:
             await self._end_sessions(user)
         await self._audit.record(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -22,6 +22,7 @@ from carevia.domain.audit import AuditLog
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.mail import Mailer
 from carevia.domain.shared import Conflict, Invalid, NotFound
+from carevia.domain.shared.clock import utc_now
 
 VERIFY_LINK_LIFETIME = timedelta(hours=24)
 RESET_LINK_LIFETIME = timedelta(minutes=30)
@@ -59,7 +60,7 @@ class AccountService:
             errors["password"] = problem
         if errors:
             raise Invalid(errors)
-        now = datetime.now(UTC)
+        now = utc_now()
         user = User(
             id=ObjectId(),
             email=email,
@@ -99,7 +100,7 @@ class AccountService:
             errors["name"] = "Enter a name."
         if errors:
             raise Invalid(errors)
-        now = datetime.now(UTC)
+        now = utc_now()
         user = User(
             id=ObjectId(),
             email=email,
@@ -123,10 +124,10 @@ class AccountService:
 
     async def resend_verification(self, user: User) -> None:
         if not user.is_verified:
-            await self._send_verification(user, datetime.now(UTC))
+            await self._send_verification(user, utc_now())
 
     async def verify_email(self, token: str) -> User:
-        now = datetime.now(UTC)
+        now = utc_now()
         user_id = await self._tokens.consume(token, "verify_email", now)
         user = None if user_id is None else await self._users.get(user_id)
         if user is None or not user.is_active:
@@ -149,7 +150,7 @@ class AccountService:
         if user is None or not user.is_active:
             return
         token = secrets.token_urlsafe(32)
-        now = datetime.now(UTC)
+        now = utc_now()
         await self._tokens.discard_for_user(user.id, "reset_password")
         await self._tokens.add(token, user.id, "reset_password", now + RESET_LINK_LIFETIME)
         await self._mailer.enqueue(
@@ -161,10 +162,10 @@ class AccountService:
         )
 
     async def reset_link_is_usable(self, token: str) -> bool:
-        return await self._tokens.peek(token, "reset_password", datetime.now(UTC)) is not None
+        return await self._tokens.peek(token, "reset_password", utc_now()) is not None
 
     async def reset_password(self, token: str, new_password: str) -> User:
-        now = datetime.now(UTC)
+        now = utc_now()
         user_id = await self._tokens.peek(token, "reset_password", now)
         user = None if user_id is None else await self._users.get(user_id)
         if user is None:
@@ -180,7 +181,7 @@ class AccountService:
         fields, errors = clean_profile(form)
         if errors:
             raise Invalid(errors)
-        updated = await self._users.update_fields(user.id, fields, datetime.now(UTC))
+        updated = await self._users.update_fields(user.id, fields, utc_now())
         if updated is None:
             raise NotFound("Your account no longer exists.")
         return updated
@@ -190,14 +191,14 @@ class AccountService:
             raise Invalid({"current_password": "Your current password is not right."})
         if problem := password_problem(form.new_password, user.email):
             raise Invalid({"new_password": problem})
-        await self._replace_password(user, form.new_password, datetime.now(UTC), reason="change")
+        await self._replace_password(user, form.new_password, utc_now(), reason="change")
 
     async def export(self, user: User) -> dict[str, Any]:
         await self._audit.record(
             "user.exported", actor_id=str(user.id), target_type="user", target_id=str(user.id)
         )
         return {
-            "exported_at": datetime.now(UTC).isoformat(),
+            "exported_at": utc_now().isoformat(),
             "profile": {
                 "id": str(user.id),
                 "email": user.email,
@@ -221,7 +222,7 @@ class AccountService:
         """Erase personal data; records needed for accounting stay, anonymised."""
         if not await verify_password(user.password_hash, password):
             raise Invalid({"password": "Your password is not right."})
-        now = datetime.now(UTC)
+        now = utc_now()
         await self._users.replace_personal_data(
             user.id,
             {

@@ -19,6 +19,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.auth.tokens import InvalidToken
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import from_document, to_document
 
 REFRESH_TOKENS = "refresh_tokens"
@@ -221,7 +222,7 @@ def _checked_hash(token: str) -> str:
 
 def _moment(now: datetime | None) -> datetime:
     """An aware UTC time at the millisecond precision BSON stores."""
-    moment = datetime.now(UTC) if now is None else now
+    moment = utc_now() if now is None else now
     if moment.tzinfo is None:
         raise ValueError("a naive datetime is ambiguous; pass an aware one")
     moment = moment.astimezone(UTC)

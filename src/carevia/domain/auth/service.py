@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import msgspec
 from bson import ObjectId
 
@@ -17,6 +15,7 @@ from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.auth.tokens import AccessTokenCodec, InvalidToken, IssuedToken
 from carevia.domain.shared import RateLimited, Unauthenticated
+from carevia.domain.shared.clock import utc_now
 
 WRONG_CREDENTIALS = "The email or password is not right."
 THROTTLED = (
@@ -49,7 +48,7 @@ class AuthService:
     async def check_credentials(self, email: str, password: str, ip: str | None) -> User:
         """The active user with these credentials; throttled per account and per IP."""
         email = normalise_email(email)[:254]
-        now = datetime.now(UTC)
+        now = utc_now()
         # Checked before hashing, so a flood of guesses costs us no CPU.
         if await self._throttle.is_blocked(email, ip, now):
             await self._audit.record("auth.login_throttled", ip=ip)
@@ -82,7 +81,7 @@ class AuthService:
         """A new session id at every login, so a planted id is never promoted."""
         if replaces:
             await self._sessions.delete(replaces)
-        token = await self._sessions.create(user.id, datetime.now(UTC), ip)
+        token = await self._sessions.create(user.id, utc_now(), ip)
         await self._audit.record(
             "auth.login", actor_id=str(user.id), actor_role=user.role, ip=ip, via="session"
         )
@@ -94,7 +93,7 @@ class AuthService:
             await self._audit.record("auth.logout", actor_id=str(user.id), actor_role=user.role)
 
     async def user_for_session(self, token: str) -> User | None:
-        session = await self._sessions.find(token, datetime.now(UTC))
+        session = await self._sessions.find(token, utc_now())
         if session is None:
             return None
         user = await self._users.get(session.user_id)

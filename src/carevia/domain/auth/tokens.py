@@ -19,6 +19,7 @@ from jwt.types import Options
 
 from carevia.domain.accounts.models import ROLES, Role
 from carevia.domain.shared import Unauthenticated
+from carevia.domain.shared.clock import utc_now
 
 ALGORITHM = "HS256"
 DEFAULT_AUDIENCE = "carevia-api"
@@ -153,7 +154,7 @@ class AccessTokenCodec:
 
 def _utc(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(UTC)
+        return utc_now()
     if now.tzinfo is None:
         raise ValueError("a naive datetime is ambiguous; pass an aware one")
     return now.astimezone(UTC)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
@@ -11,6 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from carevia.domain.accounts.repository import parse_object_id
 from carevia.domain.caregivers.models import Caregiver, WeeklyAvailability
 from carevia.domain.catalogue.models import Category
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import from_document, to_document
 
 CAREGIVERS = "caregivers"
@@ -87,7 +87,7 @@ class CaregiverRepository:
     async def _update(self, caregiver_id: ObjectId, fields: dict[str, Any]) -> Caregiver | None:
         document = await self._caregivers.find_one_and_update(
             {"_id": caregiver_id},
-            {"$set": {**fields, "updated_at": datetime.now(UTC)}},
+            {"$set": {**fields, "updated_at": utc_now()}},
             return_document=ReturnDocument.AFTER,
         )
         return None if document is None else from_document(document, Caregiver)

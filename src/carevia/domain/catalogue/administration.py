@@ -6,7 +6,7 @@ deleted, so those bookings keep pointing at a real record.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -17,6 +17,7 @@ from carevia.domain.catalogue.admin_form import ServiceForm, read_form
 from carevia.domain.catalogue.admin_repository import ServiceAdminRepository, SlugTaken
 from carevia.domain.catalogue.models import Service, ServiceStatus
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import to_document
 from carevia.domain.shared.pagination import clamp_page
 
@@ -32,7 +33,7 @@ Removal = Literal["archived", "deleted"]
 
 def _now() -> datetime:
     """Now, to the millisecond MongoDB keeps, so a stored time compares equal to ours."""
-    now = datetime.now(UTC)
+    now = utc_now()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

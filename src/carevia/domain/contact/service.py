@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from carevia.domain.contact.models import CONTACT_TOPICS, ContactForm, ContactMessage
 from carevia.domain.contact.repository import ContactRepository
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.clock import utc_now
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,7 +32,7 @@ class ContactService:
             email=email.lower(),
             topic=form.topic,  # type: ignore[arg-type]
             message=message,
-            created_at=datetime.now(UTC),
+            created_at=utc_now(),
         )
         await self._repository.add(stored)
         return stored

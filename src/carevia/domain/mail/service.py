@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -11,10 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.renderer import MailRenderer
 from carevia.domain.mail.repository import OutboxRepository
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from carevia.domain.shared.clock import utc_now
 
 
 def compose_email(message: OutboxMessage, sender: str) -> EmailMessage:

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.repository import OutboxRepository
-from carevia.domain.mail.service import compose_email, utc_now
+from carevia.domain.mail.service import compose_email
 from carevia.domain.mail.transport import MailTransport
+from carevia.domain.shared.clock import utc_now
 
 logger = logging.getLogger("carevia.mail")
 

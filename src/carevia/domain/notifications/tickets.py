@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.notifications.scoping import Viewer
+from carevia.domain.shared.clock import utc_now
 
 EVENT_TICKETS = "event_tickets"
 TICKET_LIFETIME = timedelta(seconds=60)
@@ -30,13 +31,9 @@ def ticket_digest(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class EventTickets:
     def __init__(
-        self, database: AsyncDatabase[dict[str, Any]], clock: Callable[[], datetime] = _utc_now
+        self, database: AsyncDatabase[dict[str, Any]], clock: Callable[[], datetime] = utc_now
     ) -> None:
         self._tickets = database[EVENT_TICKETS]
         self._users = UserRepository(database)

@@ -6,10 +6,12 @@ Only shapes and pure rules live here; each gateway does its own I/O.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 import msgspec
+
+from carevia.domain.shared.clock import utc_now
 
 CheckoutKind = Literal["initial", "due"]
 
@@ -67,7 +69,7 @@ class CheckoutRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 def clamp_checkout_expiry(expires_at: datetime, now: datetime | None = None) -> int:
     """Unix seconds inside Stripe's window; a time inside it already is kept as it is."""
-    now = now if now is not None else datetime.now(UTC)
+    now = now if now is not None else utc_now()
     grid = CHECKOUT_EXPIRY_GRID_SECONDS
     earliest = (now + CHECKOUT_MIN_LIFETIME + CHECKOUT_EXPIRY_MARGIN).timestamp()
     latest = (now + CHECKOUT_MAX_LIFETIME - CHECKOUT_EXPIRY_MARGIN).timestamp()

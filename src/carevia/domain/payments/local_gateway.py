@@ -31,6 +31,7 @@ from carevia.domain.payments.gateway import (
 from carevia.domain.payments.local_checkout import PAID, LocalCheckout, LocalRefund
 from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.domain.shared import Conflict, NotFound
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import from_document, to_document
 
 DEV_CHECKOUT_SESSIONS = "dev_checkout_sessions"
@@ -56,10 +57,6 @@ def _refused(message: str, code: str | None = None, http_status: int = 400) -> G
     return GatewayError(message, retryable=False, http_status=http_status, code=code)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class LocalGateway:
     name = "local"
 
@@ -69,7 +66,7 @@ class LocalGateway:
         sender: WebhookSender,
         public_base_url: str,
         *,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._sessions = database[DEV_CHECKOUT_SESSIONS]
         self._sender = sender

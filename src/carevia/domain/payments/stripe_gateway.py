@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
 import msgspec
@@ -17,6 +17,7 @@ from carevia.domain.payments.gateway import (
     GatewayError,
     RefundResult,
 )
+from carevia.domain.shared.clock import utc_now
 from carevia.settings import ConfigurationError, StripeSettings
 
 logger = logging.getLogger("carevia.payments")
@@ -29,10 +30,6 @@ MAX_NETWORK_RETRIES = 2
 REQUEST_TIMEOUT_SECONDS = 30.0
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class StripeGateway:
     name = "stripe"
 
@@ -42,7 +39,7 @@ class StripeGateway:
         *,
         max_network_retries: int = MAX_NETWORK_RETRIES,
         timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         if not settings.secret_key:
             raise ConfigurationError("STRIPE_SECRET_KEY is needed to use Stripe")
