@@ -27,7 +27,7 @@ from carevia.domain.bookings import BookingRepository, BookingService
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.queries import BookingQueries
-from carevia.domain.bookings.service import utc_now
+from carevia.domain.bookings.transitions import BookingTransitions
 from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.contact import ContactRepository, ContactService
@@ -38,6 +38,7 @@ from carevia.domain.notifications.tickets import EventTickets
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
+from carevia.domain.shared.clock import utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.settings import Settings
 
@@ -97,7 +98,14 @@ def notices_for(state: State, settings: Settings) -> BookingNotices:
         NotificationRepository(state.database),
         settings.public_base_url,
         utc_now,
+        users=UserRepository(state.database),
         writers=state.notification_writers,
+    )
+
+
+def transitions_for(database: Database, notices: BookingNotices | None) -> BookingTransitions:
+    return BookingTransitions(
+        database, BookingRepository(database), AuditLog(database), notices, utc_now
     )
 
 
@@ -112,7 +120,8 @@ def booking_service_for(
         audit=AuditLog(database),
         rules=settings.booking,
         timezone=settings.timezone,
-        notices=notices,
+        transitions=transitions_for(database, notices),
+        clock=utc_now,
     )
 
 
@@ -132,6 +141,7 @@ def payment_service_for(state: State, settings: Settings) -> PaymentService:
             database,
             BookingRepository(database),
             PaymentRepository(database),
+            transitions_for(database, notices),
             notices,
             AuditLog(database),
             utc_now,
@@ -166,6 +176,7 @@ def provide_booking_admin(
         payments=payment_service_for(state, settings),
         payment_records=PaymentRepository(database),
         notices=notices,
+        transitions=transitions_for(database, notices),
         audit=AuditLog(database),
         database=database,
         clock=utc_now,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -69,6 +70,13 @@ class UserRepository:
             {"_id": {"$in": user_ids}, "is_active": True, "deleted_at": None}, {"_id": 1}
         )
         return {document["_id"] async for document in cursor}
+
+    async def active_admins(self, session: AsyncClientSession | None = None) -> list[User]:
+        """Admins who may still act, in a stable order, for alerts that need one of them."""
+        cursor = self._users.find(
+            {"role": "admin", "is_active": True, "deleted_at": None}, session=session
+        ).sort("_id", 1)
+        return [from_document(document, User) async for document in cursor]
 
     async def count(self, query: dict[str, Any]) -> int:
         return await self._users.count_documents(query)

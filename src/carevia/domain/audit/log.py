@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from bson import ObjectId
 from pymongo import DESCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.documents import to_document
 
 AUDIT_LOG = "audit_log"
@@ -38,8 +40,9 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AuditLog:
-    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]], clock: Clock = utc_now) -> None:
         self._entries = database[AUDIT_LOG]
+        self._clock = clock
 
     async def record(
         self,
@@ -50,10 +53,12 @@ class AuditLog:
         target_type: str | None = None,
         target_id: str | None = None,
         ip: str | None = None,
+        session: AsyncClientSession | None = None,
         **details: Any,
     ) -> None:
+        """Write one entry; with a `session`, in the transaction of the change it records."""
         entry = AuditEntry(
-            at=datetime.now(UTC),
+            at=self._clock(),
             action=action,
             actor_id=actor_id,
             actor_role=actor_role,
@@ -64,4 +69,4 @@ class AuditLog:
         )
         document = to_document(entry)
         document.pop("_id", None)
-        await self._entries.insert_one(document)
+        await self._entries.insert_one(document, session=session)

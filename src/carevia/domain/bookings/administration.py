@@ -1,13 +1,11 @@
 """What staff do to bookings: assign a caregiver, start, complete, cancel, refund, resend.
 
-Every change goes through the state machine and a conditional update, is written to the
-booking's history and the audit log, and writes its live notification in its transaction.
+Status changes go through BookingTransitions; the other changes (caregiver, resends) are
+conditional updates that write their history, audit entry and live notification too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Literal
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -16,7 +14,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
-from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
+from carevia.domain.bookings.models import Booking, BookingStatus
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.queries import (
     ASSIGNABLE,
@@ -30,16 +28,17 @@ from carevia.domain.bookings.queries import (
 from carevia.domain.bookings.repository import BookingRepository, SlotTaken
 from carevia.domain.bookings.schedule import slots
 from carevia.domain.bookings.service import BookingService, actor_of
-from carevia.domain.bookings.state_machine import ALLOWED_ACTORS, HOLDS_TIME, check_transition
+from carevia.domain.bookings.state_machine import ALLOWED_ACTORS, check_transition
+from carevia.domain.bookings.transitions import BookingTransitions, history_entry
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue.models import Category
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.transactions import in_transaction
 
 Target = Literal["in_progress", "completed", "cancelled"]
-AUDIT_ACTIONS: dict[str, str] = {"in_progress": "booking.started", "completed": "booking.completed"}
 
 
 class BookingAdministration:
@@ -53,9 +52,10 @@ class BookingAdministration:
         payments: PaymentService,
         payment_records: PaymentRepository,
         notices: BookingNotices,
+        transitions: BookingTransitions,
         audit: AuditLog,
         database: AsyncDatabase[dict[str, Any]],
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._bookings = bookings
         self._records = records
@@ -64,6 +64,7 @@ class BookingAdministration:
         self._payments = payments
         self._payment_records = payment_records
         self._notices = notices
+        self._transitions = transitions
         self._audit = audit
         self._database = database
         self._clock = clock
@@ -112,7 +113,7 @@ class BookingAdministration:
         if caregiver.id == booking.caregiver_id:
             raise Invalid({"caregiver_id": "This caregiver is already assigned."})
         note = f"Caregiver changed from {booking.caregiver_name} to {caregiver.display_name}"
-        entry = self._entry(booking, booking.status, admin, note)
+        entry = history_entry(self._clock(), booking.status, booking.status, actor_of(admin), note)
 
         async def work(session: AsyncClientSession) -> Booking:
             await self._records.release_time(booking.id, session)
@@ -204,38 +205,17 @@ class BookingAdministration:
         return await self._move(actor, code, target)
 
     async def _cancel(self, user: User, code: str) -> Booking:
-        """PaymentService applies the policy and queues refunds; the live event follows it."""
+        """PaymentService applies the policy and queues refunds, as the patient's page does."""
         cancelled = await self._payments.cancel(user, code)
-
-        async def tell(session: AsyncClientSession) -> None:
-            await self._notices.tell(cancelled, None, "booking.cancelled", session, key="cancelled")
-
-        await in_transaction(self._database, tell, one_at_a_time=self._notices.writers)
         return await self._records.get(cancelled.id) or cancelled
 
     async def _move(self, actor: User, code: str, target: BookingStatus) -> Booking:
         if actor.role not in ALLOWED_ACTORS[target]:
             raise Forbidden("You cannot make that change to this booking.")
         booking = await self.get(actor, code)
-        check_transition(booking.status, target, actor.role)
-        entry = self._entry(booking, target, actor)
-        notices = self._notices
-
-        async def tell(moved: Booking, session: AsyncClientSession) -> None:
-            await notices.tell(moved, None, "booking.updated", session, key=target)
-
-        moved = await self._records.transition(
-            booking.id,
-            booking.status,
-            entry,
-            release_time=target not in HOLDS_TIME,
-            also=tell,
-            one_at_a_time=notices.writers,
-        )
+        moved = await self._transitions.move(booking, target, actor_of(actor))
         if moved is None:
             raise Conflict("This booking changed in the meantime. Please reload and try again.")
-        notices.wake()
-        await self._record(AUDIT_ACTIONS[target], actor, moved.code)
         return moved
 
     async def _free(self, booking: Booking) -> list[Caregiver]:
@@ -261,19 +241,6 @@ class BookingAdministration:
             caregiver.verified
             and booking.category in caregiver.categories
             and caregiver.works_during(booking.starts_at, booking.ends_at)
-        )
-
-    def _entry(
-        self, booking: Booking, target: BookingStatus, actor: User, note: str | None = None
-    ) -> HistoryEntry:
-        who = actor_of(actor)
-        return HistoryEntry(
-            at=self._clock(),
-            from_status=booking.status,
-            to_status=target,
-            actor_id=who.id,
-            actor_role=who.role,
-            note=note,
         )
 
     async def _record(self, action: str, actor: User, code: str | None, **details: Any) -> None:

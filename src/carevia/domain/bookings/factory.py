@@ -8,9 +8,10 @@ from bson import ObjectId
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings.codes import new_booking_code
-from carevia.domain.bookings.models import Booking, CancellationPolicy, HistoryEntry, PatientContact
+from carevia.domain.bookings.models import Actor, Booking, CancellationPolicy, PatientContact
 from carevia.domain.bookings.pricing import PriceBreakdown
 from carevia.domain.bookings.rules import BookingRequest
+from carevia.domain.bookings.transitions import history_entry
 from carevia.domain.caregivers import Caregiver
 from carevia.domain.catalogue import Service
 
@@ -48,15 +49,7 @@ def new_hold(
         policy=CancellationPolicy(free_until_hours=service.booking_rules.free_cancellation_hours),
         status="pending_payment",
         hold_expires_at=now + timedelta(minutes=hold_minutes),
-        history=[
-            HistoryEntry(
-                at=now,
-                from_status=None,
-                to_status="pending_payment",
-                actor_id=str(patient.id),
-                actor_role="patient",
-            )
-        ],
+        history=[history_entry(now, None, "pending_payment", Actor(str(patient.id), "patient"))],
         created_at=now,
         updated_at=now,
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from carevia.domain.accounts import UserRepository
 from carevia.domain.bookings.models import Booking
 from carevia.domain.mail import Mailer
 from carevia.domain.notifications import NotificationRepository
+from carevia.domain.shared.clock import Clock
 
 
 class BookingNotices:
@@ -20,10 +20,13 @@ class BookingNotices:
         mailer: Mailer,
         notifications: NotificationRepository,
         base_url: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
+        *,
+        users: UserRepository,
         writers: asyncio.Lock | None = None,
     ) -> None:
         self._mailer = mailer
+        self._users = users
         self._notifications = notifications
         self._base_url = base_url
         self._clock = clock
@@ -77,6 +80,31 @@ class BookingNotices:
                     "total": booking.price.total,
                     "amount_paid": booking.amount_paid,
                 },
+            )
+
+    async def alert_admins(
+        self,
+        booking: Booking,
+        mail: str,
+        session: AsyncClientSession,
+        *,
+        key: str,
+        **context: Any,
+    ) -> None:
+        """Email every active admin about an event that needs one of them to act.
+
+        Written in the event's own transaction; `key` names the event, so each admin gets one.
+        """
+        for admin in await self._users.active_admins(session):
+            await self._mailer.enqueue(
+                admin.email,
+                mail,
+                dedupe_key=f"admin:{booking.code}:{mail}:{key}:{admin.id}",
+                session=session,
+                booking=booking,
+                admin=admin,
+                admin_url=f"{self._base_url}/dashboard/bookings/{booking.code}",
+                **context,
             )
 
     def wake(self) -> None:

@@ -8,8 +8,7 @@ with the booking and removed in one transaction with its expiry or cancellation.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,6 @@ from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.schedule import slots
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
-from carevia.domain.shared.transactions import in_transaction
 
 BOOKINGS = "bookings"
 SLOT_CLAIMS = "slot_claims"
@@ -69,6 +67,11 @@ def _is_duplicate(error: BulkWriteError | DuplicateKeyError) -> bool:
     return all(item.get("code") == DUPLICATE_KEY for item in error.details.get("writeErrors", []))
 
 
+def _refuse_status(fields: Mapping[str, Any]) -> None:
+    if "status" in fields:
+        raise ValueError("a booking's status changes only through BookingTransitions")
+
+
 class BookingRepository:
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self._database = database
@@ -94,40 +97,32 @@ class BookingRepository:
                 raise CodeTaken from error
             raise SlotTaken("That time is no longer free with this caregiver.") from error
 
-    async def transition(
+    async def change_status(
         self,
         booking_id: ObjectId,
         expected: BookingStatus,
         entry: HistoryEntry,
+        fields: dict[str, Any],
         *,
         release_time: bool,
-        extra: dict[str, Any] | None = None,
-        also: Callable[[Booking, AsyncClientSession], Awaitable[None]] | None = None,
-        one_at_a_time: asyncio.Lock | None = None,
+        session: AsyncClientSession,
     ) -> Booking | None:
-        """Move a booking on only if it is still in `expected`; None when it no longer is.
+        """The only write of a booking's `status`; None when it is no longer `expected`.
 
-        `also` writes what the transition causes (its email, its notification) in the same
-        transaction, so they exist exactly when the transition does.
+        Only `BookingTransitions` calls it, inside the transaction that also writes the
+        transition's audit entry and notices.
         """
-
-        async def write(session: AsyncClientSession) -> dict[str, Any] | None:
-            document = await self._bookings.find_one_and_update(
-                {"_id": booking_id, "status": expected},
-                {
-                    "$set": {"status": entry.to_status, "updated_at": entry.at, **(extra or {})},
-                    "$push": {"history": to_document(entry)},
-                },
-                return_document=True,
-                session=session,
-            )
-            if document is not None and release_time:
-                await self._claims.delete_many({"booking_id": booking_id}, session=session)
-            if document is not None and also is not None:
-                await also(from_document(document, Booking), session)
-            return document
-
-        document = await in_transaction(self._database, write, one_at_a_time=one_at_a_time)
+        document = await self._bookings.find_one_and_update(
+            {"_id": booking_id, "status": expected},
+            {
+                "$set": {**fields, "status": entry.to_status, "updated_at": entry.at},
+                "$push": {"history": to_document(entry)},
+            },
+            return_document=True,
+            session=session,
+        )
+        if document is not None and release_time:
+            await self._claims.delete_many({"booking_id": booking_id}, session=session)
         return None if document is None else from_document(document, Booking)
 
     async def get(
@@ -146,7 +141,11 @@ class BookingRepository:
         entry: HistoryEntry | None,
         session: AsyncClientSession,
     ) -> Booking | None:
-        """A conditional update inside the caller's transaction; None if the status moved on."""
+        """A conditional update inside the caller's transaction; None if the status moved on.
+
+        It never changes the status itself: that is `change_status`, through the transitions.
+        """
+        _refuse_status(fields)
         update: dict[str, Any] = {"$set": {**fields, "updated_at": now}}
         if entry is not None:
             update["$push"] = {"history": to_document(entry)}
@@ -232,6 +231,3 @@ class BookingRepository:
         async for claim in cursor:
             taken[claim["caregiver_id"]].add(claim["slot_start"])
         return taken
-
-    async def set_fields(self, booking_id: ObjectId, fields: dict[str, Any]) -> None:
-        await self._bookings.update_one({"_id": booking_id}, {"$set": fields})

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
@@ -19,24 +17,19 @@ from carevia.domain.bookings.models import (
     Booking,
     BookingForm,
     BookingStatus,
-    HistoryEntry,
 )
-from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
-from carevia.domain.bookings.state_machine import HOLDS_TIME, check_transition
+from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.settings import BookingSettings
 
 NO_CAREGIVER_FREE = "No caregiver is free at that time. Please choose another time."
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def actor_of(user: User) -> Actor:
@@ -53,8 +46,8 @@ class BookingService:
         audit: AuditLog,
         rules: BookingSettings,
         timezone: str,
-        notices: BookingNotices | None = None,
-        clock: Callable[[], datetime] = utc_now,
+        transitions: BookingTransitions,
+        clock: Clock = utc_now,
     ) -> None:
         self._bookings = bookings
         self._services = services
@@ -63,7 +56,7 @@ class BookingService:
         self._audit = audit
         self._rules = rules
         self._timezone = timezone
-        self._notices = notices
+        self._transitions = transitions
         self._clock = clock
 
     async def service(self, slug: str) -> Service:
@@ -259,90 +252,34 @@ class BookingService:
         if not self.can_cancel(user, booking):
             raise Conflict("This booking can no longer be cancelled here. Please contact us.")
         refund = self.refund_if_cancelled_now(booking)
-        cancelled = await self._move(
-            booking, "cancelled", actor_of(user), note=reason or None, extra={"refund_owed": refund}
+        cancelled = await self._transitions.move(
+            booking,
+            "cancelled",
+            actor_of(user),
+            note=reason or None,
+            fields={"refund_owed": refund},
+            details={"refund_owed": refund},
         )
-        await self._audit.record(
-            "booking.cancelled",
-            actor_id=str(user.id),
-            actor_role=user.role,
-            target_type="booking",
-            target_id=booking.code,
-            refund_owed=refund,
-        )
+        if cancelled is None:
+            raise Conflict("This booking changed in the meantime. Please reload and try again.")
         return cancelled
 
     async def expire_lapsed(self, limit: int = 100, caregiver_id: ObjectId | None = None) -> int:
         """Expire holds whose time ran out; safe to run from several tasks or instances."""
         expired = 0
         for booking in await self._bookings.lapsed_holds(self._clock(), limit, caregiver_id):
-            expired += await self._expire(booking.id, booking.code, "The payment hold ran out.")
+            expired += await self._expire(booking, "The payment hold ran out.")
         return expired
 
     async def expire_hold(self, booking_id: ObjectId, note: str) -> bool:
         """End a hold early, as when its Checkout session expires unpaid."""
         booking = await self._bookings.get(booking_id)
-        return booking is not None and bool(await self._expire(booking.id, booking.code, note))
+        return booking is not None and bool(await self._expire(booking, note))
 
-    async def _expire(self, booking_id: ObjectId, code: str, note: str) -> int:
-        entry = HistoryEntry(
-            at=self._clock(),
-            from_status="pending_payment",
-            to_status="expired",
-            actor_id=None,
-            actor_role="system",
-            note=note,
-        )
-        notices = self._notices
-
-        async def tell(expired: Booking, session: AsyncClientSession) -> None:
-            if notices is not None:
-                await notices.tell(expired, "hold_expired", "booking.updated", session)
-
-        if await self._bookings.transition(
-            booking_id,
-            "pending_payment",
-            entry,
-            release_time=True,
-            also=tell,
-            one_at_a_time=notices.writers if notices is not None else None,
-        ):
-            if notices is not None:
-                notices.wake()
-            await self._audit.record(
-                "booking.expired", actor_role="system", target_type="booking", target_id=code
-            )
-            return 1
-        return 0
-
-    async def _move(
-        self,
-        booking: Booking,
-        target: BookingStatus,
-        actor: Actor,
-        *,
-        note: str | None = None,
-        extra: dict[str, object] | None = None,
-    ) -> Booking:
-        check_transition(booking.status, target, actor.role)
-        entry = HistoryEntry(
-            at=self._clock(),
-            from_status=booking.status,
-            to_status=target,
-            actor_id=actor.id,
-            actor_role=actor.role,
-            note=note,
-        )
-        moved = await self._bookings.transition(
-            booking.id,
-            booking.status,
-            entry,
-            release_time=target not in HOLDS_TIME,
-            extra=dict(extra or {}),
-        )
-        if moved is None:
-            raise Conflict("This booking changed in the meantime. Please reload and try again.")
-        return moved
+    async def _expire(self, booking: Booking, note: str) -> int:
+        if booking.status != "pending_payment":
+            return 0
+        return int(await self._transitions.move(booking, "expired", SYSTEM, note=note) is not None)
 
     async def _hold(self, booking: Booking, now: datetime) -> bool:
         """Claim the caregiver's time; a lapsed hold in the way is expired first."""

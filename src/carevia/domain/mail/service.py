@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -11,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.renderer import MailRenderer
 from carevia.domain.mail.repository import OutboxRepository
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.clock import Clock, utc_now
 
 
 def compose_email(message: OutboxMessage, sender: str) -> EmailMessage:
@@ -39,7 +38,7 @@ class Mailer:
         renderer: MailRenderer,
         wake: Callable[[], None] | None = None,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._repository = repository
         self._renderer = renderer

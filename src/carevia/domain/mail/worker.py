@@ -5,14 +5,13 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.repository import OutboxRepository
 from carevia.domain.mail.service import compose_email
 from carevia.domain.mail.transport import MailTransport
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.clock import Clock, utc_now
 
 logger = logging.getLogger("carevia.mail")
 
@@ -46,7 +45,7 @@ class MailWorker:
         worker_id: str | None = None,
         max_attempts: int = 6,
         stale_after: timedelta = timedelta(minutes=5),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._repository = repository
         self._transport = transport

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.notifications.scoping import Viewer
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.clock import Clock, utc_now
 
 EVENT_TICKETS = "event_tickets"
 TICKET_LIFETIME = timedelta(seconds=60)
@@ -32,9 +32,7 @@ def ticket_digest(ticket: str) -> str:
 
 
 class EventTickets:
-    def __init__(
-        self, database: AsyncDatabase[dict[str, Any]], clock: Callable[[], datetime] = utc_now
-    ) -> None:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]], clock: Clock = utc_now) -> None:
         self._tickets = database[EVENT_TICKETS]
         self._users = UserRepository(database)
         self._clock = clock

@@ -7,7 +7,7 @@ own webhook, so the booking flow runs exactly as it does against Stripe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from carevia.domain.payments.gateway import (
 from carevia.domain.payments.local_checkout import PAID, LocalCheckout, LocalRefund
 from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.domain.shared import Conflict, NotFound
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.documents import from_document, to_document
 
 DEV_CHECKOUT_SESSIONS = "dev_checkout_sessions"
@@ -66,7 +66,7 @@ class LocalGateway:
         sender: WebhookSender,
         public_base_url: str,
         *,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._sessions = database[DEV_CHECKOUT_SESSIONS]
         self._sender = sender

@@ -124,11 +124,18 @@ class PaymentRepository:
         )
         return [from_document(document, Refund) async for document in cursor]
 
-    async def finish_refund(self, refund_id: ObjectId, fields: dict[str, Any]) -> Refund | None:
+    async def finish_refund(
+        self,
+        refund_id: ObjectId,
+        fields: dict[str, Any],
+        session: AsyncClientSession | None = None,
+    ) -> Refund | None:
+        """Settle a requested refund once; None when another attempt settled it first."""
         document = await self._refunds.find_one_and_update(
             {"_id": refund_id, "status": "requested"},
             {"$set": fields, "$inc": {"attempts": 1}},
             return_document=ReturnDocument.AFTER,
+            session=session,
         )
         return None if document is None else from_document(document, Refund)
 

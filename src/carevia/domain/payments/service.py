@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -23,8 +23,9 @@ from carevia.domain.payments.gateway import (
 )
 from carevia.domain.payments.models import Payment, PaymentKind
 from carevia.domain.payments.repository import PaymentRepository
-from carevia.domain.payments.settlement import Settlement
+from carevia.domain.payments.settlement import AdminAlert, Settlement
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
+from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.time_format import format_local
 
 logger = logging.getLogger("carevia.payments")
@@ -60,7 +61,7 @@ class PaymentService:
         *,
         webhook_secret: str,
         base_url: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._gateway = gateway
         self._bookings = bookings
@@ -187,18 +188,23 @@ class PaymentService:
                 actor_role="system",
                 target_type="booking",
                 target_id=payment.booking_code,
-                session=session.id,
+                checkout_session=session.id,
                 expected=[payment.amount, payment.currency],
                 received=[session.amount_total, session.currency],
             )
             raise PaymentMismatch("The amount or currency paid does not match the booking.")
         outcome, booking = await self._settlement.record_payment(payment, session.payment_intent)
-        if outcome == "late" and not await self._settlement.confirm_late(booking):
+        if outcome == "late" and not await self._settlement.confirm_late(booking, payment):
             await self._refund_unusable(
                 booking,
                 payment,
                 "late_payment_refunded",
                 "Paid after the hold ended and the time was taken",
+                AdminAlert(
+                    "admin_late_payment",
+                    str(payment.id),
+                    {"amount": payment.amount, "confirmed": False},
+                ),
             )
         elif outcome == "duplicate":
             await self._refund_unusable(
@@ -309,10 +315,15 @@ class PaymentService:
         return await self._bookings.get_for(admin, code)
 
     async def _refund_unusable(
-        self, booking: Booking, payment: Payment, mail: str | None, reason: str
+        self,
+        booking: Booking,
+        payment: Payment,
+        mail: str | None,
+        reason: str,
+        alert: AdminAlert | None = None,
     ) -> None:
         await self._settlement.request_refunds(
-            booking, payment.amount, reason, mail, amount=payment.amount
+            booking, payment.amount, reason, mail, alert, amount=payment.amount
         )
         await self._audit.record(
             "payment.auto_refund",
@@ -336,8 +347,11 @@ class PaymentService:
                     {"booking_code": refund.booking_code, "reason": refund.reason[:200]},
                 )
             except GatewayError as error:
-                await self._payments.note_refund_attempt(refund.id, str(error), self._clock())
                 logger.warning("refund %s failed: %s", refund.idempotency_key, error)
+                if error.retryable:
+                    await self._payments.note_refund_attempt(refund.id, str(error), self._clock())
+                else:
+                    await self._settlement.fail_refund(refund, str(error))
                 continue
             finished = await self._payments.finish_refund(
                 refund.id,

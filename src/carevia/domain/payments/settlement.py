@@ -7,24 +7,33 @@ transaction, so duplicate or concurrent deliveries change nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any, Literal
 
+import msgspec
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from carevia.domain.audit import AuditLog
-from carevia.domain.bookings.models import Booking, HistoryEntry, PaymentStatus
+from carevia.domain.bookings.models import Booking, PaymentStatus
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.payments.models import Payment, Refund
 from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.transactions import in_transaction
 
 Outcome = Literal["confirmed", "due_paid", "late", "duplicate", "already"]
+
+
+class AdminAlert(msgspec.Struct, frozen=True):
+    """An email to every active admin: its template, the event's unique key, its values."""
+
+    mail: str
+    key: str
+    context: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class Settlement:
@@ -33,13 +42,15 @@ class Settlement:
         database: AsyncDatabase[dict[str, Any]],
         bookings: BookingRepository,
         payments: PaymentRepository,
+        transitions: BookingTransitions,
         notices: BookingNotices,
         audit: AuditLog,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._database = database
         self._bookings = bookings
         self._payments = payments
+        self._transitions = transitions
         self._notices = notices
         self._audit = audit
         self._clock = clock
@@ -90,71 +101,53 @@ class Settlement:
                 return (
                     "late" if booking.status in ("expired", "cancelled") else "duplicate"
                 ), late or booking
-            entry = HistoryEntry(
-                at=now,
-                from_status="pending_payment",
-                to_status="confirmed",
-                actor_id=None,
-                actor_role="system",
+            confirmed = await self._transitions.move_within(
+                session,
+                booking,
+                "confirmed",
+                SYSTEM,
                 note="Payment received",
-            )
-            confirmed = await self._bookings.apply(
-                booking.id,
-                ["pending_payment"],
-                {
-                    "status": "confirmed",
+                fields={
                     "amount_paid": total_paid,
                     "payment_status": state,
                     "hold_expires_at": None,
                 },
-                now=now,
-                entry=entry,
-                session=session,
+                details={"amount": payment.amount},
             )
             assert confirmed is not None, "the status was read in this transaction"
-            await self._tell(confirmed, "booking_confirmed", "booking.paid", session)
             return "confirmed", confirmed
 
         outcome, booking = await in_transaction(
             self._database, work, one_at_a_time=self._notices.writers
         )
         self._notices.wake()
-        if outcome == "confirmed":
-            await self._audit.record(
-                "booking.confirmed",
-                actor_role="system",
-                target_type="booking",
-                target_id=booking.code,
-                amount=payment.amount,
-            )
         return outcome, booking
 
-    async def confirm_late(self, booking: Booking) -> bool:
+    async def confirm_late(self, booking: Booking, payment: Payment) -> bool:
         """A payment after the hold lapsed: confirm it if the caregiver's time is still free."""
         if booking.status != "expired":
             return False
-        now = self._clock()
 
         async def work(session: AsyncClientSession) -> Booking | None:
-            await self._bookings.claim_time(booking, session)
-            entry = HistoryEntry(
-                at=now,
-                from_status="expired",
-                to_status="confirmed",
-                actor_id=None,
-                actor_role="system",
+            confirmed = await self._transitions.move_within(
+                session,
+                booking,
+                "confirmed",
+                SYSTEM,
                 note="Payment arrived after the hold; the time was still free",
-            )
-            confirmed = await self._bookings.apply(
-                booking.id,
-                ["expired"],
-                {"status": "confirmed"},
-                now=now,
-                entry=entry,
-                session=session,
+                details={"amount": payment.amount, "late": True},
             )
             if confirmed is not None:
-                await self._tell(confirmed, "booking_confirmed", "booking.paid", session)
+                # A slot taken meanwhile raises here and undoes the confirmation with it.
+                await self._bookings.claim_time(confirmed, session)
+                await self._notices.alert_admins(
+                    confirmed,
+                    "admin_late_payment",
+                    session,
+                    key=str(payment.id),
+                    amount=payment.amount,
+                    confirmed=True,
+                )
             return confirmed
 
         try:
@@ -172,9 +165,13 @@ class Settlement:
         refund_total: int,
         reason: str,
         mail: str | None,
+        alert: AdminAlert | None = None,
         **mail_context: Any,
     ) -> list[Refund]:
-        """Queue refunds of `refund_total`, newest payment first, with deterministic keys."""
+        """Queue refunds of `refund_total`, newest payment first, with deterministic keys.
+
+        The patient's `mail` and the admins' `alert` are written in the same transaction.
+        """
         now = self._clock()
 
         async def work(session: AsyncClientSession) -> list[Refund]:
@@ -205,6 +202,10 @@ class Settlement:
                 remaining -= part
             if mail is not None:
                 await self._tell(booking, mail, None, session, **mail_context)
+            if alert is not None:
+                await self._notices.alert_admins(
+                    booking, alert.mail, session, key=alert.key, **alert.context
+                )
             return refunds
 
         refunds = await in_transaction(self._database, work)
@@ -233,13 +234,58 @@ class Settlement:
                 entry=None,
                 session=session,
             )
-            if updated is not None:
-                await self._notices.tell(
-                    updated, None, "payment.refunded", session, key=str(refunded)
-                )
+            if updated is None:
+                return None
+            # A full refund is announced with its cause (a cancellation, a late payment).
+            mail = "refund_partial" if state == "partially_refunded" else None
+            await self._notices.tell(
+                updated,
+                mail,
+                "payment.refunded",
+                session,
+                key=str(refunded),
+                refund_amount=refunded - booking.amount_refunded,
+                remaining_paid=updated.amount_paid - refunded,
+            )
             return updated
 
-        return await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        updated = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        self._notices.wake()
+        return updated
+
+    async def fail_refund(self, refund: Refund, error: str) -> bool:
+        """The gateway refused a refund for good: mark it failed and tell the admins, once."""
+        now = self._clock()
+
+        async def work(session: AsyncClientSession) -> bool:
+            fields = {"status": "failed", "last_error": error, "updated_at": now}
+            if await self._payments.finish_refund(refund.id, fields, session) is None:
+                return False
+            booking = await self._bookings.get(refund.booking_id, session)
+            assert booking is not None, "a refund always belongs to a booking"
+            await self._notices.alert_admins(
+                booking,
+                "admin_refund_failed",
+                session,
+                key=str(refund.id),
+                amount=refund.amount,
+                error=error,
+                refund_reason=refund.reason,
+            )
+            await self._audit.record(
+                "payment.refund_failed",
+                actor_role="system",
+                target_type="booking",
+                target_id=booking.code,
+                session=session,
+                amount=refund.amount,
+                error=error,
+            )
+            return True
+
+        failed = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        self._notices.wake()
+        return failed
 
     async def notify_failure(self, booking: Booking, payment: Payment, reason: str) -> None:
         async def work(session: AsyncClientSession) -> None:
@@ -270,19 +316,29 @@ class Settlement:
                 entry=None,
                 session=session,
             )
-            if updated is not None:
-                await self._notices.tell(updated, None, "payment.disputed", session, reason=reason)
-            return updated
-
-        disputed = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
-        if disputed is not None:
+            if updated is None:
+                return None
+            await self._notices.tell(updated, None, "payment.disputed", session, reason=reason)
+            await self._notices.alert_admins(
+                updated,
+                "admin_dispute",
+                session,
+                key=str(payment.id),
+                amount=payment.amount,
+                reason=reason,
+            )
             await self._audit.record(
                 "payment.disputed",
                 actor_role="system",
                 target_type="booking",
-                target_id=disputed.code,
+                target_id=updated.code,
+                session=session,
                 reason=reason,
             )
+            return updated
+
+        await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        self._notices.wake()
 
     async def _tell(
         self,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import TypeVar
 
 import msgspec
@@ -17,7 +16,7 @@ from carevia.domain.payments.gateway import (
     GatewayError,
     RefundResult,
 )
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.settings import ConfigurationError, StripeSettings
 
 logger = logging.getLogger("carevia.payments")
@@ -39,7 +38,7 @@ class StripeGateway:
         *,
         max_network_retries: int = MAX_NETWORK_RETRIES,
         timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         if not settings.secret_key:
             raise ConfigurationError("STRIPE_SECRET_KEY is needed to use Stripe")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 import msgspec
 
+from carevia.domain.shared.clock import Clock
 from carevia.domain.stats.models import (
     Change,
     Kpi,
@@ -78,7 +78,7 @@ class StatisticsService:
         *,
         timezone: str,
         currency: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self._repository = repository
         self._timezone = timezone

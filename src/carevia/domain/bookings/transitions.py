@@ -1,0 +1,156 @@
+"""Every change of a booking's status: checked, recorded and announced in one transaction.
+
+This is the only code that changes `status` (through `BookingRepository.change_status`).
+A transition asks the state machine, moves the booking only if it is still in the status it
+was read in, and writes its history entry, its audit entry and its notices (email outbox and
+live notification) in the same transaction, so they exist exactly when the change does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.audit import AuditLog
+from carevia.domain.bookings.models import Actor, Booking, BookingStatus, HistoryEntry
+from carevia.domain.bookings.notices import BookingNotices
+from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.bookings.state_machine import HOLDS_TIME, check_transition
+from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.transactions import in_transaction
+
+SYSTEM = Actor(None, "system")
+
+AUDIT_ACTIONS: dict[BookingStatus, str] = {
+    "confirmed": "booking.confirmed",
+    "expired": "booking.expired",
+    "cancelled": "booking.cancelled",
+    "in_progress": "booking.started",
+    "completed": "booking.completed",
+}
+
+# The email and live event each target status causes, and the key that makes them unique.
+NOTICES: dict[BookingStatus, tuple[str | None, str, str]] = {
+    "confirmed": ("booking_confirmed", "booking.paid", ""),
+    "expired": ("hold_expired", "booking.updated", ""),
+    # The cancellation email goes out with the refund it announces (see Settlement).
+    "cancelled": (None, "booking.cancelled", "cancelled"),
+    "in_progress": (None, "booking.updated", "in_progress"),
+    "completed": (None, "booking.updated", "completed"),
+}
+
+
+def history_entry(
+    at: datetime,
+    from_status: BookingStatus | None,
+    to_status: BookingStatus,
+    actor: Actor,
+    note: str | None = None,
+) -> HistoryEntry:
+    """One line of a booking's history; creation has no `from_status`."""
+    return HistoryEntry(
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        actor_role=actor.role,
+        note=note,
+    )
+
+
+class BookingTransitions:
+    def __init__(
+        self,
+        database: AsyncDatabase[dict[str, Any]],
+        bookings: BookingRepository,
+        audit: AuditLog,
+        notices: BookingNotices | None,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._database = database
+        self._bookings = bookings
+        self._audit = audit
+        self._notices = notices
+        self._clock = clock
+
+    @property
+    def writers(self) -> asyncio.Lock | None:
+        """The lock a caller's own transaction holds when it calls `move_within`."""
+        return None if self._notices is None else self._notices.writers
+
+    def wake(self) -> None:
+        """Ask the mail worker to deliver; call it once the transaction committed."""
+        if self._notices is not None:
+            self._notices.wake()
+
+    async def move(
+        self,
+        booking: Booking,
+        target: BookingStatus,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        fields: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+        before: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> Booking | None:
+        """Move `booking` on in a transaction of its own; None if its status changed meanwhile.
+
+        `before` writes what the change needs first in the same transaction (claiming time).
+        """
+        check_transition(booking.status, target, actor.role)
+
+        async def work(session: AsyncClientSession) -> Booking | None:
+            if before is not None:
+                await before(session)
+            return await self.move_within(
+                session, booking, target, actor, note=note, fields=fields, details=details
+            )
+
+        moved = await in_transaction(self._database, work, one_at_a_time=self.writers)
+        if moved is not None:
+            self.wake()
+        return moved
+
+    async def move_within(
+        self,
+        session: AsyncClientSession,
+        booking: Booking,
+        target: BookingStatus,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        fields: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Booking | None:
+        """The same, inside the caller's transaction, which holds `writers` and then wakes."""
+        check_transition(booking.status, target, actor.role)
+        entry = history_entry(self._clock(), booking.status, target, actor, note)
+        moved = await self._bookings.change_status(
+            booking.id,
+            booking.status,
+            entry,
+            dict(fields or {}),
+            release_time=target not in HOLDS_TIME,
+            session=session,
+        )
+        if moved is None:
+            return None
+        await self._audit.record(
+            AUDIT_ACTIONS[target],
+            actor_id=actor.id,
+            actor_role=actor.role,
+            target_type="booking",
+            target_id=moved.code,
+            session=session,
+            **(details or {}),
+        )
+        if self._notices is not None:
+            mail, event, key = NOTICES[target]
+            await self._notices.tell(moved, mail, event, session, key=key)
+        return moved
