@@ -48,7 +48,12 @@ def database_for(settings: Settings, *, serving: bool = False) -> Iterator[Setti
     if settings.database.uri:
         yield settings
         return
-    if not serving and (uri := published_database_uri(settings.data_dir)):
+    if uri := published_database_uri(settings.data_dir):
+        if serving:
+            raise EmbeddedDatabaseError(
+                f"another `carevia serve` already runs on {settings.data_dir} "
+                f"(its database is on {uri}); stop it first or set CAREVIA_DATA_DIR"
+            )
         print(f"Using the database of the running server on {uri}")
         yield settings.with_database_uri(uri)
         return

@@ -52,6 +52,9 @@ def test_users_create_uses_the_database_of_the_running_server(tmp_path: Path) ->
         assert "Created admin ops@example.com" in created.stdout
         # The running server sees the account at once: it is the same database.
         assert can_sign_in(f"http://127.0.0.1:{port}", "ops@example.com", NEW_PASSWORD)
+        second = run_carevia("serve", f"--port={free_loopback_port()}", env=env, cwd=tmp_path)
+        assert second.returncode != 0
+        assert "another `carevia serve` already runs on" in second.stderr
         server.terminate()
         assert server.wait(timeout=30) == 0
     assert not published.exists(), "a cleanly stopped server withdraws its address"
