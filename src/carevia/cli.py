@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any, NoReturn
 
+import msgspec
+
 from carevia.db import connected_database
 from carevia.domain.accounts import (
     AccountService,
@@ -70,11 +72,12 @@ def demo_password(settings: Settings) -> str:
     return DEMO_PASSWORD if settings.env == "development" else secrets.token_urlsafe(24)
 
 
-class SeedReport:
-    def __init__(self, services: int | None, caregivers: int | None, admin: bool) -> None:
-        self.services = services
-        self.caregivers = caregivers
-        self.admin = admin
+class SeedReport(msgspec.Struct, frozen=True):
+    """What a seed run added; None where the demo data was already there."""
+
+    services: int | None
+    caregivers: int | None
+    admin: bool
 
     def __str__(self) -> str:
         if self.services is None or self.caregivers is None:
