@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Exact versions of every Python package, used as pip constraints by `make install`.
+LOCK := requirements.lock
 
-.PHONY: run test install lint types pytest unit integration e2e bench clean
+.PHONY: run test install lock lint types pytest unit integration e2e bench clean
 
 run: install
 	$(BIN)/carevia serve --host $(HOST) --port $(PORT) --seed-if-new
@@ -14,12 +16,25 @@ test: install lint types pytest
 
 install: $(VENV)/.installed static/vendor/.built
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[embedded,dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[embedded,dev]'
 	touch $@
+
+# Re-resolves every dependency to its newest version allowed by pyproject.toml, in a
+# throwaway virtualenv, and writes the result to $(LOCK). Commit the file it writes.
+lock:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[embedded,dev]'
+	{ echo '# Exact versions for `make install`; regenerate with `make lock`, never by hand.'; \
+	  .lock-venv/bin/python -m pip freeze --exclude-editable; } > $(LOCK).tmp
+	mv $(LOCK).tmp $(LOCK)
+	rm -rf .lock-venv
 
 static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
 	npm ci --no-audit --no-fund --loglevel=error
@@ -51,4 +66,4 @@ bench: install
 	$(BIN)/python bench/catalogue.py
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache e2e/artifacts
+	rm -rf $(VENV) .lock-venv node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache e2e/artifacts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import secrets
 import signal
 import sys
@@ -11,7 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
+
+import msgspec
 
 from carevia.db import connected_database
 from carevia.domain.accounts import (
@@ -21,53 +24,84 @@ from carevia.domain.accounts import (
     User,
     UserRepository,
 )
+from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL, seed_demo_admin
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth import SessionRepository
-from carevia.domain.caregivers.seed import seed_caregivers
+from carevia.domain.caregivers.seed import demo_caregivers, seed_caregivers
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import utc_now
-from carevia.embedded_db import EmbeddedDatabaseError, running_embedded_database
+from carevia.embedded_db import (
+    EmbeddedDatabaseError,
+    published_database_uri,
+    running_embedded_database,
+)
 from carevia.settings import ConfigurationError, Settings
 
 
 @contextmanager
-def database_for(settings: Settings) -> Iterator[Settings]:
-    """The configured MongoDB, or the embedded one started for as long as the command runs."""
+def database_for(settings: Settings, *, serving: bool = False) -> Iterator[Settings]:
+    """The configured MongoDB, the one a running `carevia serve` started, or a new one.
+
+    Only one process can hold the embedded database's data directory, so a command run
+    next to the dev server borrows the server's database; the server itself publishes it.
+    """
     if settings.database.uri:
         yield settings
         return
-    with running_embedded_database(settings.data_dir) as embedded:
+    if uri := published_database_uri(settings.data_dir):
+        if serving:
+            raise EmbeddedDatabaseError(
+                f"another `carevia serve` already runs on {settings.data_dir} "
+                f"(its database is on {uri}); stop it first or set CAREVIA_DATA_DIR"
+            )
+        print(f"Using the database of the running server on {uri}")
+        yield settings.with_database_uri(uri)
+        return
+    with running_embedded_database(settings.data_dir, publish=serving) as embedded:
         print(f"Embedded database on {embedded.uri} (data in {settings.data_dir / 'db'})")
         yield settings.with_database_uri(embedded.uri)
 
 
-DEMO_CAREGIVER_PASSWORD = "gentle-hands-demo-24"  # noqa: S105 - demo accounts, development only
+DEMO_PASSWORD = "gentle-hands-demo-24"  # noqa: S105 - demo accounts, development only
 
 
-def demo_caregiver_password(settings: Settings) -> str:
+def demo_password(settings: Settings) -> str:
     """Known in development so people can try the dashboard; random anywhere else."""
-    return DEMO_CAREGIVER_PASSWORD if settings.env == "development" else secrets.token_urlsafe(24)
+    return DEMO_PASSWORD if settings.env == "development" else secrets.token_urlsafe(24)
 
 
-async def _seed(settings: Settings, only_if_new: bool) -> tuple[int, int] | None:
+class SeedReport(msgspec.Struct, frozen=True):
+    """What a seed run added; None where the demo data was already there."""
+
+    services: int | None
+    caregivers: int | None
+    admin: bool
+
+    def __str__(self) -> str:
+        if self.services is None or self.caregivers is None:
+            text = "Demo data already present; leaving it as it is."
+        else:
+            text = (
+                f"Seeded demo data: {self.services} new services, {self.caregivers} new caregivers."
+            )
+        return text + (f" Created the demo admin {DEMO_ADMIN_EMAIL}." if self.admin else "")
+
+
+async def _seed(settings: Settings, only_if_new: bool) -> SeedReport:
     async with connected_database(settings) as database:
-        if only_if_new and await database["services"].estimated_document_count() > 0:
-            return None
         now = utc_now()
+        # An admin whose password is in the README would be anyone's admin: development only.
+        admin = settings.env == "development" and await seed_demo_admin(
+            UserRepository(database), now, DEMO_PASSWORD
+        )
+        if only_if_new and await database["services"].estimated_document_count() > 0:
+            return SeedReport(None, None, admin)
         services = await seed_catalogue(ServiceRepository(database), now, settings.currency)
-        caregivers = await seed_caregivers(database, now, demo_caregiver_password(settings))
-        return services, caregivers
-
-
-def _report_seed(inserted: tuple[int, int] | None) -> None:
-    if inserted is None:
-        print("Demo data already present; leaving it as it is.")
-    else:
-        services, caregivers = inserted
-        print(f"Seeded demo data: {services} new services, {caregivers} new caregivers.")
+        caregivers = await seed_caregivers(database, now, demo_password(settings))
+        return SeedReport(services, caregivers, admin)
 
 
 async def _create_user(
@@ -85,8 +119,25 @@ async def _create_user(
         return await accounts.create_user(email, name, role, password)
 
 
-def create_user(settings: Settings, email: str, name: str, role: Role) -> None:
-    password = sys.stdin.readline().rstrip("\r\n")
+def read_new_password(from_stdin: bool) -> str:
+    """The first line of standard input for scripts; at a terminal, asked twice unechoed."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        sys.exit(
+            "carevia: standard input is not a terminal; "
+            "pass --password-stdin to read the password from it"
+        )
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        sys.exit("carevia: the two passwords differ; nothing was created")
+    return password
+
+
+def create_user(
+    settings: Settings, email: str, name: str, role: Role, password_stdin: bool
+) -> None:
+    password = read_new_password(password_stdin)
     with database_for(settings) as running:
         try:
             user = asyncio.run(_create_user(running, email, name, role, password))
@@ -117,29 +168,64 @@ def _exit_quietly(signum: int, frame: FrameType | None) -> NoReturn:
     raise SystemExit(0)
 
 
+def ready_banner(settings: Settings, host: str, port: int) -> str:
+    """What `make run` shows once the site answers: where it is and how to sign in."""
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    url = f"http://{shown_host}:{port}"
+    caregiver = demo_caregivers()[0].email
+    lines = [
+        f"Carevia is ready at {url}",
+        f"Admin:     {DEMO_ADMIN_EMAIL} / {DEMO_PASSWORD}",
+        f"Caregiver: {caregiver} / {DEMO_PASSWORD}",
+        f"Mailbox:   {url}/dev/mailbox",
+    ]
+    if settings.public_base_url != url:
+        lines += [
+            f"Note: PUBLIC_BASE_URL is {settings.public_base_url}. Set PUBLIC_BASE_URL={url}",
+            "so that links in emails and payment pages lead here.",
+        ]
+    width = max(len(line) for line in lines)
+    rule = "─" * (width + 2)
+    body = "\n".join(f"│ {line.ljust(width)} │" for line in lines)
+    return f"┌{rule}┐\n{body}\n└{rule}┘"
+
+
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     import uvicorn
 
     from carevia.app import create_app
+
+    class Server(uvicorn.Server):
+        banner: str | None = None
+
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets)
+            if self.started and self.banner:
+                print(self.banner, flush=True)
 
     settings.validate_for_start()
     # uvicorn shuts down gracefully on SIGTERM and then raises the signal again. Left
     # at its default action, that second SIGTERM would end the process before the
     # embedded database is stopped; as SystemExit it unwinds through database_for.
     signal.signal(signal.SIGTERM, _exit_quietly)
-    with database_for(settings) as running:
+    with database_for(settings, serving=True) as running:
         if seed_if_new:
-            _report_seed(asyncio.run(_seed(running, only_if_new=True)))
+            print(asyncio.run(_seed(running, only_if_new=True)))
         print(f"Carevia is running on http://{host}:{port}")
-        uvicorn.run(
-            create_app(running),
-            host=host,
-            port=port,
-            proxy_headers=running.is_production,
-            # Open SSE streams would otherwise keep the process alive after SIGTERM.
-            timeout_graceful_shutdown=5,
-            log_level="info",
+        server = Server(
+            uvicorn.Config(
+                create_app(running),
+                host=host,
+                port=port,
+                proxy_headers=running.is_production,
+                # Open SSE streams would otherwise keep the process alive after SIGTERM.
+                timeout_graceful_shutdown=5,
+                log_level="info",
+            )
         )
+        if seed_if_new and running.env == "development":
+            server.banner = ready_banner(running, host, port)
+        server.run()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -165,8 +251,8 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument(
         "--password-stdin",
         action="store_true",
-        required=True,
-        help="read the password from the first line of standard input",
+        help="read the password from the first line of standard input "
+        "(without it, a terminal asks for it twice)",
     )
 
     payments = commands.add_parser("payments", help="payment operations").add_subparsers(
@@ -185,11 +271,11 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "seed":
             settings.validate_for_start()
             with database_for(settings) as running:
-                _report_seed(asyncio.run(_seed(running, only_if_new=False)))
+                print(asyncio.run(_seed(running, only_if_new=False)))
         elif args.command == "payments":
             reconcile(settings)
         elif args.command == "users":
             settings.validate_for_start()
-            create_user(settings, args.email, args.name, args.role)
+            create_user(settings, args.email, args.name, args.role, args.password_stdin)
     except (ConfigurationError, EmbeddedDatabaseError) as error:
         sys.exit(f"carevia: {error}")

@@ -2,12 +2,18 @@
 
 SecantusDB is GPL-2.0, so Carevia never imports it: it starts the `secantusd-py`
 command and talks to it over the wire like any MongoDB server.
+
+Only one server can hold a data directory, so `carevia serve` publishes the address of
+the one it started in `<data dir>/db.json`; other `carevia` commands use that server
+instead of starting their own.
 """
 
 from __future__ import annotations
 
 import ctypes
 import fcntl
+import json
+import os
 import shutil
 import signal
 import socket
@@ -78,7 +84,9 @@ def _wait_until_storage_released(storage: Path, timeout: float) -> None:
             except OSError:
                 if time.monotonic() > deadline:
                     raise EmbeddedDatabaseError(
-                        f"the data directory {storage} is in use by another database process"
+                        f"the data directory {storage} is in use by another database process. "
+                        "Stop the other `carevia serve` (or whatever holds it), "
+                        "or point MONGODB_URI at a running MongoDB server."
                     ) from None
                 time.sleep(0.1)
             else:
@@ -104,6 +112,10 @@ class EmbeddedDatabase:
     @property
     def uri(self) -> str:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
 
     def start(self, ready_timeout: float = 30.0) -> None:
         if isinstance(self.storage, Path):
@@ -160,12 +172,78 @@ class EmbeddedDatabase:
             process.wait()
 
 
+def published_database_file(data_dir: Path) -> Path:
+    return data_dir / "db.json"
+
+
+def _publish(data_dir: Path, database: EmbeddedDatabase) -> None:
+    """Written once the server answers, and atomically, so a reader never sees half of it."""
+    target = published_database_file(data_dir)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    partial.write_text(json.dumps({"uri": database.uri, "pid": database.pid}))
+    partial.replace(target)
+
+
+def _unpublish(data_dir: Path, database: EmbeddedDatabase) -> None:
+    target = published_database_file(data_dir)
+    try:
+        published = json.loads(target.read_text())
+    except (OSError, ValueError):
+        return
+    # A later server may have replaced the file already; its entry is not ours to remove.
+    if isinstance(published, dict) and published.get("uri") == database.uri:
+        target.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, under another user
+    return True
+
+
+def published_database_uri(data_dir: Path, timeout: float = 2.0) -> str | None:
+    """The URI of the embedded server a running `carevia serve` started, if it answers.
+
+    A file left by a server that was killed names a dead process or a port nobody answers
+    on; it is ignored.
+    """
+    try:
+        published = json.loads(published_database_file(data_dir).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(published, dict):
+        return None
+    uri, pid = published.get("uri"), published.get("pid")
+    if not isinstance(uri, str) or not isinstance(pid, int) or not _pid_alive(pid):
+        return None
+    try:
+        client: MongoClient[dict[str, Any]] = MongoClient(
+            uri, serverSelectionTimeoutMS=int(timeout * 1000)
+        )
+        with client:
+            client.admin.command("ping")
+    except PyMongoError:
+        return None
+    return uri
+
+
 @contextmanager
-def running_embedded_database(data_dir: Path) -> Iterator[EmbeddedDatabase]:
+def running_embedded_database(
+    data_dir: Path, *, publish: bool = False
+) -> Iterator[EmbeddedDatabase]:
+    """The embedded server for as long as the block runs; `publish` shares its address."""
     database = EmbeddedDatabase(data_dir / "db", log_file=data_dir / "db.log")
     data_dir.mkdir(parents=True, exist_ok=True)
     database.start()
     try:
+        if publish:
+            _publish(data_dir, database)
         yield database
     finally:
+        if publish:
+            _unpublish(data_dir, database)
         database.stop()

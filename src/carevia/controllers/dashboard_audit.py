@@ -1,4 +1,4 @@
-"""The audit log in the admin dashboard: exact filters, newest first, htmx-refreshed rows."""
+"""The audit log in the admin dashboard: who did what, in words; htmx-refreshed rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ from litestar.response import Template
 
 from carevia.db import Database
 from carevia.domain.accounts import User
-from carevia.domain.audit.queries import DEFAULT_PAGE_SIZE, AuditFilters, AuditQueries
+from carevia.domain.audit.queries import (
+    ACCESS_CHOICES,
+    DEFAULT_PAGE_SIZE,
+    AuditFilters,
+    AuditQueries,
+)
 from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.templating import render
@@ -48,7 +53,9 @@ class DashboardAuditController(Controller):
             block="audit_rows",
             headers=NO_STORE,
             filters=filters,
-            entries=results.entries,
+            rows=results.rows,
             actions=results.actions,
+            access_choices=ACCESS_CHOICES,
+            nobody_matches=results.nobody_matches,
             timezone=settings.timezone,
         )
