@@ -6,6 +6,7 @@ notes and paid in two halves, and addresses with values a person might mistype.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from carevia.domain.shared.money import format_money
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
+from tests.support.html_validator import html_errors
 from tests.support.mail import SMTPServer
 from tests.support.payment_flows import paid_booking, settle
 from tests.support.payments import held_booking, pay_on_test_gateway
@@ -56,12 +58,14 @@ BAD_INPUT_PAGES = [
 ]
 
 
-async def leaks_on(client: Client, paths: list[str]) -> list[str]:
+async def crawl(client: Client, who: str, paths: list[str], pages: dict[str, str]) -> list[str]:
+    """Leaked words on each page; each page's HTML is kept in `pages` for the validator."""
     found = []
     for path in paths:
         response = await client.get(path)
         assert response.status_code < 500, f"{path} answered {response.status_code}"
-        found += [f"{path}: …{leak}…" for leak in leaks_in(response.text)]
+        pages[f"{who} {path}"] = response.text
+        found += [f"{who} {path}: …{leak}…" for leak in leaks_in(response.text)]
     return found
 
 
@@ -85,9 +89,14 @@ async def bookings(
     }
 
 
-async def test_anonymous_pages_and_mistyped_addresses_read_as_plain_text(client: Client) -> None:
-    problems = await leaks_on(client, PUBLIC_PAGES + BAD_INPUT_PAGES)
+async def test_anonymous_pages_and_mistyped_addresses_read_as_plain_text_in_valid_html(
+    client: Client, tmp_path: Path
+) -> None:
+    pages: dict[str, str] = {}
+    problems = await crawl(client, "visitor", PUBLIC_PAGES + BAD_INPUT_PAGES, pages)
     assert not problems, "\n".join(problems)
+    errors = html_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
 
 
 async def test_a_mistyped_page_number_gets_a_plain_400_page(client: Client) -> None:
@@ -110,8 +119,12 @@ async def test_the_api_names_the_field_in_plain_words(
     assert response.json()["error"]["fields"] == {"page": "Page must be a whole number."}
 
 
-async def test_patient_caregiver_and_admin_pages_read_as_plain_text(
-    client: Client, database: Database, smtp_server: SMTPServer, bookings: dict[str, Any]
+async def test_patient_caregiver_and_admin_pages_read_as_plain_text_in_valid_html(
+    client: Client,
+    database: Database,
+    smtp_server: SMTPServer,
+    bookings: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     code, held = bookings["code"], bookings["held"]
     patient_pages = [
@@ -128,12 +141,18 @@ async def test_patient_caregiver_and_admin_pages_read_as_plain_text(
         "/services/infant-day-care/book",
         "/services/infant-day-care/book?date=not-a-date&quantity=lots",
     ]
-    problems = await leaks_on(client, patient_pages)
+    pages: dict[str, str] = {}
+    problems = await crawl(client, "patient", patient_pages, pages)
 
     client.cookies.clear()
     await log_in(client, "shirin@example.com")
-    caregiver_pages = ["/dashboard", "/dashboard/availability", "/dashboard/profile"]
-    problems += await leaks_on(client, [*caregiver_pages, f"/dashboard/bookings/{code}"])
+    caregiver_pages = [
+        "/dashboard",
+        "/dashboard/availability",
+        "/dashboard/profile",
+        f"/dashboard/bookings/{code}",
+    ]
+    problems += await crawl(client, "caregiver", caregiver_pages, pages)
 
     client.cookies.clear()
     await log_in(client, "admin@example.com")
@@ -158,13 +177,15 @@ async def test_patient_caregiver_and_admin_pages_read_as_plain_text(
         "/dashboard/audit",
         "/dashboard/audit?page=abc",
     ]
-    problems += await leaks_on(client, admin_pages)
+    problems += await crawl(client, "admin", admin_pages, pages)
     for message in smtp_server.messages:
         for part in message.walk():
             if part.get_content_maintype() == "text":
                 leaks = leaks_in(str(part.get_content()))
                 problems += [f"email {message['Subject']}: …{leak}…" for leak in leaks]
     assert not problems, "\n".join(problems)
+    errors = html_errors(pages, tmp_path)
+    assert not errors, "\n".join(errors)
 
 
 async def test_empty_notes_read_as_no_notes_not_as_none(
