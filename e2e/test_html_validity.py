@@ -1,7 +1,8 @@
-"""Every page of the browser tests' page set is valid HTML, by the Nu HTML Checker.
+"""Every page of the browser tests' page set is valid HTML and reads as plain text.
 
-The markup checked is what the server sent, for a visitor, a patient, an admin and a
-caregiver: the same pages the accessibility audit opens.
+The markup checked by the Nu HTML Checker is what the server sent, for a visitor, a patient,
+an admin and a caregiver: the same pages the accessibility audit opens. The text checked is
+what the browser shows once the page's scripts have run.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pymongo import MongoClient
 from tests.support.application import LiveServer
 from tests.support.html_validator import html_errors
+from tests.support.visible_text import LEAKS
 
 from carevia.domain.accounts.passwords import HASHER
 from e2e.test_accessibility import ADMIN_PAGES, CAREGIVER_PAGES, PATIENT_PAGES, PUBLIC_PAGES
@@ -86,3 +88,27 @@ def test_every_page_of_the_browser_tests_is_valid_html(
 
     errors = html_errors(pages, tmp_path)
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+def shown_leaks(page: Page, paths: list[str]) -> list[str]:
+    found = []
+    for path in paths:
+        page.goto(path)
+        expect(page.locator("main")).to_be_visible()
+        text = page.locator("body").inner_text()
+        found += [f"{path}: {match.group(0)!r}" for match in LEAKS.finditer(text)]
+    return found
+
+
+def test_no_page_shows_none_or_a_raw_validation_message(
+    browser: Browser, live_server: LiveServer, contexts: list[BrowserContext]
+) -> None:
+    visitor = browser.new_context(base_url=live_server.base_url)
+    contexts.append(visitor)
+    mistyped = ["/services?page=abc", "/services?min_rating=x", "/services?sort=drop"]
+    problems = shown_leaks(visitor.new_page(), PUBLIC_PAGES + mistyped)
+    email = f"text.admin.{time.monotonic_ns()}@example.com"
+    live_server.create_user(email, "Tahmina Akter", "admin", PASSWORD)
+    admin = signed_in_page(browser, live_server, contexts, email, "/dashboard/overview")
+    problems += shown_leaks(admin, [*ADMIN_PAGES, "/dashboard/bookings?page=abc"])
+    assert not problems, "\n".join(problems)
