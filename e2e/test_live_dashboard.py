@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 from playwright.sync_api import Browser, Page, expect
@@ -41,7 +43,10 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
         expect(admin.locator("body[data-live='connected']")).to_be_attached(timeout=10_000)
         admin.evaluate("window.__stayed = true")
         # The overview is open in a window of its own, as a person would keep it in view.
-        overview_context = browser.new_context(base_url=live_server.base_url)
+        # In a browser set to another time zone, the feed still shows Dhaka time.
+        overview_context = browser.new_context(
+            base_url=live_server.base_url, timezone_id="America/New_York"
+        )
         overview = overview_context.new_page()
         log_in(overview, admin_email, "/dashboard/overview")
         expect(overview.locator("body[data-live='connected']")).to_be_attached(timeout=10_000)
@@ -64,6 +69,11 @@ def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
         assert admin.evaluate("window.__stayed") is True  # no reload
         admin.screenshot(path=str(artifacts / "dashboard-live-paid.png"), full_page=True)
         expect(today).to_have_text(str(bookings_before + 1), timeout=3_000)
+        feed_time = overview.locator("#live-feed time").first
+        expect(feed_time).to_be_attached(timeout=3_000)
+        happened = datetime.fromisoformat(feed_time.get_attribute("datetime") or "")
+        dhaka_clock = happened.astimezone(ZoneInfo("Asia/Dhaka")).strftime("%I:%M %p").lower()
+        expect(feed_time).to_have_text(dhaka_clock)
         overview.screenshot(path=str(artifacts / "dashboard-overview-live.png"), full_page=True)
         overview_context.close()
 

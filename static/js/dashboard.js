@@ -108,7 +108,16 @@
     setTimeout(() => item.remove(), 8000);
   }
 
-  function addToFeed(text) {
+  // The rest of the dashboard shows Dhaka wall-clock time (where the care happens), so the
+  // feed does too, whatever time zone the browser is in.
+  const DHAKA_CLOCK = new Intl.DateTimeFormat("en-US", {
+    timeZone: "Asia/Dhaka",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: true,
+  });
+
+  function addToFeed(text, createdAt) {
     const feed = document.getElementById("live-feed");
     if (!feed) return;
     let list = feed.querySelector("ol");
@@ -119,9 +128,10 @@
     }
     const item = document.createElement("li");
     const when = document.createElement("time");
-    const now = new Date();
-    when.dateTime = now.toISOString();
-    when.textContent = now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const stamp = createdAt ? new Date(createdAt) : new Date();
+    const at = Number.isNaN(stamp.getTime()) ? new Date() : stamp;
+    when.dateTime = at.toISOString().replace(/\.\d+Z$/, "Z");
+    when.textContent = DHAKA_CLOCK.format(at).toLowerCase();
     item.append(when, " ", text);
     list.prepend(item);
     while (list.children.length > 20) list.lastElementChild.remove();
@@ -140,7 +150,7 @@
     const describe = TOAST_TEXT[message.type];
     if (describe) {
       toast(describe(data));
-      addToFeed(describe(data));
+      addToFeed(describe(data), data.created_at);
     }
     // Regions that listen with hx-trigger="carevia:booking from:body" refresh themselves.
     document.body.dispatchEvent(new CustomEvent("carevia:booking", { detail: { type: message.type, ...data } }));

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -50,7 +51,17 @@ async def test_caregivers_edit_their_hours_and_the_calendar_follows(
     await log_in(client, "shirin@example.com")
     form = await client.get("/dashboard/availability")
     assert form.status_code == 200
-    assert 'name="monday_start" type="time" step="1800" value="08:00"' in form.text
+    # Start and end are the same kind of control, chosen from the same half-hour list.
+    assert (
+        len(re.findall(r'<select id="\w+-(?:start|end)" name="\w+_(?:start|end)">', form.text))
+        == 14
+    )
+    assert '<input id="monday-end"' not in form.text
+    monday_start = form.text.split('name="monday_start"')[1].split("</select>")[0]
+    assert '<option value="08:00" selected>8:00 am</option>' in monday_start
+    monday_end = form.text.split('name="monday_end"')[1].split("</select>")[0]
+    assert '<option value="20:00" selected>8:00 pm</option>' in monday_end
+    assert '<option value="24:00">midnight (end of day)</option>' in monday_end
     token = await csrf_token(client, "/dashboard/availability")
     hours = {
         f"{day}_{edge}": ""

@@ -45,13 +45,14 @@ class CheckoutController(Controller):
         session_id: FromQuery[str] = "",
     ) -> Template:
         """Confirms through the same path as the webhook; shows "processing" until it is paid."""
-        booking, paid = await payments.confirm_return(request.user, session_id)
+        booking, paid, amount = await payments.confirm_return(request.user, session_id)
         return render(
             request,
             "checkout/success.html",
             block="payment_state",
             booking=booking,
             paid=paid,
+            amount_received=amount,
             session_id=session_id,
             headers={"Cache-Control": "no-store"},
         )

@@ -53,22 +53,32 @@ class AssignForm(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
+    """The drawer's refund: "full", or "partial" with an amount in taka; never a guess."""
+
+    scope: str = ""
     amount: str = ""
     reason: str = ""
 
+    def amount_asked(self) -> int | None:
+        """Minor units for a partial refund; None for all that is refundable.
 
-def parse_amount(text: str) -> int | None:
-    """Taka as typed ("500" or "500.50") in minor units; blank means all that is refundable."""
-    cleaned = text.strip().replace(",", "")
-    if not cleaned:
-        return None
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise Invalid({"amount": "Enter an amount in taka, such as 500 or 500.50."})
-    return int(value * 100)
+        An empty amount once meant "everything", so a forgotten field refunded in full.
+        The choice is now explicit, and a partial refund needs its amount.
+        """
+        if self.scope == "full":
+            return None
+        if self.scope != "partial":
+            raise Invalid({"scope": "Choose a full refund or a partial amount."})
+        cleaned = self.amount.strip().replace(",", "")
+        if not cleaned:
+            raise Invalid({"amount": "Enter the amount to refund, or choose a full refund."})
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            value = Decimal(-1)
+        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+            raise Invalid({"amount": "Enter an amount in taka, such as 500 or 500.50."})
+        return int(value * 100)
 
 
 async def drawer_page(
@@ -251,9 +261,7 @@ class DashboardBookingController(Controller):
             booking_admin,
             code,
             "refunded",
-            lambda: booking_admin.refund(
-                request.user, code, parse_amount(data.amount), data.reason
-            ),
+            lambda: booking_admin.refund(request.user, code, data.amount_asked(), data.reason),
         )
 
     @post("/bookings/{code:str}/resend", name="dashboard.booking.resend", guards=admin_only)

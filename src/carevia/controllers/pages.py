@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from carevia.domain.catalogue import CatalogueService
@@ -30,9 +30,17 @@ ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENC
 class PageController(Controller):
     @get("/", name="home")
     async def home(
-        self, request: Request[Any, Any, Any], catalogue: NamedDependency[CatalogueService]
+        self,
+        request: Request[Any, Any, Any],
+        catalogue: NamedDependency[CatalogueService],
+        account_deleted: FromQuery[str] = "",
     ) -> Template:
-        return render(request, "home.html", featured=await catalogue.featured())
+        return render(
+            request,
+            "home.html",
+            featured=await catalogue.featured(),
+            account_deleted=account_deleted == "1",
+        )
 
     @get(list(INFO_PAGES), name="info_page")
     async def info_page(self, request: Request[Any, Any, Any]) -> Template:

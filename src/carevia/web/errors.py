@@ -7,6 +7,7 @@ a page (or, for htmx, the same page's content block).
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -125,9 +126,9 @@ def handle_http_error(
         return response
     if isinstance(exc, ValidationException):
         fields = _validation_fields(exc.extra)
-        return error_response(
-            request, 400, "validation_failed", "Some values were not valid.", fields
-        )
+        only = next(iter(fields.values())) if len(fields) == 1 else None
+        message = only or "Some values in the address or form were not valid."
+        return error_response(request, 400, "validation_failed", message, fields)
     if status == 404:
         message = "The page you asked for does not exist or has moved."
     elif isinstance(exc, NotAuthorizedException):
@@ -166,12 +167,41 @@ def handle_unexpected_error(
     )
 
 
+# msgspec's own wording ("Expected `int`, got `str`") speaks of types, not of what people
+# typed; each shape of message gets a plain sentence about the named field.
+_PLAIN_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^Expected `int` >= (\d+)"), "{label} must be {0} or more."),
+    (re.compile(r"^Expected `int` <= (\d+)"), "{label} must be {0} or less."),
+    (re.compile(r"^Expected `int`"), "{label} must be a whole number."),
+    (re.compile(r"^Expected `(?:float|decimal)`"), "{label} must be a number."),
+    (re.compile(r"^Expected `bool`"), "{label} must be yes or no."),
+    (re.compile(r"^Expected `str` of length <= (\d+)"), "{label} must be at most {0} characters."),
+    (re.compile(r"^Expected `str` of length >= (\d+)"), "{label} must be at least {0} characters."),
+    (re.compile(r"^Expected `str`"), "{label} must be text."),
+    (re.compile(r"^Expected `array`"), "{label} must be a list of values."),
+    (re.compile(r"^Invalid enum value"), "{label} is not one of the choices offered."),
+    (re.compile(r"^Invalid .*date"), "{label} must be a date such as 2026-12-31."),
+    (re.compile(r"^Object missing required field"), "{label} is required."),
+    (re.compile(r"^Object contains unknown field `([^`]+)`"), "“{0}” is not a field we accept."),
+)
+
+
+def plain_validation_message(key: str, raw: str) -> str:
+    """A framework validation message as a sentence about the field a person filled in."""
+    label = key.rsplit(".", 1)[-1].replace("_", " ").strip().capitalize() or "This value"
+    for pattern, sentence in _PLAIN_MESSAGES:
+        if match := pattern.search(raw):
+            return sentence.format(*match.groups(), label=label)
+    return f"{label} is not valid."
+
+
 def _validation_fields(extra: Any) -> dict[str, str]:
     fields: dict[str, str] = {}
     if isinstance(extra, list):
         for item in extra:
             if isinstance(item, dict) and item.get("key"):
-                fields[str(item["key"])] = str(item.get("message", "Invalid value"))
+                key = str(item["key"])
+                fields[key] = plain_validation_message(key, str(item.get("message", "")))
     return fields
 
 

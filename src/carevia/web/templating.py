@@ -17,7 +17,7 @@ from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
 from carevia.domain.shared.money import format_money
-from carevia.domain.shared.time_format import format_local
+from carevia.domain.shared.time_format import format_local, machine_time
 from carevia.settings import Settings
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -74,6 +74,7 @@ def build_environment(settings: Settings) -> Environment:
         minor, currency
     )
     environment.filters["localtime"] = format_local
+    environment.filters["machine_time"] = machine_time
     environment.globals.update(
         site_name="Carevia",
         public_base_url=settings.public_base_url,

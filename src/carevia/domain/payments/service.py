@@ -135,8 +135,12 @@ class PaymentService:
         )
         return session.url or f"/bookings/{booking.code}"
 
-    async def confirm_return(self, user: User, session_id: str) -> tuple[Booking, bool]:
-        """The success page: ask the gateway, apply what it says, and say whether it is paid."""
+    async def confirm_return(self, user: User, session_id: str) -> tuple[Booking, bool, int]:
+        """The success page: ask the gateway, apply what it says, and say whether it is paid.
+
+        The amount is this payment's, which is less than the booking's total paid when it
+        pays the remaining half.
+        """
         payment = await self._payments.by_session(session_id)
         if payment is None:
             raise NotFound("We could not find that payment.")
@@ -144,9 +148,8 @@ class PaymentService:
         session = await self._gateway.retrieve_session(session_id)
         if session.is_paid:
             await self._apply_paid_session(payment, session)
-        return await self._bookings.get_for(
-            user, payment.booking_code
-        ), session.is_paid or booking.status == "confirmed"
+        paid = session.is_paid or booking.status == "confirmed"
+        return await self._bookings.get_for(user, payment.booking_code), paid, payment.amount
 
     # ---- The webhook -----------------------------------------------------------------------
     async def handle_webhook(self, payload: bytes, signature: str | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -14,3 +14,9 @@ def format_local(
         return ""
     text = value.astimezone(ZoneInfo(timezone)).strftime(pattern)
     return text.replace("AM", "am").replace("PM", "pm")
+
+
+def machine_time(value: datetime) -> str:
+    """A UTC time for `<time datetime>`: whole seconds, since HTML allows at most three digits
+    of a fraction and stored times carry six."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
