@@ -12,7 +12,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from carevia.controllers.api_auth import TokenResponse, token_response
 from carevia.domain.accounts import User
 from carevia.domain.auth import AuthService
 from carevia.domain.bookings import Booking, BookingService
@@ -24,6 +23,7 @@ from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
 from carevia.web.templating import render
+from carevia.web.tokens import TokenResponse, token_response
 
 NO_STORE = {"Cache-Control": "no-store"}
 

@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
-from carevia.domain.bookings.queries import BookingFilters, BookingQueries
+from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.shared import Conflict, Invalid
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render

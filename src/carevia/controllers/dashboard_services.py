@@ -10,23 +10,19 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from carevia.db import Database
 from carevia.domain.accounts import User
-from carevia.domain.audit import AuditLog
 from carevia.domain.catalogue.admin_form import (
     IMAGES,
     NEW_SERVICE_FORM,
     TYPE_LABELS,
     ServiceForm,
 )
-from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
 from carevia.domain.catalogue.administration import (
     STATUS_LABELS,
     ServiceAdministration,
     ServiceListFilter,
 )
 from carevia.domain.shared import Invalid
-from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render
 
@@ -43,14 +39,6 @@ SAVED = {
     "created": "The service is added.",
     "updated": "Your changes are saved.",
 }
-
-
-def provide_service_admin(
-    database: NamedDependency[Database], settings: NamedDependency[Settings]
-) -> ServiceAdministration:
-    return ServiceAdministration(
-        ServiceAdminRepository(database), AuditLog(database), settings.currency
-    )
 
 
 def go_to(request: Request[User, Any, Any], url: str) -> Response[Any]:

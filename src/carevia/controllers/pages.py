@@ -13,16 +13,8 @@ from litestar.response import Template
 from carevia.domain.catalogue import CatalogueService
 from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
 from carevia.domain.shared import Invalid
+from carevia.web.info_pages import INFO_PAGES
 from carevia.web.templating import render
-
-INFO_PAGES = {
-    "/about": "pages/about.html",
-    "/help": "pages/help.html",
-    "/safety": "pages/safety.html",
-    "/refund-policy": "pages/refund.html",
-    "/terms": "pages/terms.html",
-    "/privacy": "pages/privacy.html",
-}
 
 ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 

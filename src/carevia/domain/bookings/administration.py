@@ -18,7 +18,7 @@ from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.notices import BookingNotices
-from carevia.domain.bookings.queries import (
+from carevia.domain.bookings.read_models import (
     ASSIGNABLE,
     RESENDABLE,
     BookingDrawer,

@@ -1,4 +1,6 @@
-"""Reading the audit log: exact filters only, newest first, a bounded page at a time.
+"""Read model of the audit log: a read-only projection for the audit screen and its API.
+
+Exact filters only, newest first, a bounded page at a time. Nothing here writes.
 
 No value from a request becomes an operator or a pattern: the action must be one already
 in the log, ids are compared as plain strings, and dates become a time range.
