@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -60,14 +60,8 @@ from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
 
-# Static files, health probes and the webhook identify no user.
-UNAUTHENTICATED_PATHS = [
-    r"^/static/",
-    r"^/healthz$",
-    r"^/readyz$",
-    r"^/webhooks/stripe$",
-    r"^/schema",
-]
+# Static files, health probes and the schema identify no user; the webhook says so itself.
+NO_USER = {"exclude_from_auth": True}
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -139,7 +133,10 @@ def create_app(settings: Settings) -> Litestar:
         sitemap,
         robots,
         create_static_files_router(
-            path="/static", directories=[settings.static_dir], include_in_schema=False
+            path="/static",
+            directories=[settings.static_dir],
+            include_in_schema=False,
+            opt=NO_USER,
         ),
     ]
     if not settings.is_production and not settings.mail.host:
@@ -153,19 +150,24 @@ def create_app(settings: Settings) -> Litestar:
         lifespan=[resources],
         middleware=[
             cross_site_guard(settings.public_base_url),
-            DefineMiddleware(AuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
+            DefineMiddleware(AuthenticationMiddleware),
         ],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            # The webhook is verified by its signature; JSON routes by bearer token.
-            exclude=[r"^/webhooks/stripe$", r"^/api/"],
+            # JSON routes are checked by bearer token; a handler may opt out with
+            # `exclude_from_csrf`, which the cross-site guard honours too.
+            exclude=[r"^/api/"],
         ),
         template_config=template_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="Carevia API", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Carevia API",
+            version="1",
+            openapi_router=Router("/schema", route_handlers=[], opt=NO_USER),
+        ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug",
