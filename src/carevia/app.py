@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from carevia.background import run_every
@@ -162,6 +163,7 @@ def create_app(settings: Settings) -> Litestar:
             exclude=[r"^/api/"],
         ),
         template_config=template_config(settings),
+        plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Carevia API",

@@ -32,6 +32,6 @@ def test_the_request_middleware_does_not_reach_back_to_the_wiring(
     graph: grimp.ImportGraph,
 ) -> None:
     for wiring in ("carevia.composition", "carevia.app", "carevia.controllers"):
-        assert not graph.chain_exists(
-            importer="carevia.web", imported=wiring, as_packages=True
-        ), wiring
+        assert not graph.chain_exists(importer="carevia.web", imported=wiring, as_packages=True), (
+            wiring
+        )

@@ -22,7 +22,7 @@ from carevia.domain.shared import Invalid
 from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
 from carevia.web.tokens import TokenResponse, token_response
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -92,13 +92,12 @@ class DashboardController(Controller):
         try:
             caregiver = await caregivers.update_availability(request.user, data)
         except Invalid as invalid:
-            return render(
+            return render_invalid(
                 request,
                 "dashboard/availability.html",
+                invalid,
                 block="availability_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 saved=False,
                 weekdays=WEEKDAYS,
             )

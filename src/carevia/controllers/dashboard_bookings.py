@@ -23,7 +23,7 @@ from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.shared import Conflict, Invalid
 from carevia.web.guards import require_role
-from carevia.web.templating import is_fragment_request, render
+from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/bookings.html"
 DRAWER_TEMPLATE = "dashboard/booking_detail.html"
@@ -123,7 +123,7 @@ async def act(
             booking_admin,
             code,
             notice=DONE[done],
-            headers={"HX-Trigger": "bookingChanged"},
+            headers=trigger("bookingChanged"),
         )
     return Redirect(f"/dashboard/bookings/{code.upper()}?done={done}", status_code=303)
 

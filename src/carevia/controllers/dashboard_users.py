@@ -27,7 +27,7 @@ from carevia.domain.caregivers.verification import (
 from carevia.domain.shared import Conflict, Forbidden, Invalid
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
-from carevia.web.templating import is_fragment_request, render
+from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/users.html"
 DETAIL_TEMPLATE = "dashboard/user_detail.html"
@@ -119,7 +119,7 @@ class PeopleDesk:
             return await self.drawer(request, user_id, error=message, status_code=422)
         if is_fragment_request(request):
             return await self.drawer(
-                request, user_id, notice=DONE[done], headers={"HX-Trigger": "userChanged"}
+                request, user_id, notice=DONE[done], headers=trigger("userChanged")
             )
         return Redirect(f"/dashboard/users/{changed.id}?done={done}", status_code=303)
 

@@ -14,7 +14,7 @@ from carevia.domain.catalogue import CatalogueService
 from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
 from carevia.domain.shared import Invalid
 from carevia.web.info_pages import INFO_PAGES
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
 
 ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -46,13 +46,12 @@ class PageController(Controller):
         try:
             message = await contact.submit(data)
         except Invalid as invalid:
-            return render(
+            return render_invalid(
                 request,
                 "pages/contact.html",
+                invalid,
                 block="contact_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 topics=CONTACT_TOPICS,
             )
         return render(
