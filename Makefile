@@ -44,6 +44,7 @@ static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
 lint: install
 	$(BIN)/ruff check src tests e2e bench
 	$(BIN)/ruff format --check src tests e2e bench
+	$(BIN)/lint-imports
 
 types: install
 	$(BIN)/mypy

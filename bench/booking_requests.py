@@ -16,12 +16,12 @@ import httpx
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.devtools.local_checkout import LocalCheckout
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.accounts.passwords import hash_password
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.caregivers import Caregiver
 from carevia.domain.payments.events import encode_event, sign, stripe_event
-from carevia.domain.payments.local_checkout import LocalCheckout
 from carevia.domain.shared.documents import from_document
 from carevia.settings import DEFAULT_WEBHOOK_SECRET
 

@@ -8,16 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from carevia.background import run_every
+from carevia.composition import build_services, request_dependencies
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
@@ -39,8 +39,6 @@ from carevia.controllers.dashboard_payments import DashboardPaymentController
 from carevia.controllers.dashboard_profile import DashboardProfileController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
-from carevia.controllers.dev_checkout import DevCheckoutController, provide_local_gateway
-from carevia.controllers.dev_mailbox import DevMailboxController
 from carevia.controllers.events import (
     EventTicketController,
     NotificationApiController,
@@ -53,16 +51,9 @@ from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
 from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
-from carevia.dependencies import (
-    DEPENDENCIES,
-    booking_service_for,
-    notices_for,
-    payment_service_for,
-)
-from carevia.domain.auth import AccessTokenCodec
-from carevia.domain.mail import MailRenderer, MailWorker, OutboxRepository, transport_for
-from carevia.domain.notifications import NotificationRepository
-from carevia.domain.notifications.hub import NotificationHub
+from carevia.devtools.checkout import DevCheckoutController
+from carevia.devtools.mailbox import DevMailboxController
+from carevia.domain.mail import transport_for
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
@@ -70,14 +61,8 @@ from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
 
-# Static files, health probes and the webhook identify no user.
-UNAUTHENTICATED_PATHS = [
-    r"^/static/",
-    r"^/healthz$",
-    r"^/readyz$",
-    r"^/webhooks/stripe$",
-    r"^/schema",
-]
+# Static files, health probes and the schema identify no user; the webhook says so itself.
+NO_USER = {"exclude_from_auth": True}
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -90,25 +75,21 @@ def create_app(settings: Settings) -> Litestar:
             connected_database(settings) as database,
             payment_gateway(app, database, settings) as gateway,
         ):
-            app.state.database = database
-            app.state.payment_gateway = gateway
-            app.state.notification_writers = asyncio.Lock()
-            worker = MailWorker(OutboxRepository(database), mail_transport, settings.mail.sender)
-            app.state.mail_worker = worker
+            services = build_services(settings, database, gateway, mail_transport)
+            app.state.services = services
+            assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
-            bookings = booking_service_for(database, settings, notices_for(app.state, settings))
-            payments = payment_service_for(app.state, settings)
-            hub = NotificationHub(NotificationRepository(database), database)
-            app.state.notification_hub = hub
+            expire_holds = services.bookings.expire_lapsed
             tasks = [
-                asyncio.create_task(worker.run(stop), name="mail-worker"),
+                asyncio.create_task(services.mail_worker.run(stop), name="mail-worker"),
                 asyncio.create_task(
-                    run_every(30, bookings.expire_lapsed, stop, "expire-holds"), name="expire-holds"
+                    run_every(30, expire_holds, stop, "expire-holds"), name="expire-holds"
                 ),
                 asyncio.create_task(
-                    run_every(120, payments.reconcile, stop, "reconcile-payments"), name="reconcile"
+                    run_every(120, services.payments.reconcile, stop, "reconcile-payments"),
+                    name="reconcile",
                 ),
-                asyncio.create_task(hub.run(stop), name="notification-hub"),
+                asyncio.create_task(services.notification_hub.run(stop), name="notification-hub"),
             ]
             try:
                 yield
@@ -153,49 +134,45 @@ def create_app(settings: Settings) -> Litestar:
         sitemap,
         robots,
         create_static_files_router(
-            path="/static", directories=[settings.static_dir], include_in_schema=False
+            path="/static",
+            directories=[settings.static_dir],
+            include_in_schema=False,
+            opt=NO_USER,
         ),
     ]
     if not settings.is_production and not settings.mail.host:
         route_handlers.append(DevMailboxController)
-    dependencies = {
-        **DEPENDENCIES,
-        "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
-    }
     if uses_local_gateway(settings):
         route_handlers.append(DevCheckoutController)
-        dependencies["local_gateway"] = Provide(provide_local_gateway, sync_to_thread=False)
 
     return Litestar(
         route_handlers=route_handlers,
-        dependencies=dependencies,
-        state=State(_initial_state(settings)),
+        dependencies=request_dependencies(settings),
         lifespan=[resources],
         middleware=[
             cross_site_guard(settings.public_base_url),
-            DefineMiddleware(AuthenticationMiddleware, exclude=UNAUTHENTICATED_PATHS),
+            DefineMiddleware(AuthenticationMiddleware),
         ],
         before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            # The webhook is verified by its signature; JSON routes by bearer token.
-            exclude=[r"^/webhooks/stripe$", r"^/api/"],
+            # JSON routes are checked by bearer token; a handler may opt out with
+            # `exclude_from_csrf`, which the cross-site guard honours too.
+            exclude=[r"^/api/"],
         ),
         template_config=template_config(settings),
+        plugins=[HTMXPlugin()],
         exception_handlers=EXCEPTION_HANDLERS,
-        openapi_config=OpenAPIConfig(title="Carevia API", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Carevia API",
+            version="1",
+            openapi_router=Router("/schema", route_handlers=[], opt=NO_USER),
+        ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             log_exceptions="debug",
         ),
         debug=False,
     )
-
-
-def _initial_state(settings: Settings) -> dict[str, Any]:
-    return {
-        "access_tokens": AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
-        "mail_renderer": MailRenderer(),
-    }

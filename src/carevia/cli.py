@@ -150,11 +150,12 @@ def create_user(
 
 async def _reconcile(settings: Settings) -> int:
     from carevia.app import create_app
-    from carevia.dependencies import payment_service_for
+    from carevia.composition import Services
 
     app = create_app(settings)
     async with app.lifespan():
-        return await payment_service_for(app.state, settings).reconcile(older_than=timedelta(0))
+        services: Services = app.state.services
+        return await services.payments.reconcile(older_than=timedelta(0))
 
 
 def reconcile(settings: Settings) -> None:

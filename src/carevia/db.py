@@ -14,7 +14,7 @@ from carevia.domain.audit import INDEXES as AUDIT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
-from carevia.domain.bookings.queries import INDEXES as BOOKING_QUERY_INDEXES
+from carevia.domain.bookings.read_models import INDEXES as BOOKING_QUERY_INDEXES
 from carevia.domain.bookings.repository import INDEXES as BOOKING_INDEXES
 from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.admin_repository import INDEXES as CATALOGUE_ADMIN_INDEXES
@@ -23,8 +23,7 @@ from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
 from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
 from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
-from carevia.domain.payments.local_gateway import INDEXES as LOCAL_GATEWAY_INDEXES
-from carevia.domain.payments.queries import INDEXES as PAYMENT_QUERY_INDEXES
+from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
 from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
 from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
 from carevia.settings import Settings
@@ -45,7 +44,6 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     MAIL_INDEXES,
     NOTIFICATION_INDEXES,
     EVENT_TICKET_INDEXES,
-    LOCAL_GATEWAY_INDEXES,
     PAYMENT_INDEXES,
     PAYMENT_QUERY_INDEXES,
     REFRESH_TOKEN_INDEXES,
@@ -74,8 +72,10 @@ def open_client(settings: Settings) -> AsyncMongoClient[Document]:
     )
 
 
-async def ensure_indexes(database: AsyncDatabase[Document]) -> None:
-    for declaration in ALL_INDEXES:
+async def ensure_indexes(
+    database: AsyncDatabase[Document], declarations: Sequence[IndexDeclaration] = ALL_INDEXES
+) -> None:
+    for declaration in declarations:
         for collection, indexes in declaration.items():
             if indexes:
                 await database[collection].create_indexes(list(indexes))

@@ -10,10 +10,12 @@ import httpx
 from litestar import Litestar
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.db import ensure_indexes
+from carevia.devtools.local_gateway import INDEXES as LOCAL_GATEWAY_INDEXES
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.gateway import PaymentGateway
-from carevia.domain.payments.local_gateway import LocalGateway
 from carevia.domain.payments.stripe_gateway import StripeGateway
-from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.settings import Settings
 
 
@@ -33,6 +35,8 @@ async def payment_gateway(
         finally:
             await stripe_gateway.aclose()
         return
+    # The stand-in keeps its sessions in the database, outside the domain's collections.
+    await ensure_indexes(database, (LOCAL_GATEWAY_INDEXES,))
     # Events go through the real webhook route, in-process, so signatures are verified as
     # they are for Stripe; no network address is needed for that.
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]  # Litestar is an ASGI app

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.dependencies import booking_service_for
+from carevia.composition import booking_service_for
 from carevia.domain.bookings import BookingService
 from carevia.settings import Settings
 from tests.support.accounts import DEFAULT_PASSWORD, UserFactory, log_in

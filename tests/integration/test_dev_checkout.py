@@ -10,13 +10,12 @@ import httpx
 import pytest
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
 from litestar.di import Provide
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.controllers.dev_checkout import DevCheckoutController, provide_local_gateway
-from carevia.domain.payments.local_gateway import INDEXES, LocalGateway
-from carevia.domain.payments.webhook_sender import WebhookSender
+from carevia.devtools.checkout import DevCheckoutController
+from carevia.devtools.local_gateway import INDEXES, LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.settings import Settings
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.templating import template_config
@@ -45,10 +44,9 @@ async def browser(
     app = Litestar(
         route_handlers=[DevCheckoutController],
         dependencies={
-            "local_gateway": Provide(provide_local_gateway, sync_to_thread=False),
+            "local_gateway": Provide(lambda: gateway[0], sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
-        state=State({"payment_gateway": gateway[0]}),
         csrf_config=CSRFConfig(secret=settings.secret_key),
         template_config=template_config(settings),
         exception_handlers=EXCEPTION_HANDLERS,

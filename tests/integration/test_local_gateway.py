@@ -12,9 +12,9 @@ import pytest
 import stripe
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.devtools.local_gateway import DEV_CHECKOUT_SESSIONS, INDEXES, LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.gateway import IDEMPOTENCY_CONFLICT, CheckoutRequest, GatewayError
-from carevia.domain.payments.local_gateway import DEV_CHECKOUT_SESSIONS, INDEXES, LocalGateway
-from carevia.domain.payments.webhook_sender import WebhookSender
 
 Database = AsyncDatabase[dict[str, Any]]
 SECRET = "whsec_local_gateway_test"

@@ -43,7 +43,7 @@ async def running(hub: NotificationHub) -> AsyncIterator[NotificationHub]:
 @pytest.fixture
 async def hub(database: Database) -> AsyncIterator[NotificationHub]:
     async for started in running(
-        NotificationHub(NotificationRepository(database), database, queue_size=3, gap_grace=0.3)
+        NotificationHub(NotificationRepository(database), queue_size=3, gap_grace=0.3)
     ):
         yield started
 
@@ -123,7 +123,7 @@ async def test_without_change_streams_the_hub_polls(
         raise OperationFailure("The $changeStream stage is only supported on replica sets", 40573)
 
     monkeypatch.setattr(AsyncCollection, "watch", refuse)
-    async for hub in running(NotificationHub(NotificationRepository(database), database)):
+    async for hub in running(NotificationHub(NotificationRepository(database))):
         with hub.subscribe(ADMIN) as subscription:
             ids = await add_notifications(database, 3)
             assert await received(subscription, 3) == ids
@@ -154,7 +154,7 @@ async def test_after_a_broken_watch_the_hub_resumes_from_the_last_id(
 
 
 async def test_stopping_the_hub_ends_every_subscription(database: Database) -> None:
-    hub = NotificationHub(NotificationRepository(database), database)
+    hub = NotificationHub(NotificationRepository(database))
     stop = asyncio.Event()
     task = asyncio.create_task(hub.run(stop))
     subscription = hub.subscribe(ADMIN)

@@ -13,15 +13,14 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from litestar.datastructures import State
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.dependencies import booking_service_for, payment_service_for
-from carevia.domain.mail import MailRenderer
+from carevia.composition import booking_service_for, build_services
+from carevia.devtools.local_checkout import LocalCheckout
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import dispute_object
-from carevia.domain.payments.local_checkout import LocalCheckout
-from carevia.domain.payments.local_gateway import LocalGateway
-from carevia.domain.payments.webhook_sender import WebhookSender
+from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.money import format_money
 from carevia.settings import Settings
@@ -154,7 +153,7 @@ async def test_a_refund_the_gateway_refuses_fails_and_mails_each_admin_once(
     assert response.status_code == 200, response.text
 
     # Retried refund jobs, one after another and side by side, change nothing more.
-    payments = payment_service_for(app_state(database, settings, client), settings)
+    payments = payment_services(database, settings, client)
     retried = await asyncio.gather(payments.process_refunds(), payments.process_refunds())
     assert list(retried) == [0, 0]
     await delivered(database)
@@ -234,17 +233,10 @@ async def deliver_again(client: Client, database: Database, session_id: str) -> 
         assert response.status_code == 200, response.text
 
 
-def app_state(database: Database, settings: Settings, client: Client) -> State:
+def payment_services(database: Database, settings: Settings, client: Client) -> PaymentService:
     async def deliver(payload: bytes, headers: dict[str, str]) -> int:
         return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
 
     sender = WebhookSender(deliver, settings.stripe.webhook_secret)
-    return State(
-        {
-            "database": database,
-            "payment_gateway": LocalGateway(database, sender, settings.public_base_url),
-            "mail_renderer": MailRenderer(),
-            "mail_worker": None,
-            "notification_writers": asyncio.Lock(),
-        }
-    )
+    gateway = LocalGateway(database, sender, settings.public_base_url)
+    return build_services(settings, database, gateway).payments

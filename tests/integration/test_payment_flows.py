@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from litestar.datastructures import State
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.dependencies import booking_service_for, payment_service_for
-from carevia.domain.mail import MailRenderer
+from carevia.composition import booking_service_for, build_services
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import dispute_object
-from carevia.domain.payments.local_gateway import LocalGateway
-from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
@@ -233,16 +231,8 @@ async def test_reconciliation_confirms_a_payment_whose_webhook_never_came(
         return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
 
     sender = WebhookSender(deliver, settings.stripe.webhook_secret)
-    state = State(
-        {
-            "database": database,
-            "payment_gateway": LocalGateway(database, sender, settings.public_base_url),
-            "mail_renderer": MailRenderer(),
-            "mail_worker": None,
-            "notification_writers": asyncio.Lock(),
-        }
-    )
-    payments = payment_service_for(state, settings)
+    gateway = LocalGateway(database, sender, settings.public_base_url)
+    payments = build_services(settings, database, gateway).payments
     assert await payments.reconcile() == 1
     assert await payments.reconcile() == 0
 

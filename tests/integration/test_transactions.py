@@ -10,9 +10,9 @@ from litestar.testing import AsyncTestClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.dependencies import notices_for
+from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.shared.transactions import in_transaction
-from carevia.settings import Settings
+from tests.support.object_graph import instances_of
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -58,12 +58,8 @@ async def test_without_the_lock_the_same_transactions_conflict_and_one_is_retrie
     assert len(attempts) > 4, "a write conflict made the driver run one transaction again"
 
 
-async def test_every_notice_writer_of_one_app_shares_one_lock(
-    app: Litestar, settings: Settings
-) -> None:
+async def test_every_notice_writer_of_one_app_shares_one_lock(app: Litestar) -> None:
     async with AsyncTestClient(app):
-        first = notices_for(app.state, settings)
-        second = notices_for(app.state, settings)
+        (notices,) = instances_of(app.state.services, BookingNotices)
 
-        assert first is not second
-        assert first.writers is second.writers
+        assert isinstance(notices.writers, asyncio.Lock)

@@ -7,8 +7,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.devtools.local_checkout import LocalCheckout
 from carevia.domain.payments.events import encode_event, sign, stripe_event
-from carevia.domain.payments.local_checkout import LocalCheckout
 from carevia.domain.shared.documents import from_document
 from carevia.settings import DEFAULT_WEBHOOK_SECRET
 from tests.support.accounts import Client, csrf_token

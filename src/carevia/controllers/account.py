@@ -22,7 +22,7 @@ from carevia.domain.shared import Invalid
 from carevia.settings import Settings
 from carevia.web.auth import session_cookie
 from carevia.web.guards import require_user
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -68,13 +68,12 @@ class AccountController(Controller):
         try:
             user = await accounts.update_profile(request.user, data)
         except Invalid as invalid:
-            return render(
+            return render_invalid(
                 request,
                 "account/profile.html",
+                invalid,
                 block="profile_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 saved=False,
                 just_verified=False,
             )
@@ -118,7 +117,7 @@ class AccountController(Controller):
         try:
             await accounts.change_password(request.user, data)
         except Invalid as invalid:
-            return render(request, "account/password.html", status_code=422, errors=invalid.fields)
+            return render_invalid(request, "account/password.html", invalid)
         # Every session, this one included, ended with the old password.
         return Redirect("/login?next=/account", status_code=303)
 
@@ -151,7 +150,7 @@ class AccountController(Controller):
         try:
             await accounts.delete_account(request.user, data.password)
         except Invalid as invalid:
-            return render(request, "account/delete.html", status_code=422, errors=invalid.fields)
+            return render_invalid(request, "account/delete.html", invalid)
         return Redirect(
             "/?account_deleted=1", status_code=303, cookies=[session_cookie(settings, None)]
         )

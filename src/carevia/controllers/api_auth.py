@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -10,23 +10,18 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from carevia.domain.accounts import Role, User
-from carevia.domain.auth import AuthService, TokenPair
+from carevia.domain.auth import AuthService
 from carevia.domain.auth.tokens import InvalidToken
 from carevia.settings import Settings
 from carevia.web.auth import REFRESH_COOKIE, refresh_cookie
 from carevia.web.guards import require_bearer_for_writes, require_user
 from carevia.web.requests import client_ip
+from carevia.web.tokens import TokenResponse, token_response
 
 
 class TokenRequest(msgspec.Struct, frozen=True):
     email: str
     password: str
-
-
-class TokenResponse(msgspec.Struct, frozen=True):
-    access_token: str
-    expires_in: int
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class Me(msgspec.Struct, frozen=True):
@@ -36,15 +31,6 @@ class Me(msgspec.Struct, frozen=True):
     last_name: str
     role: Role
     email_verified: bool
-
-
-def token_response(settings: Settings, pair: TokenPair) -> Response[TokenResponse]:
-    max_age = int((pair.refresh.expires_at - pair.access.expires_at).total_seconds())
-    return Response(
-        TokenResponse(access_token=pair.access.token, expires_in=pair.access.expires_in),
-        headers={"Cache-Control": "no-store"},
-        cookies=[refresh_cookie(settings, pair.refresh.token, max_age=max(max_age, 0))],
-    )
 
 
 class TokenController(Controller):

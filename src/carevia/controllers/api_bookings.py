@@ -14,7 +14,7 @@ from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingStatus, PaymentStatus
 from carevia.domain.bookings.administration import BookingAdministration, Target
 from carevia.domain.bookings.models import ActorRole
-from carevia.domain.bookings.queries import BookingFilters, BookingQueries
+from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.payments.service import PaymentService
 from carevia.web.guards import require_bearer_for_writes, require_role, require_user
 

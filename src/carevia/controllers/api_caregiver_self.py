@@ -9,11 +9,11 @@ from litestar import Controller, Request, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from carevia.controllers.api_catalogue import AvailabilityBody, CaregiverOut, caregiver_out
 from carevia.domain.accounts import User
 from carevia.domain.caregivers.availability import ProfileForm
 from carevia.domain.caregivers.service import CaregiverDirectory
 from carevia.domain.shared import Invalid
+from carevia.web.caregiver_schemas import AvailabilityBody, CaregiverOut, caregiver_out
 from carevia.web.guards import require_bearer_for_writes, require_role
 
 

@@ -10,13 +10,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put, route
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from carevia.controllers.dashboard_users import provide_caregiver_verification
 from carevia.domain.accounts import User
-from carevia.domain.caregivers.availability import AvailabilityForm
-from carevia.domain.caregivers.models import WEEKDAYS, Caregiver, WeeklyAvailability
 from carevia.domain.caregivers.verification import CaregiverVerification
 from carevia.domain.catalogue.admin_form import ServiceForm, taka
 from carevia.domain.catalogue.administration import (
@@ -27,6 +24,7 @@ from carevia.domain.catalogue.administration import (
 )
 from carevia.domain.catalogue.models import Service
 from carevia.domain.shared import Invalid
+from carevia.web.caregiver_schemas import AvailabilityBody, CaregiverOut, caregiver_out
 from carevia.web.guards import require_bearer_for_writes, require_role
 from carevia.web.requests import client_ip
 
@@ -206,65 +204,14 @@ class ServiceApiController(Controller):
         return Removed(slug=slug, outcome=await service_admin.remove(request.user, slug))
 
 
-class DayHours(msgspec.Struct, frozen=True):
-    start: str
-    end: str
-
-
-class AvailabilityBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """One stretch of hours per weekday ("08:00"-"17:30"), null for a day off, and dates off."""
-
-    monday: DayHours | None = None
-    tuesday: DayHours | None = None
-    wednesday: DayHours | None = None
-    thursday: DayHours | None = None
-    friday: DayHours | None = None
-    saturday: DayHours | None = None
-    sunday: DayHours | None = None
-    days_off: list[str] = msgspec.field(default_factory=list)
-
-    def as_form(self) -> AvailabilityForm:
-        values: dict[str, str] = {}
-        for day in WEEKDAYS:
-            hours: DayHours | None = getattr(self, day)
-            if hours is not None:
-                values[f"{day}_start"], values[f"{day}_end"] = hours.start, hours.end
-        if any("," in text for text in self.days_off):
-            raise Invalid({"days_off": "Give each date as its own entry, like 2026-12-16."})
-        return AvailabilityForm(**values, days_off=", ".join(self.days_off))
-
-
 class Verification(msgspec.Struct, frozen=True):
     verified: bool
-
-
-class CaregiverOut(msgspec.Struct, frozen=True):
-    id: str
-    display_name: str
-    verified: bool
-    availability: WeeklyAvailability
-    days_off: list[str]
-    timezone: str
-
-
-def caregiver_out(profile: Caregiver) -> CaregiverOut:
-    return CaregiverOut(
-        id=str(profile.id),
-        display_name=profile.display_name,
-        verified=profile.verified,
-        availability=profile.availability,
-        days_off=profile.days_off,
-        timezone=profile.timezone,
-    )
 
 
 class CaregiverApiController(Controller):
     path = "/api/v1/caregivers"
     tags = ["caregivers"]
     guards = [require_role("admin"), require_bearer_for_writes]
-    dependencies = {
-        "caregiver_verification": Provide(provide_caregiver_verification, sync_to_thread=False),
-    }
 
     @post("/{caregiver_id:str}/verify", status_code=200)
     async def set_verified(

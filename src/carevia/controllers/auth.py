@@ -23,7 +23,7 @@ from carevia.settings import Settings
 from carevia.web.auth import SESSION_COOKIE, safe_next, session_cookie
 from carevia.web.guards import current_user
 from carevia.web.requests import client_ip
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -89,9 +89,7 @@ class AuthController(Controller):
         try:
             email = await accounts.register(data, client_ip(request))
         except Invalid as invalid:
-            return render(
-                request, "auth/register.html", status_code=422, form=data, errors=invalid.fields
-            )
+            return render_invalid(request, "auth/register.html", invalid, form=data)
         return render(request, "auth/check_email.html", email=email)
 
     @get("/verify-email", name="auth.verify_email")
@@ -152,12 +150,7 @@ class AuthController(Controller):
         try:
             await accounts.reset_password(data.token, data.new_password)
         except Invalid as invalid:
-            return render(
-                request,
-                "auth/reset_password.html",
-                status_code=422,
-                token=data.token,
-                usable=True,
-                errors=invalid.fields,
+            return render_invalid(
+                request, "auth/reset_password.html", invalid, token=data.token, usable=True
             )
         return render(request, "auth/reset_done.html")

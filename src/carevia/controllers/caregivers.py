@@ -9,14 +9,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
 
-from carevia.db import Database
-from carevia.domain.audit import AuditLog
-from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
+from carevia.domain.caregivers import CaregiverDirectory
 from carevia.web.templating import render
-
-
-def provide_caregivers(database: NamedDependency[Database]) -> CaregiverDirectory:
-    return CaregiverDirectory(CaregiverRepository(database), AuditLog(database))
 
 
 class CaregiverController(Controller):

@@ -12,7 +12,6 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from carevia.controllers.api_auth import TokenResponse, token_response
 from carevia.domain.accounts import User
 from carevia.domain.auth import AuthService
 from carevia.domain.bookings import Booking, BookingService
@@ -23,7 +22,8 @@ from carevia.domain.shared import Invalid
 from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
+from carevia.web.tokens import TokenResponse, token_response
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -92,13 +92,12 @@ class DashboardController(Controller):
         try:
             caregiver = await caregivers.update_availability(request.user, data)
         except Invalid as invalid:
-            return render(
+            return render_invalid(
                 request,
                 "dashboard/availability.html",
+                invalid,
                 block="availability_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 saved=False,
                 weekdays=WEEKDAYS,
             )

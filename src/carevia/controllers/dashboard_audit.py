@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from carevia.db import Database
 from carevia.domain.accounts import User
-from carevia.domain.audit.queries import (
+from carevia.domain.audit.read_models import (
     ACCESS_CHOICES,
     DEFAULT_PAGE_SIZE,
     AuditFilters,
@@ -24,17 +23,10 @@ from carevia.web.templating import render
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def provide_audit_queries(
-    database: NamedDependency[Database], settings: NamedDependency[Settings]
-) -> AuditQueries:
-    return AuditQueries(database, settings.timezone)
-
-
 class DashboardAuditController(Controller):
     path = "/dashboard/audit"
     guards = [require_role("admin")]
     include_in_schema = False
-    dependencies = {"audit_queries": Provide(provide_audit_queries, sync_to_thread=False)}
 
     @get("/", name="dashboard.audit")
     async def audit_log(

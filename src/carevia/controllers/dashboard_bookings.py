@@ -20,10 +20,10 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
-from carevia.domain.bookings.queries import BookingFilters, BookingQueries
+from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.shared import Conflict, Invalid
 from carevia.web.guards import require_role
-from carevia.web.templating import is_fragment_request, render
+from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/bookings.html"
 DRAWER_TEMPLATE = "dashboard/booking_detail.html"
@@ -133,7 +133,7 @@ async def act(
             booking_admin,
             code,
             notice=DONE[done],
-            headers={"HX-Trigger": "bookingChanged"},
+            headers=trigger("bookingChanged"),
         )
     return Redirect(f"/dashboard/bookings/{code.upper()}?done={done}", status_code=303)
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from carevia.db import Database
 from carevia.domain.accounts import User
-from carevia.domain.payments.queries import (
+from carevia.domain.payments.read_models import (
     DEFAULT_PAGE_SIZE,
     KIND_LABELS,
     STATUS_LABELS,
@@ -31,17 +30,10 @@ SORT_LABELS = {
 }
 
 
-def provide_payment_queries(
-    database: NamedDependency[Database], settings: NamedDependency[Settings]
-) -> PaymentQueries:
-    return PaymentQueries(database, settings.timezone)
-
-
 class DashboardPaymentController(Controller):
     path = "/dashboard/payments"
     guards = [require_role("admin")]
     include_in_schema = False
-    dependencies = {"payment_queries": Provide(provide_payment_queries, sync_to_thread=False)}
 
     @get("/", name="dashboard.payments")
     async def payments(

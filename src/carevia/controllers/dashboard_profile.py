@@ -15,7 +15,7 @@ from carevia.domain.caregivers.availability import ProfileForm
 from carevia.domain.caregivers.service import CaregiverDirectory
 from carevia.domain.shared import Invalid
 from carevia.web.guards import require_role
-from carevia.web.templating import render
+from carevia.web.templating import render, render_invalid
 
 
 class DashboardProfileController(Controller):
@@ -48,13 +48,12 @@ class DashboardProfileController(Controller):
             caregiver = await caregivers.update_profile(request.user, data)
         except Invalid as invalid:
             caregiver = await caregivers.own_profile(request.user)
-            return render(
+            return render_invalid(
                 request,
                 "dashboard/profile.html",
+                invalid,
                 block="profile_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 saved=False,
                 caregiver=caregiver,
             )

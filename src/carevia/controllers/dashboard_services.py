@@ -8,27 +8,24 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
-from carevia.db import Database
 from carevia.domain.accounts import User
-from carevia.domain.audit import AuditLog
 from carevia.domain.catalogue.admin_form import (
     IMAGES,
     NEW_SERVICE_FORM,
     TYPE_LABELS,
     ServiceForm,
 )
-from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
 from carevia.domain.catalogue.administration import (
     STATUS_LABELS,
     ServiceAdministration,
     ServiceListFilter,
 )
 from carevia.domain.shared import Invalid
-from carevia.settings import Settings
 from carevia.web.guards import require_role
-from carevia.web.templating import is_fragment_request, render
+from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
@@ -45,18 +42,10 @@ SAVED = {
 }
 
 
-def provide_service_admin(
-    database: NamedDependency[Database], settings: NamedDependency[Settings]
-) -> ServiceAdministration:
-    return ServiceAdministration(
-        ServiceAdminRepository(database), AuditLog(database), settings.currency
-    )
-
-
 def go_to(request: Request[User, Any, Any], url: str) -> Response[Any]:
     """After a change: htmx navigates with HX-Redirect, a plain form follows a 303."""
     if is_fragment_request(request):
-        return Response(None, status_code=200, headers={"HX-Redirect": url})
+        return ClientRedirect(url)
     return Redirect(url, status_code=303)
 
 
@@ -164,7 +153,7 @@ class DashboardServiceController(Controller):
         await service_admin.toggle_status(request.user, slug)
         if is_fragment_request(request):
             # The table listens for this event and reloads itself with its own filters.
-            return Response(None, status_code=204, headers={"HX-Trigger": "serviceChanged"})
+            return Response(None, status_code=204, headers=trigger("serviceChanged"))
         return Redirect("/dashboard/services?done=status", status_code=303)
 
     @get("/{slug:str}/delete", name="dashboard.services.confirm_delete")

@@ -11,14 +11,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from carevia.db import Database
 from carevia.domain.accounts import ROLES, Role, User, UserAdministration
-from carevia.domain.audit import AuditLog
 from carevia.domain.caregivers.availability import AvailabilityForm
 from carevia.domain.caregivers.models import WEEKDAYS, Caregiver
 from carevia.domain.caregivers.verification import (
@@ -27,10 +25,9 @@ from carevia.domain.caregivers.verification import (
     PeopleFilters,
 )
 from carevia.domain.shared import Conflict, Forbidden, Invalid
-from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
-from carevia.web.templating import is_fragment_request, render
+from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/users.html"
 DETAIL_TEMPLATE = "dashboard/user_detail.html"
@@ -45,10 +42,6 @@ DONE = {
     "hours_saved": "The caregiver's working hours are saved.",
 }
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
-
-
-def provide_caregiver_verification(database: NamedDependency[Database]) -> CaregiverVerification:
-    return CaregiverVerification(database, AuditLog(database))
 
 
 class RoleForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,27 +119,15 @@ class PeopleDesk:
             return await self.drawer(request, user_id, error=message, status_code=422)
         if is_fragment_request(request):
             return await self.drawer(
-                request, user_id, notice=DONE[done], headers={"HX-Trigger": "userChanged"}
+                request, user_id, notice=DONE[done], headers=trigger("userChanged")
             )
         return Redirect(f"/dashboard/users/{changed.id}?done={done}", status_code=303)
-
-
-def provide_people_desk(
-    user_admin: NamedDependency[UserAdministration],
-    caregiver_verification: NamedDependency[CaregiverVerification],
-    settings: NamedDependency[Settings],
-) -> PeopleDesk:
-    return PeopleDesk(user_admin, caregiver_verification, settings.timezone)
 
 
 class DashboardUserController(Controller):
     path = "/dashboard/users"
     guards = [require_role("admin")]
     include_in_schema = False
-    dependencies = {
-        "caregiver_verification": Provide(provide_caregiver_verification, sync_to_thread=False),
-        "people_desk": Provide(provide_people_desk, sync_to_thread=False),
-    }
 
     @get("/", name="dashboard.users")
     async def list_users(

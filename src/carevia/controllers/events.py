@@ -29,7 +29,6 @@ from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from carevia.db import Database
 from carevia.domain.accounts import User
 from carevia.domain.auth.service import AuthService
 from carevia.domain.notifications.hub import NotificationHub, Subscription
@@ -40,7 +39,7 @@ from carevia.domain.notifications.scoping import (
     public_payload,
     visible_after,
 )
-from carevia.domain.notifications.store import Notification
+from carevia.domain.notifications.store import Notification, NotificationRepository
 from carevia.domain.notifications.tickets import EventTickets
 from carevia.web.auth import AuthInfo
 from carevia.web.guards import current_user, require_bearer_for_writes, require_role, require_user
@@ -89,12 +88,12 @@ class NotificationApiController(Controller):
     async def list_notifications(
         self,
         request: Request[User, Any, Any],
-        database: NamedDependency[Database],
+        notifications: NamedDependency[NotificationRepository],
         after: Annotated[int, QueryParameter(ge=0)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
     ) -> list[dict[str, Any]]:
         """The caller's notifications with an id above `after`, oldest first."""
-        found = await visible_after(database, Viewer.of(request.user), after, limit=limit)
+        found = await visible_after(notifications, Viewer.of(request.user), after, limit=limit)
         return [public_payload(notification) for notification in found]
 
 
@@ -102,7 +101,7 @@ class NotificationApiController(Controller):
 async def staff_events(
     event_tickets: NamedDependency[EventTickets],
     notification_hub: NamedDependency[NotificationHub],
-    database: NamedDependency[Database],
+    notifications: NamedDependency[NotificationRepository],
     ticket: FromQuery[str] = "",
     last_event_id: FromQuery[str | None] = None,
     last_event_header: LastEventIdHeader = None,
@@ -113,7 +112,7 @@ async def staff_events(
         return unauthorized("This event ticket is invalid, used or expired. Ask for a new one.")
     cursor = last_seen(last_event_header, last_event_id)
     allowed = partial(event_tickets.still_allowed, viewer)
-    return event_stream(notification_hub, database, viewer, cursor, allowed)
+    return event_stream(notification_hub, notifications, viewer, cursor, allowed)
 
 
 @get("/account/events", name="events.account", include_in_schema=False)
@@ -121,7 +120,7 @@ async def account_events(
     request: Request[Any, Any, Any],
     auth: NamedDependency[AuthService],
     notification_hub: NamedDependency[NotificationHub],
-    database: NamedDependency[Database],
+    notifications: NamedDependency[NotificationRepository],
     last_event_id: FromQuery[str | None] = None,
     last_event_header: LastEventIdHeader = None,
 ) -> ASGIApp:
@@ -132,19 +131,19 @@ async def account_events(
     viewer = Viewer(role="patient", user_id=user.id)
     allowed = partial(_session_still_valid, auth, info.session_token, user.id)
     cursor = last_seen(last_event_header, last_event_id)
-    return event_stream(notification_hub, database, viewer, cursor, allowed)
+    return event_stream(notification_hub, notifications, viewer, cursor, allowed)
 
 
 def event_stream(
     hub: NotificationHub,
-    database: Database,
+    notifications: NotificationRepository,
     viewer: Viewer,
     cursor: int | None,
     still_allowed: StillAllowed,
 ) -> ASGIApp:
     shutdown = anyio.Event()
     response = EventSourceResponse(
-        _messages(hub, database, viewer, cursor, still_allowed, shutdown),
+        _messages(hub, notifications, viewer, cursor, still_allowed, shutdown),
         ping=PING_SECONDS,
         ping_message_factory=lambda: ServerSentEvent(comment="ping"),
         send_timeout=SEND_TIMEOUT_SECONDS,
@@ -157,7 +156,7 @@ def event_stream(
 
 async def _messages(
     hub: NotificationHub,
-    database: Database,
+    notifications: NotificationRepository,
     viewer: Viewer,
     cursor: int | None,
     still_allowed: StillAllowed,
@@ -172,7 +171,9 @@ async def _messages(
             # Up to the watermark everything is in the database; above it, in the queue.
             last_sent = cursor if cursor is not None else subscription.watermark or 0
             while cursor is not None and not subscription.closed:
-                page = await visible_after(database, viewer, last_sent, upto=subscription.watermark)
+                page = await visible_after(
+                    notifications, viewer, last_sent, upto=subscription.watermark
+                )
                 for notification in page:
                     yield _message(notification)
                     last_sent = notification.id

@@ -13,16 +13,8 @@ from litestar.response import Template
 from carevia.domain.catalogue import CatalogueService
 from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
 from carevia.domain.shared import Invalid
-from carevia.web.templating import render
-
-INFO_PAGES = {
-    "/about": "pages/about.html",
-    "/help": "pages/help.html",
-    "/safety": "pages/safety.html",
-    "/refund-policy": "pages/refund.html",
-    "/terms": "pages/terms.html",
-    "/privacy": "pages/privacy.html",
-}
+from carevia.web.info_pages import INFO_PAGES
+from carevia.web.templating import render, render_invalid
 
 ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -62,13 +54,12 @@ class PageController(Controller):
         try:
             message = await contact.submit(data)
         except Invalid as invalid:
-            return render(
+            return render_invalid(
                 request,
                 "pages/contact.html",
+                invalid,
                 block="contact_form",
-                status_code=422,
                 form=data,
-                errors=invalid.fields,
                 topics=CONTACT_TOPICS,
             )
         return render(

@@ -6,9 +6,9 @@ from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from carevia.controllers.pages import INFO_PAGES
 from carevia.domain.catalogue import CatalogueService
 from carevia.settings import Settings
+from carevia.web.info_pages import INFO_PAGES
 
 
 @get("/sitemap.xml", include_in_schema=False)

@@ -11,6 +11,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from carevia.domain.accounts import User
+from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SESSION_LIFETIME
 from carevia.domain.auth.tokens import InvalidToken
 from carevia.settings import Settings
@@ -29,9 +30,7 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
-        from carevia.dependencies import auth_service_for
-
-        auth = auth_service_for(connection.app.state)
+        auth: AuthService = connection.app.state.services.auth
         header = connection.headers.get("authorization")
         if header:
             scheme, _, token = header.partition(" ")

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
@@ -27,7 +28,7 @@ from carevia.domain.shared import (
     Unauthenticated,
 )
 from carevia.web.auth import safe_next
-from carevia.web.templating import render
+from carevia.web.templating import htmx_details, render
 
 logger = logging.getLogger("carevia.errors")
 
@@ -104,11 +105,14 @@ def handle_domain_error(
 
 def _login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
     """Signed-out visitors of a page are sent to log in and brought back afterwards."""
-    if request.headers.get("hx-request") == "true":
-        current = urlsplit(request.headers.get("hx-current-url", ""))
+    htmx = htmx_details(request)
+    if htmx:
+        current = urlsplit(htmx.current_url or "")
         back = current.path + (f"?{current.query}" if current.query else "")
         target = "/login?" + urlencode({"next": safe_next(back, "/")}, safe="/")
-        return Response(None, status_code=401, headers={"HX-Redirect": target})
+        redirect = ClientRedirect(target)
+        redirect.status_code = 401  # the request is refused; htmx still follows the header
+        return redirect
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     target = "/login?" + urlencode({"next": safe_next(back, "/")}, safe="/")
     return Redirect(target, status_code=303)

@@ -46,14 +46,16 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CROSS_SITE_EXEMPT_PATHS = frozenset({"/webhooks/stripe"})
+# The key a handler sets in its `opt` to skip Litestar's CSRF check; this guard honours it too.
+CSRF_EXEMPT_OPT = "exclude_from_csrf"
 
 
 def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
     """Refuse state-changing requests sent from other sites (Fetch Metadata and Origin).
 
     The session cookie is SameSite=Lax, so this and the CSRF token together stop
-    cross-site form posts; Stripe's webhook is exempt and checked by signature.
+    cross-site form posts. A handler exempt from CSRF (Stripe's webhook, checked by its
+    signature) is exempt here too.
     """
     allowed_hosts = {urlsplit(public_base_url).netloc}
 
@@ -62,7 +64,7 @@ def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
             if (
                 scope["type"] == ScopeType.HTTP
                 and scope.get("method") in UNSAFE_METHODS
-                and scope["path"] not in CROSS_SITE_EXEMPT_PATHS
+                and not _exempt(scope)
             ):
                 headers = Headers.from_scope(scope)
                 origin = headers.get("origin")
@@ -76,3 +78,8 @@ def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
         return middleware
 
     return middleware_factory
+
+
+def _exempt(scope: Scope) -> bool:
+    route_handler = scope.get("route_handler")
+    return route_handler is not None and bool(route_handler.opt.get(CSRF_EXEMPT_OPT))

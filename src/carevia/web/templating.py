@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
+from litestar.plugins.htmx import HTMXDetails, HTMXHeaders, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
@@ -16,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
+from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_local, machine_time
 from carevia.settings import Settings
@@ -23,13 +25,24 @@ from carevia.settings import Settings
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
+def htmx_details(request: Request[Any, Any, Any]) -> HTMXDetails:
+    """What htmx sent with the request; `HTMXPlugin` makes every request an `HTMXRequest`."""
+    return request.htmx if isinstance(request, HTMXRequest) else HTMXDetails(request)
+
+
 def is_fragment_request(request: Request[Any, Any, Any]) -> bool:
-    headers = request.headers
-    return (
-        headers.get("hx-request") == "true"
-        and headers.get("hx-boosted") != "true"
-        and headers.get("hx-history-restore-request") != "true"
-    )
+    """htmx swaps a part of the page; boosted links and history restores want the whole page."""
+    htmx = htmx_details(request)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def trigger(event: str) -> dict[str, str]:
+    """The header that fires `event` on the page; the lists listen with `from:body`.
+
+    A plain event name, not the plugin's `TriggerEvent` response: that one JSON-encodes the
+    name and cannot carry the re-rendered block that most of these answers also send.
+    """
+    return {HTMXHeaders.TRIGGER_EVENT.value: event}
 
 
 def render(
@@ -53,6 +66,20 @@ def render(
         )
     return Template(
         template_name, context=context, status_code=status_code, headers=response_headers
+    )
+
+
+def render_invalid(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    invalid: Invalid,
+    *,
+    block: str | None = None,
+    **context: Any,
+) -> Template:
+    """The form again with the user's input and a message per field: 422, which htmx swaps."""
+    return render(
+        request, template_name, block=block, status_code=422, errors=invalid.fields, **context
     )
 
 

@@ -16,7 +16,7 @@ from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.models import Booking, BookingStatus
 from carevia.domain.bookings.notices import BookingNotices
-from carevia.domain.bookings.queries import (
+from carevia.domain.bookings.read_models import (
     ASSIGNABLE,
     RESENDABLE,
     BookingDrawer,

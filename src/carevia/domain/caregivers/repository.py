@@ -41,6 +41,17 @@ class CaregiverRepository:
         document = await self._caregivers.find_one({"_id": oid})
         return None if document is None else from_document(document, Caregiver)
 
+    async def ids_where_verified(self, verified: bool) -> list[ObjectId]:
+        """Profiles that are verified, or (False) every profile that is not."""
+        wanted: Any = True if verified else {"$ne": True}
+        return list(await self._caregivers.distinct("_id", {"verified": wanted}))
+
+    async def by_ids(self, ids: Sequence[ObjectId]) -> dict[ObjectId, Caregiver]:
+        if not ids:
+            return {}
+        cursor = self._caregivers.find({"_id": {"$in": list(ids)}})
+        return {document["_id"]: from_document(document, Caregiver) async for document in cursor}
+
     async def candidates(self, category: Category, division: str | None) -> list[Caregiver]:
         """Verified caregivers offering `category`, in `division` unless it is None."""
         query: dict[str, Any] = {"verified": True, "categories": Category(category).value}

@@ -20,9 +20,8 @@ from carevia.domain.accounts.repository import UserRepository, parse_object_id
 from carevia.domain.audit import AuditLog
 from carevia.domain.caregivers.availability import AvailabilityForm, parse_availability
 from carevia.domain.caregivers.models import Caregiver
-from carevia.domain.caregivers.repository import CAREGIVERS, CaregiverRepository
+from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
-from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
 
 DEFAULT_PAGE_SIZE = 25
@@ -91,8 +90,6 @@ class CaregiverVerification:
     def __init__(self, database: AsyncDatabase[dict[str, Any]], audit: AuditLog) -> None:
         self._users = UserRepository(database)
         self._caregivers = CaregiverRepository(database)
-        # Read only: which profiles are verified, for the table's filter and its badges.
-        self._profiles = database[CAREGIVERS]
         self._audit = audit
 
     async def search(
@@ -177,18 +174,15 @@ class CaregiverVerification:
             query["is_active"] = filters.active == "yes"
         if filters.verified:
             query["role"] = "caregiver"
-            wanted = True if filters.verified == "yes" else {"$ne": True}
-            query["_id"] = {"$in": await self._profiles.distinct("_id", {"verified": wanted})}
+            verified = await self._caregivers.ids_where_verified(filters.verified == "yes")
+            query["_id"] = {"$in": verified}
         if filters.q:
             pattern = {"$regex": re.escape(filters.q[:MAX_QUERY_TEXT]), "$options": "i"}
             query["$or"] = [{"email": pattern}, {"first_name": pattern}, {"last_name": pattern}]
         return query
 
     async def _profiles_of(self, ids: list[ObjectId]) -> dict[ObjectId, Caregiver]:
-        if not ids:
-            return {}
-        cursor = self._profiles.find({"_id": {"$in": ids}})
-        return {document["_id"]: from_document(document, Caregiver) async for document in cursor}
+        return await self._caregivers.by_ids(ids)
 
     async def _profile(self, caregiver_id: str) -> Caregiver:
         oid = parse_object_id(caregiver_id)

@@ -11,14 +11,11 @@ import contextlib
 import logging
 import time
 from types import TracebackType
-from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
 
 from carevia.domain.notifications.scoping import Viewer, visible_to
-from carevia.domain.notifications.store import NOTIFICATIONS, Notification, NotificationRepository
-from carevia.domain.shared.documents import from_document
+from carevia.domain.notifications.store import Notification, NotificationRepository
 
 logger = logging.getLogger("carevia.notifications")
 
@@ -102,14 +99,12 @@ class NotificationHub:
     def __init__(
         self,
         repository: NotificationRepository,
-        database: AsyncDatabase[dict[str, Any]],
         *,
         queue_size: int = QUEUE_SIZE,
         poll_seconds: float = POLL_SECONDS,
         gap_grace: float = GAP_GRACE_SECONDS,
     ) -> None:
         self._repository = repository
-        self._notifications = database[NOTIFICATIONS]
         self._queue_size = queue_size
         self._poll_seconds = poll_seconds
         self._gap_grace = gap_grace
@@ -140,7 +135,7 @@ class NotificationHub:
             while not stop.is_set():
                 try:
                     if self.last_id is None:
-                        self.last_id = await self._latest_id()
+                        self.last_id = await self._repository.latest_id()
                     if self.uses_change_stream:
                         await self._follow_change_stream(stop)
                     else:
@@ -171,10 +166,7 @@ class NotificationHub:
 
     async def _follow_change_stream(self, stop: asyncio.Event) -> None:
         try:
-            stream = await self._notifications.watch(
-                [{"$match": {"operationType": "insert"}}],
-                max_await_time_ms=int(self._poll_seconds * 1000),
-            )
+            stream = await self._repository.watch_inserts(int(self._poll_seconds * 1000))
         except OperationFailure as refused:
             logger.warning("no change streams on this server (%s); polling instead", refused)
             self.uses_change_stream = False
@@ -183,9 +175,9 @@ class NotificationHub:
             await self._catch_up()  # whatever was inserted while no stream was open
             self._failures = 0
             while not stop.is_set():
-                change = await stream.try_next()
-                if change is not None:
-                    self.offer(from_document(change["fullDocument"], Notification))
+                inserted = await stream.next_insert()
+                if inserted is not None:
+                    self.offer(inserted)
                 elif self._pending:  # a gap: look for the missing ids, or give up on them
                     await self._catch_up()
 
@@ -206,10 +198,6 @@ class NotificationHub:
                 break
             cursor = batch[-1].id
         self._flush()
-
-    async def _latest_id(self) -> int:
-        latest = await self._notifications.find_one({}, {"_id": 1}, sort=[("_id", -1)])
-        return int(latest["_id"]) if latest is not None else 0
 
     def _flush(self) -> None:
         """Publish pending notifications in id order, holding briefly at a gap."""

@@ -10,12 +10,9 @@ from typing import Any
 
 import msgspec
 from bson import ObjectId
-from pymongo import ASCENDING
-from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts import Role, User
-from carevia.domain.notifications.store import NOTIFICATIONS, Notification
-from carevia.domain.shared.documents import from_document
+from carevia.domain.notifications.store import Notification, NotificationRepository
 
 MAX_PAGE = 100
 
@@ -90,7 +87,7 @@ def encode_payload(notification: Notification) -> str:
 
 
 async def visible_after(
-    database: AsyncDatabase[dict[str, Any]],
+    notifications: NotificationRepository,
     viewer: Viewer,
     cursor: int,
     *,
@@ -98,13 +95,6 @@ async def visible_after(
     upto: int | None = None,
 ) -> list[Notification]:
     """The viewer's notifications with `cursor < id (<= upto)`, oldest first."""
-    ids: dict[str, int] = {"$gt": cursor}
-    if upto is not None:
-        ids["$lte"] = upto
-    found = (
-        database[NOTIFICATIONS]
-        .find({**scope_filter(viewer), "_id": ids})
-        .sort("_id", ASCENDING)
-        .limit(max(1, min(limit, MAX_PAGE)))
+    return await notifications.after(
+        cursor, max(1, min(limit, MAX_PAGE)), where=scope_filter(viewer), upto=upto
     )
-    return [from_document(document, Notification) async for document in found]

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -76,8 +77,50 @@ class NotificationRepository:
         await self._notifications.insert_one(to_document(notification), session=session)
         return notification
 
-    async def after(self, cursor: int, limit: int = 100) -> list[Notification]:
+    async def after(
+        self,
+        cursor: int,
+        limit: int = 100,
+        *,
+        where: Mapping[str, Any] | None = None,
+        upto: int | None = None,
+    ) -> list[Notification]:
+        """Notifications with `cursor < id (<= upto)` matching `where`, oldest first."""
+        ids: dict[str, int] = {"$gt": cursor}
+        if upto is not None:
+            ids["$lte"] = upto
         found = (
-            self._notifications.find({"_id": {"$gt": cursor}}).sort("_id", ASCENDING).limit(limit)
+            self._notifications.find({**(where or {}), "_id": ids})
+            .sort("_id", ASCENDING)
+            .limit(limit)
         )
         return [from_document(document, Notification) async for document in found]
+
+    async def latest_id(self) -> int:
+        """The highest id stored so far, 0 for none."""
+        latest = await self._notifications.find_one({}, {"_id": 1}, sort=[("_id", -1)])
+        return int(latest["_id"]) if latest is not None else 0
+
+    async def watch_inserts(self, max_await_ms: int) -> NotificationStream:
+        """A change stream of new notifications; raises OperationFailure where there is none."""
+        stream = await self._notifications.watch(
+            [{"$match": {"operationType": "insert"}}], max_await_time_ms=max_await_ms
+        )
+        return NotificationStream(stream)
+
+
+class NotificationStream:
+    """An open change stream that yields each inserted notification, or None after a wait."""
+
+    def __init__(self, stream: AsyncChangeStream[dict[str, Any]]) -> None:
+        self._stream = stream
+
+    async def next_insert(self) -> Notification | None:
+        change = await self._stream.try_next()
+        return None if change is None else from_document(change["fullDocument"], Notification)
+
+    async def __aenter__(self) -> NotificationStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._stream.close()

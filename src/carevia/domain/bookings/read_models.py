@@ -1,4 +1,6 @@
-"""Read-only booking searches for the dashboard and the API, with the indexes they use.
+"""Read model of bookings: read-only projections for the dashboard screens and the API.
+
+The searches and exports here never write; they come with the indexes they use.
 
 Every value that reaches the database is whitelisted or escaped here: free text becomes a
 literal, case-insensitive pattern, sorts come from `SORTS`, and page sizes are bounded.

@@ -1,4 +1,6 @@
-"""Read-only ledger of payments and refunds for the dashboard, with the indexes it uses.
+"""Read model of payments: a read-only ledger of payments and refunds for the dashboard.
+
+Nothing here writes; the indexes it uses are declared beside its queries.
 
 Every filter is an exact value from a short list (or an uppercased booking code), sorts
 come from `SORTS`, and page sizes are bounded. Totals cover every matching row.

@@ -1,7 +1,7 @@
 """Development mailbox: what the outbox holds, readable without an SMTP server.
 
 Mounted only outside production and only when no SMTP host is configured; `outbox` is
-the `OutboxRepository` dependency from `carevia.dependencies`.
+the `OutboxRepository` dependency from `carevia.composition`.
 """
 
 from __future__ import annotations

@@ -8,19 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from carevia.domain.payments.local_gateway import LocalGateway
+from carevia.devtools.local_gateway import LocalGateway
 from carevia.settings import Settings
 from carevia.web.templating import render
-
-
-def provide_local_gateway(state: State) -> LocalGateway:
-    gateway: LocalGateway = state.payment_gateway
-    return gateway
 
 
 class DevCheckoutController(Controller):

@@ -15,6 +15,8 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from carevia.devtools.local_checkout import PAID, LocalCheckout, LocalRefund
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import (
     dispute_object,
     new_id,
@@ -28,8 +30,6 @@ from carevia.domain.payments.gateway import (
     GatewayError,
     RefundResult,
 )
-from carevia.domain.payments.local_checkout import PAID, LocalCheckout, LocalRefund
-from carevia.domain.payments.webhook_sender import WebhookSender
 from carevia.domain.shared import Conflict, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.documents import from_document, to_document

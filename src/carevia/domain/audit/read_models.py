@@ -1,4 +1,6 @@
-"""Reading the audit log: names instead of ids, plain actions, newest first, paged.
+"""Read model of the audit log: a read-only projection for the audit screen and its API.
+
+Names instead of ids, plain actions, newest first, a bounded page at a time. Nothing here writes.
 
 No value from a request becomes an operator or an unescaped pattern: the action must be one
 the log knows, a person is looked up by name or email first and then matched by id, and

@@ -1,0 +1,268 @@
+"""The composition root: the whole object graph of one app process, and its request providers.
+
+Every service holds only the database handle, settings and other services, so the lifespan
+builds the graph once, after the database connects, and keeps it on `app.state.services`.
+A request provider only hands out what is already built; nothing is constructed per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from carevia.controllers.dashboard_users import PeopleDesk
+from carevia.db import Database
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.domain.accounts import (
+    AccountService,
+    AccountTokenRepository,
+    UserAdministration,
+    UserRepository,
+)
+from carevia.domain.audit import AuditLog
+from carevia.domain.audit.read_models import AuditQueries
+from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
+from carevia.domain.auth.service import AuthService
+from carevia.domain.auth.sessions import SessionRepository
+from carevia.domain.auth.throttle import LoginThrottle
+from carevia.domain.bookings import BookingRepository, BookingService
+from carevia.domain.bookings.administration import BookingAdministration
+from carevia.domain.bookings.notices import BookingNotices
+from carevia.domain.bookings.read_models import BookingQueries
+from carevia.domain.bookings.transitions import BookingTransitions
+from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
+from carevia.domain.caregivers.verification import CaregiverVerification
+from carevia.domain.catalogue import CatalogueService, ServiceRepository
+from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
+from carevia.domain.catalogue.administration import ServiceAdministration
+from carevia.domain.contact import ContactRepository, ContactService
+from carevia.domain.mail import Mailer, MailRenderer, MailWorker, OutboxRepository
+from carevia.domain.mail.transport import MailTransport
+from carevia.domain.notifications import NotificationRepository
+from carevia.domain.notifications.hub import NotificationHub
+from carevia.domain.notifications.tickets import EventTickets
+from carevia.domain.payments.gateway import PaymentGateway
+from carevia.domain.payments.read_models import PaymentQueries
+from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.service import PaymentService
+from carevia.domain.payments.settlement import Settlement
+from carevia.domain.shared.clock import utc_now
+from carevia.domain.stats import StatisticsRepository, StatisticsService
+from carevia.payments_runtime import uses_local_gateway
+from carevia.settings import Settings
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """One instance of each service for the life of the process."""
+
+    database: Database
+    gateway: PaymentGateway
+    mail_worker: MailWorker | None
+    notification_hub: NotificationHub
+    notifications: NotificationRepository
+    event_tickets: EventTickets
+    outbox: OutboxRepository
+    auth: AuthService
+    accounts: AccountService
+    user_admin: UserAdministration
+    bookings: BookingService
+    payments: PaymentService
+    booking_admin: BookingAdministration
+    booking_queries: BookingQueries
+    payment_queries: PaymentQueries
+    audit_queries: AuditQueries
+    catalogue: CatalogueService
+    service_admin: ServiceAdministration
+    caregivers: CaregiverDirectory
+    caregiver_verification: CaregiverVerification
+    people_desk: PeopleDesk
+    contact: ContactService
+    statistics: StatisticsService
+
+
+def build_services(
+    settings: Settings,
+    database: Database,
+    gateway: PaymentGateway,
+    mail_transport: MailTransport | None = None,
+) -> Services:
+    """The whole graph; without a mail transport there is no worker and mail waits in the outbox.
+
+    Called inside the running event loop: the notice writers share one lock of that loop.
+    """
+    users = UserRepository(database)
+    sessions = SessionRepository(database)
+    refresh_tokens = RefreshTokenService(RefreshTokenRepository(database))
+    bookings_store = BookingRepository(database)
+    payments_store = PaymentRepository(database)
+    audit = AuditLog(database)
+    outbox = OutboxRepository(database)
+    worker = MailWorker(outbox, mail_transport, settings.mail.sender) if mail_transport else None
+    mailer = Mailer(outbox, MailRenderer(), worker.wake if worker else None)
+    notifications = NotificationRepository(database)
+    # One lock per process: transactions that write notifications queue instead of conflicting.
+    notices = BookingNotices(
+        mailer,
+        notifications,
+        settings.public_base_url,
+        utc_now,
+        users=users,
+        writers=asyncio.Lock(),
+    )
+    # The one path every booking status change takes; payments and administration share it.
+    transitions = BookingTransitions(database, bookings_store, audit, notices, utc_now)
+    bookings = booking_service_for(database, settings, notices, audit, transitions)
+    payments = PaymentService(
+        gateway=gateway,
+        bookings=bookings,
+        booking_records=bookings_store,
+        payments=payments_store,
+        settlement=Settlement(
+            database, bookings_store, payments_store, transitions, notices, audit, utc_now
+        ),
+        audit=audit,
+        webhook_secret=settings.stripe.webhook_secret,
+        base_url=settings.public_base_url,
+        clock=utc_now,
+    )
+    booking_queries = BookingQueries(database, settings.timezone)
+    user_admin = UserAdministration(
+        users=users, sessions=sessions, refresh_tokens=refresh_tokens, audit=audit
+    )
+    caregiver_verification = CaregiverVerification(database, audit)
+    return Services(
+        database=database,
+        gateway=gateway,
+        mail_worker=worker,
+        notification_hub=NotificationHub(notifications),
+        notifications=notifications,
+        event_tickets=EventTickets(database),
+        outbox=outbox,
+        auth=AuthService(
+            users=users,
+            sessions=sessions,
+            throttle=LoginThrottle(database),
+            access_tokens=AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
+            refresh_tokens=refresh_tokens,
+            audit=audit,
+        ),
+        accounts=AccountService(
+            users=users,
+            tokens=AccountTokenRepository(database),
+            sessions=sessions,
+            mailer=mailer,
+            audit=audit,
+            base_url=settings.public_base_url,
+        ),
+        user_admin=user_admin,
+        bookings=bookings,
+        payments=payments,
+        booking_admin=BookingAdministration(
+            bookings=bookings,
+            records=bookings_store,
+            queries=booking_queries,
+            caregivers=CaregiverRepository(database),
+            payments=payments,
+            payment_records=payments_store,
+            notices=notices,
+            transitions=transitions,
+            audit=audit,
+            database=database,
+            clock=utc_now,
+        ),
+        booking_queries=booking_queries,
+        payment_queries=PaymentQueries(database, settings.timezone),
+        audit_queries=AuditQueries(database, settings.timezone),
+        catalogue=CatalogueService(ServiceRepository(database)),
+        service_admin=ServiceAdministration(
+            ServiceAdminRepository(database), audit, settings.currency
+        ),
+        caregivers=CaregiverDirectory(CaregiverRepository(database), audit),
+        caregiver_verification=caregiver_verification,
+        people_desk=PeopleDesk(user_admin, caregiver_verification, settings.timezone),
+        contact=ContactService(ContactRepository(database)),
+        statistics=StatisticsService(
+            StatisticsRepository(database),
+            timezone=settings.timezone,
+            currency=settings.currency,
+            clock=utc_now,
+        ),
+    )
+
+
+def booking_service_for(
+    database: Database,
+    settings: Settings,
+    notices: BookingNotices | None = None,
+    audit: AuditLog | None = None,
+    transitions: BookingTransitions | None = None,
+) -> BookingService:
+    """The booking service; without `notices` it changes bookings without telling anyone."""
+    audit = audit or AuditLog(database)
+    if transitions is None:
+        transitions = BookingTransitions(
+            database, BookingRepository(database), audit, notices, utc_now
+        )
+    return BookingService(
+        bookings=BookingRepository(database),
+        services=ServiceRepository(database),
+        caregivers=CaregiverRepository(database),
+        users=UserRepository(database),
+        audit=audit,
+        rules=settings.booking,
+        timezone=settings.timezone,
+        transitions=transitions,
+        clock=utc_now,
+    )
+
+
+# What handlers may ask for by name; each is a field of `Services`.
+PROVIDED = (
+    "database",
+    "notification_hub",
+    "notifications",
+    "event_tickets",
+    "outbox",
+    "auth",
+    "accounts",
+    "user_admin",
+    "bookings",
+    "payments",
+    "booking_admin",
+    "booking_queries",
+    "payment_queries",
+    "audit_queries",
+    "catalogue",
+    "service_admin",
+    "caregivers",
+    "caregiver_verification",
+    "people_desk",
+    "contact",
+    "statistics",
+)
+
+
+def _handed_out(name: str) -> Provide:
+    def provide(state: State) -> Any:
+        return getattr(state.services, name)
+
+    return Provide(provide, sync_to_thread=False)
+
+
+def provide_local_gateway(state: State) -> LocalGateway:
+    gateway = state.services.gateway
+    assert isinstance(gateway, LocalGateway), "mounted only with the local gateway"
+    return gateway
+
+
+def request_dependencies(settings: Settings) -> dict[str, Provide]:
+    dependencies = {name: _handed_out(name) for name in PROVIDED}
+    dependencies["settings"] = Provide(lambda: settings, sync_to_thread=False, use_cache=True)
+    if uses_local_gateway(settings):
+        dependencies["local_gateway"] = Provide(provide_local_gateway, sync_to_thread=False)
+    return dependencies
