@@ -7,11 +7,20 @@ and pytest-asyncio only starts one for `async def` tests.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 from tests.support.application import ROOT, LiveServer
 
 CHROMIUM_ARGS = [
@@ -55,13 +64,58 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+def watch_console(context: BrowserContext) -> list[str]:
+    """Console errors and uncaught exceptions of every page in `context`, as they happen.
+
+    A CSP violation, a failed script or a missing asset shows up here as an error.
+    """
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        errors.append(f"uncaught: {error.message}")
+
+    context.on("console", on_console)
+    context.on("weberror", lambda web_error: on_page_error(web_error.error))
+    return errors
+
+
+def fail_on_console_errors(errors: list[str]) -> None:
+    if errors:
+        pytest.fail("The browser logged errors:\n" + "\n".join(errors), pytrace=False)
+
+
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A page whose test fails if any page of its context logs a console error."""
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server.base_url)
+    errors = watch_console(context)
     try:
         yield context.new_page()
     finally:
         context.close()
+    fail_on_console_errors(errors)
+
+
+@pytest.fixture
+def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
+    """Pages in new contexts (each with its own options), failing the test on console errors."""
+    contexts: list[BrowserContext] = []
+    errors: list[list[str]] = []
+
+    def open_one(**options: Any) -> Page:
+        context = browser.new_context(base_url=live_server.base_url, **options)
+        contexts.append(context)
+        errors.append(watch_console(context))
+        return context.new_page()
+
+    yield open_one
+    for context in contexts:
+        context.close()
+    fail_on_console_errors([error for watched in errors for error in watched])
 
 
 @pytest.fixture
