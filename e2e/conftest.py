@@ -64,16 +64,28 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+# htmx logs a request it cancelled itself (hx-sync="this:replace" drops an outdated price or
+# times request) as two errors. A failed or timed-out request still logs its own error event.
+HTMX_ABORT_LOGS = ("htmx:sendAbort", "htmx:afterRequest")
+
+
 def watch_console(context: BrowserContext) -> list[str]:
     """Console errors and uncaught exceptions of every page in `context`, as they happen.
 
-    A CSP violation, a failed script or a missing asset shows up here as an error.
+    A CSP violation, a failed script or a missing asset shows up here as an error. A page the
+    test opened itself may answer with an error status (a 404 page, say): the test checks that.
     """
     errors: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.page.url if message.page else '?'}: {message.text}")
+        if message.type != "error":
+            return
+        where = message.page.url if message.page else "?"
+        if message.text.startswith("Failed to load resource") and message.location["url"] == where:
+            return
+        if message.text.startswith(HTMX_ABORT_LOGS):
+            return
+        errors.append(f"{where}: {message.text} ({message.location['url']})")
 
     def on_page_error(error: Error) -> None:
         errors.append(f"uncaught: {error.message}")

@@ -16,6 +16,7 @@ from e2e.test_live_dashboard import PASSWORD
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 OpenPage = Callable[..., Page]
+OTHER_TABLES = [f"/dashboard/{name}" for name in ("payments", "services", "users", "audit")]
 
 
 def staff_member(live_server: LiveServer, role: str) -> str:
@@ -151,3 +152,22 @@ def test_the_bookings_table_fits_with_status_and_total_in_view(
     assert fit["tableWidth"] <= fit["wrapWidth"], fit
     assert not fit["wrapScrolls"] and not fit["pageScrolls"], fit
     assert all(fit["visible"].values()), fit
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+def test_every_dashboard_table_fits_its_area(
+    open_page: OpenPage, live_server: LiveServer, booking_code: str, viewport: ViewportSize
+) -> None:
+    page = open_page(viewport=viewport)
+    log_in_without_next(page, staff_member(live_server, "admin"))
+    problems = []
+    for path in OTHER_TABLES:
+        page.goto(path)
+        expect(page.locator(".table tbody tr").first).to_be_visible()
+        widths = page.locator(".table-wrap").first.evaluate(
+            "(wrap) => [wrap.querySelector('table').scrollWidth, wrap.clientWidth,"
+            " document.documentElement.scrollWidth - window.innerWidth]"
+        )
+        if widths[0] > widths[1] or widths[2] > 0:
+            problems.append(f"{path}: table {widths[0]} in {widths[1]}px, page over by {widths[2]}")
+    assert not problems, problems
