@@ -96,3 +96,19 @@ def test_on_a_phone_the_catalogue_shows_results_first_and_filters_behind_a_butto
     page.goto("/services")
     expect(page.get_by_label("Category")).to_be_visible()
     expect(page.get_by_text("Filters", exact=True)).to_be_hidden()
+
+
+def test_the_taka_font_is_ready_when_the_first_prices_are_drawn(page: Page) -> None:
+    """Preloaded with the stylesheet, so no price shows ৳ as a missing glyph first."""
+    page.goto("/services", wait_until="load")
+    preloaded = page.eval_on_selector_all(
+        "link[rel=preload][as=font][crossorigin]", "(links) => links.map((l) => l.href)"
+    )
+    assert any(href.endswith("noto-sans-bengali-700.woff2") for href in preloaded), preloaded
+    faces = page.evaluate(
+        """() => [...document.fonts].filter((face) => face.family.includes('Bengali'))
+             .map((face) => `${face.weight}:${face.display}:${face.status}`)"""
+    )
+    # "block": until the face arrives the sign is invisible for a moment, never a box.
+    assert "700:block:loaded" in faces, faces
+    assert page.evaluate("document.fonts.check('700 16px \"Noto Sans Bengali\"', '\\u09f3')")
