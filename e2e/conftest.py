@@ -58,6 +58,15 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(
             executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
         )
+        open_context = launched.new_context
+
+        def watched_context(**options: Any) -> BrowserContext:
+            context = open_context(**options)
+            CONSOLE_ERRORS.extend_from(context)
+            return context
+
+        # Every context a test opens, through a fixture or by itself, is watched.
+        launched.new_context = watched_context  # type: ignore[method-assign]
         try:
             yield launched
         finally:
@@ -95,39 +104,56 @@ def watch_console(context: BrowserContext) -> list[str]:
     return errors
 
 
-def fail_on_console_errors(errors: list[str]) -> None:
+class ConsoleErrors:
+    """The console errors of every browser context opened during the current test."""
+
+    def __init__(self) -> None:
+        self.watched: list[list[str]] = []
+
+    def extend_from(self, context: BrowserContext) -> None:
+        self.watched.append(watch_console(context))
+
+    def take(self) -> list[str]:
+        errors = [error for watched in self.watched for error in watched]
+        self.watched.clear()
+        return errors
+
+
+CONSOLE_ERRORS = ConsoleErrors()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[None]:
+    """Fail a test, once its contexts are closed, if any page logged an error or threw."""
+    CONSOLE_ERRORS.take()
+    yield
+    errors = CONSOLE_ERRORS.take()
     if errors:
         pytest.fail("The browser logged errors:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A page whose test fails if any page of its context logs a console error."""
     context = browser.new_context(viewport=VIEWPORT, base_url=live_server.base_url)
-    errors = watch_console(context)
     try:
         yield context.new_page()
     finally:
         context.close()
-    fail_on_console_errors(errors)
 
 
 @pytest.fixture
 def open_page(browser: Browser, live_server: LiveServer) -> Iterator[Callable[..., Page]]:
-    """Pages in new contexts (each with its own options), failing the test on console errors."""
+    """Pages in new contexts, each with its own options (viewport, colour scheme, no JS...)."""
     contexts: list[BrowserContext] = []
-    errors: list[list[str]] = []
 
     def open_one(**options: Any) -> Page:
         context = browser.new_context(base_url=live_server.base_url, **options)
         contexts.append(context)
-        errors.append(watch_console(context))
         return context.new_page()
 
     yield open_one
     for context in contexts:
         context.close()
-    fail_on_console_errors([error for watched in errors for error in watched])
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from pymongo import MongoClient
 from tests.support.application import LiveServer
 
 from carevia.domain.accounts.passwords import HASHER
-from e2e.conftest import fail_on_console_errors, watch_console
 from e2e.test_live_dashboard import PASSWORD, log_in
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
@@ -100,12 +99,8 @@ def audit(page: Page, paths: list[str]) -> None:
 
 @pytest.fixture
 def context_for(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
-    """New browser contexts in a theme that let axe's script in despite the pages' CSP.
-
-    The pages' own scripts still run under watch: a console error fails the test.
-    """
+    """New browser contexts in a theme that let axe's script in despite the pages' CSP."""
     opened = []
-    errors: list[list[str]] = []
 
     def open_page(viewport: ViewportSize = DESKTOP, theme: str = "light") -> Page:
         scheme, cookie = THEMES[theme]
@@ -118,13 +113,11 @@ def context_for(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
         if cookie is not None:
             context.add_cookies([{"name": "theme", "value": cookie, "url": live_server.base_url}])
         opened.append(context)
-        errors.append(watch_console(context))
         return context.new_page()
 
     yield open_page
     for context in opened:
         context.close()
-    fail_on_console_errors([error for watched in errors for error in watched])
 
 
 def signed_in(
