@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -112,3 +113,15 @@ def test_the_taka_font_is_ready_when_the_first_prices_are_drawn(page: Page) -> N
     # "block": until the face arrives the sign is invisible for a moment, never a box.
     assert "700:block:loaded" in faces, faces
     assert page.evaluate("document.fonts.check('700 16px \"Noto Sans Bengali\"', '\\u09f3')")
+
+
+def test_the_support_number_shows_above_the_header_on_wide_screens_only(page: Page) -> None:
+    page.set_viewport_size(LAPTOP)
+    page.goto("/")
+    number = page.locator(".top-bar").get_by_role("link", name="+880 9612-345678")
+    expect(number).to_be_visible()
+    expect(number).to_have_attribute("href", "tel:+8809612345678")
+    whatsapp = page.locator(".top-bar").get_by_role("link", name="WhatsApp us")
+    expect(whatsapp).to_have_attribute("href", re.compile(r"^https://wa\.me/\d+$"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(number).to_be_hidden()
