@@ -55,6 +55,33 @@ ADMIN_PAGES = [
 ]
 CAREGIVER_PAGES = ["/dashboard", "/dashboard/availability", "/dashboard/profile"]
 
+# A theme is the device's colour scheme plus, perhaps, the visitor's remembered choice.
+THEMES = {
+    "light": ("light", None),
+    "dark-device": ("dark", None),
+    "dark-cookie": ("light", "dark"),
+    "light-cookie-on-dark-device": ("dark", "light"),
+}
+# Signed-in pages: each theme once, at desktop or phone width.
+SIGNED_IN_RUNS = [("light", DESKTOP), ("dark-device", DESKTOP), ("dark-cookie", PHONE)]
+SIGNED_IN_IDS = ["light-desktop", "dark-desktop", "dark-phone"]
+
+
+def axe_violations(page: Page, where: str, context: str = "document") -> list[str]:
+    """axe's findings on what the page shows now (`context`: a CSS selector or the document)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(
+        "async (context) => (await axe.run(context === 'document' ? document : context,"
+        " {resultTypes: ['violations']})).violations",
+        context,
+    )
+    return [
+        f"{where}: {v['id']} ({v['impact']}) {v['help']} at {node['target']}"
+        for v in found
+        for node in v["nodes"]
+    ]
+
 
 def violations(page: Page, path: str) -> list[str]:
     response = page.goto(path)
@@ -62,15 +89,7 @@ def violations(page: Page, path: str) -> list[str]:
     assert response.status == (404 if path == MISSING else 200), path
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))  # not sent to /login instead
     expect(page.locator("main")).to_be_visible()
-    page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        f"{path}: {v['id']} ({v['impact']}) {v['help']} at {node['target']}"
-        for v in found
-        for node in v["nodes"]
-    ]
+    return axe_violations(page, path)
 
 
 def audit(page: Page, paths: list[str]) -> None:
@@ -80,13 +99,19 @@ def audit(page: Page, paths: list[str]) -> None:
 
 @pytest.fixture
 def context_for(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
-    """New browser contexts that let axe's script in despite the pages' CSP."""
+    """New browser contexts in a theme that let axe's script in despite the pages' CSP."""
     opened = []
 
-    def open_page(viewport: ViewportSize = DESKTOP) -> Page:
+    def open_page(viewport: ViewportSize = DESKTOP, theme: str = "light") -> Page:
+        scheme, cookie = THEMES[theme]
         context = browser.new_context(
-            base_url=live_server.base_url, viewport=viewport, bypass_csp=True
+            base_url=live_server.base_url,
+            viewport=viewport,
+            bypass_csp=True,
+            color_scheme=scheme,  # type: ignore[arg-type]
         )
+        if cookie is not None:
+            context.add_cookies([{"name": "theme", "value": cookie, "url": live_server.base_url}])
         opened.append(context)
         return context.new_page()
 
@@ -95,36 +120,73 @@ def context_for(browser: Browser, live_server: LiveServer) -> Iterator[Any]:
         context.close()
 
 
-def signed_in(open_page: Any, live_server: LiveServer, role: str, target: str) -> Page:
+def signed_in(
+    open_page: Any,
+    live_server: LiveServer,
+    role: str,
+    target: str,
+    theme: str = "light",
+    viewport: ViewportSize = DESKTOP,
+) -> Page:
     email = f"a11y.{role}.{time.monotonic_ns()}@example.com"
     live_server.create_user(email, "Tahmina Akter", role, PASSWORD)
-    page: Page = open_page()
+    page: Page = open_page(viewport, theme)
     log_in(page, email, target)
     expect(page.locator("main")).to_be_visible()
     return page
 
 
+@pytest.mark.parametrize("theme", list(THEMES))
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_public_pages_have_no_accessibility_violations(
-    context_for: Any, viewport: ViewportSize
+    context_for: Any, viewport: ViewportSize, theme: str
 ) -> None:
-    audit(context_for(viewport), PUBLIC_PAGES)
+    audit(context_for(viewport, theme), PUBLIC_PAGES)
 
 
+@pytest.mark.parametrize("theme", list(THEMES))
+def test_the_header_buttons_pass_in_every_state(context_for: Any, theme: str) -> None:
+    """The Register button (at rest, hovered, focused) and the open theme menu, for visitors."""
+    page: Page = context_for(DESKTOP, theme)
+    page.goto("/services")
+    register = page.locator(".site-header").get_by_role("link", name="Register")
+    problems = axe_violations(page, "header", ".site-header")
+    register.hover()
+    problems += axe_violations(page, "header, Register hovered", ".site-header")
+    page.keyboard.press("Tab")  # the skip link, then focus moves on to the Register link
+    register.focus()
+    problems += axe_violations(page, "header, Register focused", ".site-header")
+    page.locator(".theme-menu summary").click()
+    expect(page.get_by_role("button", name="Dark")).to_be_visible()
+    problems += axe_violations(page, "header, theme menu open", ".site-header")
+
+    phone: Page = context_for(PHONE, theme)
+    phone.goto("/")
+    phone.get_by_text("Menu", exact=True).click()
+    expect(phone.get_by_role("link", name="Register")).to_be_visible()
+    problems += axe_violations(phone, "phone header, menu open", ".site-header")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("theme", "viewport"), SIGNED_IN_RUNS, ids=SIGNED_IN_IDS)
 def test_patient_pages_have_no_accessibility_violations(
-    context_for: Any, live_server: LiveServer
+    context_for: Any, live_server: LiveServer, theme: str, viewport: ViewportSize
 ) -> None:
-    audit(signed_in(context_for, live_server, "patient", "/account"), PATIENT_PAGES)
+    page = signed_in(context_for, live_server, "patient", "/account", theme, viewport)
+    audit(page, PATIENT_PAGES)
 
 
+@pytest.mark.parametrize(("theme", "viewport"), SIGNED_IN_RUNS, ids=SIGNED_IN_IDS)
 def test_admin_dashboard_pages_have_no_accessibility_violations(
-    context_for: Any, live_server: LiveServer
+    context_for: Any, live_server: LiveServer, theme: str, viewport: ViewportSize
 ) -> None:
-    audit(signed_in(context_for, live_server, "admin", "/dashboard/overview"), ADMIN_PAGES)
+    page = signed_in(context_for, live_server, "admin", "/dashboard/overview", theme, viewport)
+    audit(page, ADMIN_PAGES)
 
 
+@pytest.mark.parametrize(("theme", "viewport"), SIGNED_IN_RUNS, ids=SIGNED_IN_IDS)
 def test_caregiver_workspace_pages_have_no_accessibility_violations(
-    context_for: Any, live_server: LiveServer
+    context_for: Any, live_server: LiveServer, theme: str, viewport: ViewportSize
 ) -> None:
     # A seeded caregiver, with a profile; their password is random outside development.
     with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
@@ -134,7 +196,7 @@ def test_caregiver_workspace_pages_have_no_accessibility_violations(
         users.update_one(
             {"_id": ObjectId(caregiver["_id"])}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
         )
-    page: Page = context_for()
+    page: Page = context_for(viewport, theme)
     log_in(page, caregiver["email"], "/dashboard")
     expect(page.locator("main")).to_be_visible()
     audit(page, CAREGIVER_PAGES)

@@ -49,6 +49,7 @@ from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
+from carevia.controllers.theme import ThemeController
 from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> Litestar:
 
     route_handlers: list[Any] = [
         PageController,
+        ThemeController,
         ServiceController,
         CaregiverController,
         AuthController,

@@ -15,6 +15,7 @@ Environment = Literal["development", "test", "production"]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
 DEFAULT_WEBHOOK_SECRET = "whsec_dev_local_gateway"  # noqa: S105 - refused in production
+DEFAULT_SUPPORT_PHONE = "+880 9612-345678"
 
 
 class ConfigurationError(Exception):
@@ -57,6 +58,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     static_dir: Path = PROJECT_ROOT / "static"
     currency: str = "BDT"
     timezone: str = "Asia/Dhaka"
+    support_phone: str = DEFAULT_SUPPORT_PHONE
     database: DatabaseSettings = msgspec.field(default_factory=lambda: DatabaseSettings(uri=None))
     stripe: StripeSettings = msgspec.field(
         default_factory=lambda: StripeSettings(
@@ -69,6 +71,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def support_phone_digits(self) -> str:
+        """The number in international form without "+", spaces or dashes."""
+        return "".join(ch for ch in self.support_phone if ch.isdigit())
+
+    @property
+    def support_phone_link(self) -> str:
+        return f"tel:+{self.support_phone_digits}"
+
+    @property
+    def support_whatsapp_link(self) -> str:
+        return f"https://wa.me/{self.support_phone_digits}"
 
     @property
     def secure_cookies(self) -> bool:
@@ -147,6 +162,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             data_dir=Path(get("CAREVIA_DATA_DIR") or defaults.data_dir),
             currency=(get("CURRENCY") or defaults.currency).upper(),
             timezone=get("CAREVIA_TIMEZONE") or defaults.timezone,
+            support_phone=get("SUPPORT_PHONE") or defaults.support_phone,
             database=DatabaseSettings(uri=get("MONGODB_URI"), name=get("MONGODB_DB") or "carevia"),
             stripe=StripeSettings(
                 secret_key=get("STRIPE_SECRET_KEY"),

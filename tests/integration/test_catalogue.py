@@ -11,6 +11,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.catalogue import PAGE_SIZE
+
 pytestmark = pytest.mark.usefixtures("seeded")
 
 Client = AsyncTestClient[Litestar]
@@ -31,12 +33,12 @@ async def active_services(
     return await database["services"].find({"status": "active", **query}).to_list()
 
 
-async def test_list_shows_six_per_page_of_active_services(
+async def test_list_shows_twelve_per_page_of_active_services(
     client: Client, database: AsyncDatabase[dict[str, Any]]
 ) -> None:
     response = await client.get("/services")
     assert response.status_code == 200
-    assert len(service_slugs(response.text)) == 6
+    assert len(service_slugs(response.text)) == 12
     assert result_count(response.text) == len(await active_services(database))
     assert "dialysis-day-support" not in response.text  # the inactive demo service
 
@@ -97,7 +99,7 @@ async def test_each_sort_orders_the_whole_catalogue(
 ) -> None:
     services = await active_services(database)
     shown: list[str] = []
-    for page in range(1, 5):
+    for page in range(1, -(-len(services) // PAGE_SIZE) + 1):
         response = await client.get("/services", params={"sort": sort, "page": page})
         shown.extend(service_slugs(response.text))
     by_slug = {s["slug"]: s for s in services}
@@ -154,11 +156,11 @@ async def test_page_beyond_the_last_is_clamped(
     client: Client, database: AsyncDatabase[dict[str, Any]]
 ) -> None:
     total = len(await active_services(database))
-    last_page = -(-total // 6)
+    last_page = -(-total // PAGE_SIZE)
     response = await client.get("/services", params={"page": 999})
     assert response.status_code == 200
     assert f"Page {last_page} of {last_page}" in response.text
-    assert len(service_slugs(response.text)) == total - (last_page - 1) * 6
+    assert len(service_slugs(response.text)) == total - (last_page - 1) * PAGE_SIZE
     response = await client.get("/services", params={"page": -3})
     assert f"Page 1 of {last_page}" in response.text
 

@@ -47,7 +47,7 @@ async def post(client: Client, path: str, token: str, htmx: bool = False, **fiel
 
 
 def emails(html: str) -> set[str]:
-    return set(re.findall(r'<td data-label="Email">([^<]+)</td>', html))
+    return set(re.findall(r'<td data-label="Email"[^>]*>([^<]+)</td>', html))
 
 
 async def audited(database: Database, action: str, target: Any) -> dict[str, Any]:

@@ -62,3 +62,13 @@ def test_production_with_real_settings_starts(tmp_path: Path) -> None:
 def test_unknown_app_env_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="APP_ENV"):
         Settings.from_env({"APP_ENV": "staging"}, env_file=tmp_path / "x")
+
+
+def test_the_support_number_and_its_links(tmp_path: Path) -> None:
+    default = Settings.from_env({}, env_file=tmp_path / "missing.env")
+    assert default.support_phone == "+880 9612-345678"
+    assert default.support_whatsapp_link == "https://wa.me/8809612345678"
+    assert default.support_phone_link == "tel:+8809612345678"
+    other = Settings.from_env({"SUPPORT_PHONE": " +880 (17) 1100-0222 "}, env_file=tmp_path / "x")
+    assert other.support_phone == "+880 (17) 1100-0222"
+    assert other.support_whatsapp_link == "https://wa.me/8801711000222"

@@ -16,6 +16,7 @@ from carevia.domain.accounts import (
     LoginForm,
     PasswordResetForm,
     RegistrationForm,
+    User,
 )
 from carevia.domain.auth import AuthService
 from carevia.domain.shared import Invalid, RateLimited, Unauthenticated
@@ -26,6 +27,13 @@ from carevia.web.requests import client_ip
 from carevia.web.templating import render, render_invalid
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+STAFF_HOME = "/dashboard"
+PATIENT_HOME = "/account"
+
+
+def landing_page(user: User, requested: str) -> str:
+    """A safe `next` the visitor asked for wins; otherwise staff start in their workspace."""
+    return safe_next(requested, STAFF_HOME if user.role in ("admin", "caregiver") else PATIENT_HOME)
 
 
 class AuthController(Controller):
@@ -36,7 +44,7 @@ class AuthController(Controller):
         next_path: Annotated[str, QueryParameter(name="next")] = "",
     ) -> Template:
         return render(
-            request, "auth/login.html", form=LoginForm(next=safe_next(next_path)), error=None
+            request, "auth/login.html", form=LoginForm(next=safe_next(next_path, "")), error=None
         )
 
     @post("/login", name="auth.login.submit")
@@ -48,7 +56,7 @@ class AuthController(Controller):
         data: Annotated[LoginForm, FORM],
     ) -> Response[Any] | Template:
         try:
-            _user, token = await auth.log_in(
+            user, token = await auth.log_in(
                 data.email, data.password, client_ip(request), request.cookies.get(SESSION_COOKIE)
             )
         except (Unauthenticated, RateLimited) as failure:
@@ -56,11 +64,13 @@ class AuthController(Controller):
                 request,
                 "auth/login.html",
                 status_code=429 if isinstance(failure, RateLimited) else 422,
-                form=LoginForm(email=data.email, next=safe_next(data.next)),
+                form=LoginForm(email=data.email, next=safe_next(data.next, "")),
                 error=failure.message,
             )
         return Redirect(
-            safe_next(data.next), status_code=303, cookies=[session_cookie(settings, token)]
+            landing_page(user, data.next),
+            status_code=303,
+            cookies=[session_cookie(settings, token)],
         )
 
     @post("/logout", name="auth.logout")

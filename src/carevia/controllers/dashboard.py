@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from carevia.domain.caregivers.availability import AvailabilityForm
 from carevia.domain.caregivers.models import WEEKDAYS
 from carevia.domain.caregivers.service import CaregiverDirectory
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.clock import utc_now
 from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
@@ -52,7 +53,7 @@ class DashboardController(Controller):
             Visit(b, b.starts_at.astimezone(ZoneInfo(b.timezone)).date())
             for b in await bookings.visits_for(request.user)
         ]
-        today = datetime.now(ZoneInfo(settings.timezone)).date()
+        today = utc_now().astimezone(ZoneInfo(settings.timezone)).date()
         return render(
             request,
             "dashboard/workspace.html",

@@ -21,6 +21,7 @@ from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_local, machine_time
 from carevia.settings import Settings
+from carevia.web.theme import theme_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -111,6 +112,10 @@ def build_environment(settings: Settings) -> Environment:
         service_sorts=SERVICE_SORTS,
         status_labels=STATUS_LABELS,
         is_production=settings.is_production,
+        support_phone=settings.support_phone,
+        support_phone_link=settings.support_phone_link,
+        support_whatsapp_link=settings.support_whatsapp_link,
+        theme_of=theme_of,
     )
     # Shared widgets used inside named blocks are globals, so fragments see them too.
     environment.globals["page_link"] = page_link

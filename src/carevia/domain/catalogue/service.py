@@ -8,7 +8,7 @@ from carevia.domain.coverage import is_known_division
 from carevia.domain.shared import Invalid, NotFound, Page
 from carevia.domain.shared.pagination import clamp_page
 
-PAGE_SIZE = 6
+PAGE_SIZE = 12
 MAX_SEARCH_LENGTH = 100
 
 
