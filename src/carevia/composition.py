@@ -47,6 +47,7 @@ from carevia.domain.notifications.hub import NotificationHub
 from carevia.domain.notifications.tickets import EventTickets
 from carevia.domain.payments.gateway import PaymentGateway
 from carevia.domain.payments.read_models import PaymentQueries
+from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
@@ -117,14 +118,16 @@ def build_services(
     # The one path every booking status change takes; payments and administration share it.
     transitions = BookingTransitions(database, bookings_store, audit, notices, utc_now)
     bookings = booking_service_for(database, settings, notices, audit, transitions)
+    settlement = Settlement(
+        database, bookings_store, payments_store, transitions, notices, audit, utc_now
+    )
     payments = PaymentService(
         gateway=gateway,
         bookings=bookings,
         booking_records=bookings_store,
         payments=payments_store,
-        settlement=Settlement(
-            database, bookings_store, payments_store, transitions, notices, audit, utc_now
-        ),
+        settlement=settlement,
+        refunds=RefundQueue(gateway, payments_store, settlement, utc_now),
         audit=audit,
         webhook_secret=settings.stripe.webhook_secret,
         base_url=settings.public_base_url,

@@ -1,4 +1,4 @@
-"""Taking payment: Checkout sessions, the Stripe webhook, refunds and reconciliation."""
+"""Taking payment: Checkout sessions, the Stripe webhook, refund requests and reconciliation."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from carevia.domain.payments.gateway import (
     PaymentGateway,
 )
 from carevia.domain.payments.models import Payment, PaymentKind
+from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.settlement import AdminAlert, Settlement
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -57,6 +58,7 @@ class PaymentService:
         booking_records: BookingRepository,
         payments: PaymentRepository,
         settlement: Settlement,
+        refunds: RefundQueue,
         audit: AuditLog,
         *,
         webhook_secret: str,
@@ -68,6 +70,7 @@ class PaymentService:
         self._records = booking_records
         self._payments = payments
         self._settlement = settlement
+        self._refunds = refunds
         self._audit = audit
         self._webhook_secret = webhook_secret
         self._base_url = base_url
@@ -339,42 +342,7 @@ class PaymentService:
         await self.process_refunds()
 
     async def process_refunds(self, limit: int = 20) -> int:
-        """Ask the gateway for each queued refund; idempotency keys make retries safe."""
-        done = 0
-        for refund in await self._payments.pending_refunds(limit):
-            try:
-                result = await self._gateway.create_refund(
-                    refund.payment_intent,
-                    refund.amount,
-                    refund.idempotency_key,
-                    {"booking_code": refund.booking_code, "reason": refund.reason[:200]},
-                )
-            except GatewayError as error:
-                logger.warning("refund %s failed: %s", refund.idempotency_key, error)
-                if error.retryable:
-                    await self._payments.note_refund_attempt(refund.id, str(error), self._clock())
-                else:
-                    await self._settlement.fail_refund(refund, str(error))
-                continue
-            finished = await self._payments.finish_refund(
-                refund.id,
-                {
-                    "status": "succeeded",
-                    "gateway_refund_id": result.id,
-                    "updated_at": self._clock(),
-                },
-            )
-            if finished is not None:
-                payment = await self._payments.by_intent(refund.payment_intent)
-                if payment is not None:
-                    refunded = sum(
-                        r.amount
-                        for r in await self._payments.refunds_for(refund.booking_id)
-                        if r.payment_id == payment.id and r.status == "succeeded"
-                    )
-                    await self._settlement.sync_refunded(payment, refunded)
-                done += 1
-        return done
+        return await self._refunds.send_queued(limit)
 
     # ---- Safety net ------------------------------------------------------------------------
     async def reconcile(self, older_than: timedelta = timedelta(minutes=2), limit: int = 50) -> int:
