@@ -25,9 +25,17 @@ from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.money import format_money
 from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, api_token, log_in
-from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
+from tests.support.bookings import CaregiverFactory
 from tests.support.mail import SMTPServer
-from tests.support.payment_flows import paid_booking, settle, signed, stored_booking, text_of
+from tests.support.payment_flows import (
+    hold_lapsed_and_taken,
+    lapse_hold,
+    paid_booking,
+    settle,
+    signed,
+    stored_booking,
+    text_of,
+)
 from tests.support.payments import held_booking, pay_on_test_gateway, session_event
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
@@ -178,12 +186,7 @@ async def test_a_late_payment_refunded_mails_each_admin_once(
     caregiver: ObjectId,
     smtp_server: SMTPServer,
 ) -> None:
-    code, session_id = await held_booking(client, caregiver_id=str(caregiver))
-    await lapse_hold(database, code)
-    await make_user("rahim@example.com")
-    client.cookies.clear()
-    await log_in(client, "rahim@example.com")
-    await booking_code(client, await submit_booking(client, caregiver_id=str(caregiver)))
+    code, session_id, _ = await hold_lapsed_and_taken(client, database, make_user, str(caregiver))
 
     assert (await pay_on_test_gateway(client, session_id)).status_code == 303
     await deliver_again(client, database, session_id)
@@ -217,12 +220,6 @@ async def test_a_late_payment_that_confirms_the_booking_mails_each_admin_once(
     assert all(len(each) == 1 for each in mails.values())
     assert "confirmed again" in text_of(mails[ADMINS[1]][0])
     assert len(received(smtp_server, "Booking confirmed")["amina@example.com"]) == 1
-
-
-async def lapse_hold(database: Database, code: str) -> None:
-    booking = await stored_booking(database, code)
-    past = booking["created_at"]
-    await database["bookings"].update_one({"code": code}, {"$set": {"hold_expires_at": past}})
 
 
 async def deliver_again(client: Client, database: Database, session_id: str) -> None:

@@ -16,10 +16,12 @@ from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import dispute_object
 from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
-from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
+from tests.support.bookings import CaregiverFactory
 from tests.support.mail import SMTPServer
 from tests.support.payment_flows import (
     checkout_id,
+    hold_lapsed_and_taken,
+    lapse_hold,
     mail_about,
     paid_booking,
     settle,
@@ -44,12 +46,6 @@ async def patient(client: Client, make_user: UserFactory, caregiver: ObjectId) -
     await log_in(client, "amina@example.com")
 
 
-async def lapse_hold(database: Database, code: str) -> None:
-    await database["bookings"].update_one(
-        {"code": code}, {"$set": {"hold_expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
-    )
-
-
 @pytest.mark.usefixtures("patient")
 async def test_a_late_payment_for_time_taken_meanwhile_is_refunded_and_the_patient_told(
     client: Client,
@@ -58,12 +54,9 @@ async def test_a_late_payment_for_time_taken_meanwhile_is_refunded_and_the_patie
     caregiver: ObjectId,
     smtp_server: SMTPServer,
 ) -> None:
-    code, session_id = await held_booking(client, caregiver_id=str(caregiver))
-    await lapse_hold(database, code)
-    await make_user("rahim@example.com")
-    client.cookies.clear()
-    await log_in(client, "rahim@example.com")
-    taker = await booking_code(client, await submit_booking(client, caregiver_id=str(caregiver)))
+    code, session_id, taker = await hold_lapsed_and_taken(
+        client, database, make_user, str(caregiver)
+    )
     assert (await stored_booking(database, code))["status"] == "expired"
 
     assert (await pay_on_test_gateway(client, session_id)).status_code == 303

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -12,7 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.payments.events import encode_event, sign, stripe_event
 from carevia.settings import DEFAULT_WEBHOOK_SECRET
-from tests.support.accounts import Client
+from tests.support.accounts import Client, UserFactory, log_in
+from tests.support.bookings import booking_code, submit_booking
 from tests.support.mail import SMTPServer
 from tests.support.payments import held_booking, pay_on_test_gateway
 
@@ -23,6 +25,28 @@ async def stored_booking(database: Database, code: str) -> dict[str, Any]:
     found = await database["bookings"].find_one({"code": code})
     assert found is not None, f"no booking {code}"
     return found
+
+
+async def lapse_hold(database: Database, code: str) -> None:
+    await database["bookings"].update_one(
+        {"code": code}, {"$set": {"hold_expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
+    )
+
+
+async def hold_lapsed_and_taken(
+    client: Client, database: Database, make_user: UserFactory, caregiver: str
+) -> tuple[str, str, str]:
+    """The signed-in patient's hold lapses and Rahim books that time; her payment comes late.
+
+    Returns her booking code, her Checkout session and Rahim's booking code.
+    """
+    code, session_id = await held_booking(client, caregiver_id=caregiver)
+    await lapse_hold(database, code)
+    await make_user("rahim@example.com")
+    client.cookies.clear()
+    await log_in(client, "rahim@example.com")
+    taker = await booking_code(client, await submit_booking(client, caregiver_id=caregiver))
+    return code, session_id, taker
 
 
 async def settle(
