@@ -13,47 +13,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bson import ObjectId
 from playwright.sync_api import Browser, Page, ViewportSize, expect
-from pymongo import MongoClient
 from tests.support.application import LiveServer
+from tests.support.page_sets import (
+    ADMIN_PAGES,
+    CAREGIVER_PAGES,
+    MISSING,
+    PATIENT_PAGES,
+    PUBLIC_PAGES,
+)
 
-from carevia.domain.accounts.passwords import HASHER
-from e2e.test_live_dashboard import PASSWORD, log_in
+from e2e.test_live_dashboard import PASSWORD, log_in, seeded_caregiver_email
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
-MISSING = "/no-such-page"
-PUBLIC_PAGES = [
-    "/",
-    "/services",
-    "/services?category=elderly-care&division=Dhaka",
-    "/services/newborn-night-nanny",
-    "/login",
-    "/register",
-    "/forgot-password",
-    "/contact",
-    "/about",
-    "/help",
-    "/safety",
-    "/refund-policy",
-    "/terms",
-    "/privacy",
-    MISSING,
-]
-PATIENT_PAGES = ["/account", "/account/bookings", "/services/infant-day-care/book"]
-ADMIN_PAGES = [
-    "/dashboard/overview",
-    "/dashboard/bookings",
-    "/dashboard/payments",
-    "/dashboard/services",
-    "/dashboard/services/new",
-    "/dashboard/users",
-    "/dashboard/audit",
-]
-CAREGIVER_PAGES = ["/dashboard", "/dashboard/availability", "/dashboard/profile"]
 
 # A theme is the device's colour scheme plus, perhaps, the visitor's remembered choice.
 THEMES = {
@@ -188,15 +163,7 @@ def test_admin_dashboard_pages_have_no_accessibility_violations(
 def test_caregiver_workspace_pages_have_no_accessibility_violations(
     context_for: Any, live_server: LiveServer, theme: str, viewport: ViewportSize
 ) -> None:
-    # A seeded caregiver, with a profile; their password is random outside development.
-    with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
-        users = mongo[live_server.environment["MONGODB_DB"]].users
-        caregiver = users.find_one({"role": "caregiver", "disabled_at": None})
-        assert caregiver is not None
-        users.update_one(
-            {"_id": ObjectId(caregiver["_id"])}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
-        )
     page: Page = context_for(viewport, theme)
-    log_in(page, caregiver["email"], "/dashboard")
+    log_in(page, seeded_caregiver_email(live_server), "/dashboard")
     expect(page.locator("main")).to_be_visible()
     audit(page, CAREGIVER_PAGES)

@@ -10,19 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from bson import ObjectId
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from pymongo import MongoClient
 from tests.support.application import LiveServer
 from tests.support.html_validator import html_errors
+from tests.support.page_sets import ADMIN_PAGES, CAREGIVER_PAGES, PATIENT_PAGES, PUBLIC_PAGES
 from tests.support.visible_text import LEAKS
 
-from carevia.domain.accounts.passwords import HASHER
-from e2e.test_accessibility import ADMIN_PAGES, CAREGIVER_PAGES, PATIENT_PAGES, PUBLIC_PAGES
-from e2e.test_live_dashboard import PASSWORD, log_in
+from e2e.test_live_dashboard import PASSWORD, log_in, seeded_caregiver_email
 
 
 @pytest.fixture
@@ -52,18 +48,6 @@ def sources(page: Page, paths: list[str]) -> dict[str, str]:
         assert response.status < 500, f"{path} answered {response.status}"
         found[path] = response.text()
     return found
-
-
-def seeded_caregiver_email(live_server: LiveServer) -> str:
-    """A demo caregiver with a known password; theirs is random outside development."""
-    with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
-        users = mongo[live_server.environment["MONGODB_DB"]].users
-        caregiver = users.find_one({"role": "caregiver", "disabled_at": None})
-        assert caregiver is not None
-        users.update_one(
-            {"_id": ObjectId(caregiver["_id"])}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
-        )
-        return str(caregiver["email"])
 
 
 def test_every_page_of_the_browser_tests_is_valid_html(

@@ -26,6 +26,18 @@ def log_in(page: Page, email: str, target: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
+def seeded_caregiver_email(live_server: LiveServer) -> str:
+    """A demo caregiver with a known password; theirs is random outside development."""
+    with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
+        users = mongo[live_server.environment["MONGODB_DB"]].users
+        caregiver = users.find_one({"role": "caregiver", "disabled_at": None})
+        assert caregiver is not None
+        users.update_one(
+            {"_id": ObjectId(caregiver["_id"])}, {"$set": {"password_hash": HASHER.hash(PASSWORD)}}
+        )
+        return str(caregiver["email"])
+
+
 def test_a_paid_booking_appears_live_and_the_assigned_caregiver_sees_it(
     browser: Browser, live_server: LiveServer, artifacts: Path
 ) -> None:

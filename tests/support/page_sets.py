@@ -1,0 +1,37 @@
+"""The pages each kind of visitor sees, shared by the crawls and the browser audits.
+
+The accessibility audit, the HTML validator and the visible-text checks all walk these, so a
+page added here is checked by every one of them.
+"""
+
+from __future__ import annotations
+
+MISSING = "/no-such-page"
+PUBLIC_PAGES = [
+    "/",
+    "/services",
+    "/services?category=elderly-care&division=Dhaka",
+    "/services/newborn-night-nanny",
+    "/login",
+    "/register",
+    "/forgot-password",
+    "/contact",
+    "/about",
+    "/help",
+    "/safety",
+    "/refund-policy",
+    "/terms",
+    "/privacy",
+    MISSING,
+]
+PATIENT_PAGES = ["/account", "/account/bookings", "/services/infant-day-care/book"]
+ADMIN_PAGES = [
+    "/dashboard/overview",
+    "/dashboard/bookings",
+    "/dashboard/payments",
+    "/dashboard/services",
+    "/dashboard/services/new",
+    "/dashboard/users",
+    "/dashboard/audit",
+]
+CAREGIVER_PAGES = ["/dashboard", "/dashboard/availability", "/dashboard/profile"]
