@@ -80,8 +80,8 @@ async def test_reading_is_scoped_to_each_role(client: Client, world: dict[str, A
     )
     for headers in (amina, shirin):
         refused = await client.get(f"{API}/{other}", headers=headers)
-        assert refused.status_code == 403
-        assert refused.json()["error"]["code"] == "forbidden"
+        assert refused.status_code == 404
+        assert refused.json()["error"]["code"] == "not_found"
         assert "Karim" not in refused.text
     own = (await client.get(f"{API}/{code}", headers=amina)).json()
     assert (own["patient_email"], own["address"]) == (
@@ -135,11 +135,16 @@ async def test_the_caregiver_starts_and_completes_their_own_visit(
 ) -> None:
     code = world["code"]
     url = f"{API}/{code}/transition"
-    for email in ("busy@example.com", "amina@example.com", "karim@example.com"):
+    # Another caregiver finds no such booking; patients may never start a visit.
+    for email, status in (
+        ("busy@example.com", 404),
+        ("amina@example.com", 403),
+        ("karim@example.com", 403),
+    ):
         refused = await client.post(
             url, json={"to": "in_progress"}, headers=await bearer(client, email)
         )
-        assert refused.status_code == 403, email
+        assert refused.status_code == status, email
     await log_in(client, "shirin@example.com")
     cookie_only = await client.post(url, json={"to": "in_progress"})
     assert cookie_only.status_code == 403
@@ -199,7 +204,7 @@ async def test_assigning_moves_the_claimed_time_or_changes_nothing(
     assert await audited(database, "booking.assigned", code) == 1
     assert await codes(client, await bearer(client, "rahim@example.com")) == [code]
     shirin = await bearer(client, "shirin@example.com")
-    assert (await client.get(f"{API}/{code}", headers=shirin)).status_code == 403
+    assert (await client.get(f"{API}/{code}", headers=shirin)).status_code == 404
 
     # An admin may start the visit with a substitute in one call.
     substitute = {"to": "in_progress", "caregiver_id": str(world["shirin"])}
@@ -244,11 +249,12 @@ async def test_admins_cancel_refund_and_resend_through_the_api(
         assert refused.status_code == 403
 
     url = f"{API}/{code}/transition"
-    for email in ("shirin@example.com", "karim@example.com"):
+    # Caregivers may never cancel; another patient finds no such booking.
+    for email, status in (("shirin@example.com", 403), ("karim@example.com", 404)):
         refused = await client.post(
             url, json={"to": "cancelled"}, headers=await bearer(client, email)
         )
-        assert refused.status_code == 403
+        assert refused.status_code == status, email
     cancelled = await client.post(url, json={"to": "cancelled"}, headers=admin)
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "cancelled"

@@ -29,6 +29,7 @@ from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.settings import BookingSettings
 
+BOOKING_NOT_FOUND = "We could not find that booking."
 NO_CAREGIVER_FREE = "No caregiver is free at that time. Please choose another time."
 
 
@@ -177,11 +178,20 @@ class BookingService:
         )
 
     async def get_for(self, user: User, code: str) -> Booking:
-        booking = await self._bookings.get_by_code(code.upper())
+        booking = await self.find_for(user, code)
         if booking is None:
-            raise NotFound("We could not find that booking.")
-        if not self.may_view(user, booking):
-            raise Forbidden("This booking belongs to someone else.")
+            raise NotFound(BOOKING_NOT_FOUND)
+        return booking
+
+    async def find_for(self, user: User, code: str) -> Booking | None:
+        """The booking if `user` may see it; someone else's is as absent as a missing one.
+
+        Answering "forbidden" for a real code and "not found" for a made-up one would let
+        anyone probe which booking codes exist, so every route reads through here.
+        """
+        booking = await self._bookings.get_by_code(code.upper())
+        if booking is None or not self.may_view(user, booking):
+            return None
         return booking
 
     @staticmethod

@@ -145,9 +145,12 @@ class PaymentService:
         pays the remaining half.
         """
         payment = await self._payments.by_session(session_id)
-        if payment is None:
+        booking = (
+            None if payment is None else await self._bookings.find_for(user, payment.booking_code)
+        )
+        if payment is None or booking is None:
+            # Someone else's payment answers as a missing one: session ids are not probed.
             raise NotFound("We could not find that payment.")
-        booking = await self._bookings.get_for(user, payment.booking_code)
         session = await self._gateway.retrieve_session(session_id)
         if session.is_paid:
             await self._apply_paid_session(payment, session)
