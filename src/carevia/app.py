@@ -58,6 +58,7 @@ from carevia.domain.mail import transport_for
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
+from carevia.web.caching import no_store_when_personal
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
@@ -155,7 +156,7 @@ def create_app(settings: Settings) -> Litestar:
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
         ],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, no_store_when_personal],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

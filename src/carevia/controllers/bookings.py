@@ -56,7 +56,6 @@ class BookingController(Controller):
             booking=booking,
             can_cancel=bookings.can_cancel(request.user, booking),
             refund_now=bookings.refund_if_cancelled_now(booking),
-            headers={"Cache-Control": "no-store"},
         )
 
     @get("/bookings/{code:str}/cancel", name="bookings.cancel.confirm")

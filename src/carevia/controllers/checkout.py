@@ -54,7 +54,6 @@ class CheckoutController(Controller):
             paid=paid,
             amount_received=amount,
             session_id=session_id,
-            headers={"Cache-Control": "no-store"},
         )
 
     @get("/checkout/cancelled", name="checkout.cancelled")
@@ -78,5 +77,4 @@ class CheckoutController(Controller):
             request,
             "bookings/receipt.html",
             booking=await bookings.get_for(request.user, code),
-            headers={"Cache-Control": "no-store"},
         )

@@ -26,8 +26,6 @@ from carevia.web.requests import client_ip
 from carevia.web.templating import render, render_invalid
 from carevia.web.tokens import TokenResponse, token_response
 
-NO_STORE = {"Cache-Control": "no-store"}
-
 
 class Visit(NamedTuple):
     booking: Booking
@@ -60,7 +58,6 @@ class DashboardController(Controller):
             block="visits",
             visits=visits,
             today=today,
-            headers=NO_STORE,
         )
 
     @get("/availability", name="dashboard.availability", guards=[require_role("caregiver")])
@@ -75,7 +72,6 @@ class DashboardController(Controller):
             errors={},
             saved=False,
             weekdays=WEEKDAYS,
-            headers=NO_STORE,
         )
 
     @post(

@@ -20,8 +20,6 @@ from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.templating import render
 
-NO_STORE = {"Cache-Control": "no-store"}
-
 
 class DashboardAuditController(Controller):
     path = "/dashboard/audit"
@@ -43,7 +41,6 @@ class DashboardAuditController(Controller):
             request,
             "dashboard/audit.html",
             block="audit_rows",
-            headers=NO_STORE,
             filters=filters,
             rows=results.rows,
             actions=results.actions,

@@ -29,7 +29,6 @@ from carevia.web.templating import is_fragment_request, render, trigger
 
 LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
-NO_STORE = {"Cache-Control": "no-store"}
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
 DONE = {
     "status": "The service's status is changed.",
@@ -63,7 +62,6 @@ def form_page(
         FORM_TEMPLATE,
         block="service_form",
         status_code=status_code,
-        headers=NO_STORE,
         form=form,
         slug=slug,
         errors=errors or {},
@@ -94,7 +92,6 @@ class DashboardServiceController(Controller):
             request,
             LIST_TEMPLATE,
             block="service_rows",
-            headers=NO_STORE,
             filters=filters,
             results=results,
             notice=DONE.get(done),
@@ -167,7 +164,6 @@ class DashboardServiceController(Controller):
         return render(
             request,
             "dashboard/service_delete.html",
-            headers=NO_STORE,
             service=service,
             has_bookings=await service_admin.has_bookings(request.user, service),
         )
