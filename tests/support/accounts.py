@@ -23,35 +23,40 @@ UserFactory = Callable[..., Awaitable[User]]
 DEFAULT_PASSWORD = "calm-river-morning-42"
 
 
+async def add_user(
+    database: AsyncDatabase[dict[str, Any]],
+    email: str,
+    role: Role = "patient",
+    password: str = DEFAULT_PASSWORD,
+    verified: bool = True,
+    **fields: Any,
+) -> User:
+    now = datetime.now(UTC)
+    user = User(
+        id=ObjectId(),
+        email=email,
+        first_name=fields.pop("first_name", "Amina"),
+        last_name=fields.pop("last_name", "Rahman"),
+        phone="+8801712345678",
+        address="House 12, Road 5",
+        city="Dhaka",
+        division="Dhaka",
+        district="Dhaka",
+        role=role,
+        password_hash=await hash_password(password),
+        email_verified_at=now if verified else None,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    await UserRepository(database).add(user)
+    return user
+
+
 @pytest.fixture
 def make_user(database: AsyncDatabase[dict[str, Any]]) -> UserFactory:
-    async def make(
-        email: str,
-        role: Role = "patient",
-        password: str = DEFAULT_PASSWORD,
-        verified: bool = True,
-        **fields: Any,
-    ) -> User:
-        now = datetime.now(UTC)
-        user = User(
-            id=ObjectId(),
-            email=email,
-            first_name=fields.pop("first_name", "Amina"),
-            last_name=fields.pop("last_name", "Rahman"),
-            phone="+8801712345678",
-            address="House 12, Road 5",
-            city="Dhaka",
-            division="Dhaka",
-            district="Dhaka",
-            role=role,
-            password_hash=await hash_password(password),
-            email_verified_at=now if verified else None,
-            created_at=now,
-            updated_at=now,
-            **fields,
-        )
-        await UserRepository(database).add(user)
-        return user
+    async def make(email: str, *args: Any, **fields: Any) -> User:
+        return await add_user(database, email, *args, **fields)
 
     return make
 

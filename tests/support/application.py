@@ -37,12 +37,18 @@ def settings(
     if request.node.get_closest_marker("mails"):
         smtp: SMTPServer = request.getfixturevalue("smtp_server")
         mail = MailSettings(host="127.0.0.1", port=smtp.port, starttls=False)
+    return settings_for(mongo_uri, database_name, tmp_path, mail)
+
+
+def settings_for(
+    mongo_uri: str, database_name: str, data_dir: Path, mail: MailSettings | None = None
+) -> Settings:
     return Settings(
         env="test",
         public_base_url="https://testserver.local",
-        data_dir=tmp_path,
+        data_dir=data_dir,
         database=DatabaseSettings(uri=mongo_uri, name=database_name, timeout_ms=3000),
-        mail=mail,
+        mail=mail or MailSettings(host=None),
     )
 
 

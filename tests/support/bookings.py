@@ -12,8 +12,7 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.accounts import User
-from tests.support.accounts import Client, UserFactory, csrf_token
+from tests.support.accounts import Client, add_user, csrf_token
 
 CaregiverFactory = Callable[..., Awaitable[ObjectId]]
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -24,45 +23,48 @@ def next_local_date(days: int = 3) -> date:
     return (datetime.now(UTC).astimezone(DHAKA) + timedelta(days=days)).date()
 
 
+async def add_caregiver(
+    database: AsyncDatabase[dict[str, Any]],
+    email: str,
+    *,
+    categories: tuple[str, ...] = ("baby-care",),
+    rating: float = 4.5,
+    hours: tuple[str, str] = ("08:00", "20:00"),
+    verified: bool = True,
+    days_off: tuple[str, ...] = (),
+    name: str = "Shirin Akhter",
+) -> ObjectId:
+    first, _, last = name.partition(" ")
+    user = await add_user(database, email, role="caregiver", first_name=first, last_name=last)
+    now = datetime.now(UTC)
+    window = [{"start": hours[0], "end": hours[1]}]
+    await database["caregivers"].insert_one(
+        {
+            "_id": user.id,
+            "display_name": name,
+            "bio": "Experienced and calm.",
+            "photo_url": "/static/img/logo.svg",
+            "categories": list(categories),
+            "divisions": ["Dhaka"],
+            "languages": ["Bangla"],
+            "years_experience": 5,
+            "certifications": ["Basic Life Support (BLS)"],
+            "verified": verified,
+            "availability": {day: window for day in ALL_WEEK},
+            "days_off": list(days_off),
+            "rating": {"average": rating, "count": 10},
+            "timezone": "Asia/Dhaka",
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    return user.id
+
+
 @pytest.fixture
-def make_caregiver(
-    database: AsyncDatabase[dict[str, Any]], make_user: UserFactory
-) -> CaregiverFactory:
-    async def make(
-        email: str,
-        *,
-        categories: tuple[str, ...] = ("baby-care",),
-        rating: float = 4.5,
-        hours: tuple[str, str] = ("08:00", "20:00"),
-        verified: bool = True,
-        days_off: tuple[str, ...] = (),
-        name: str = "Shirin Akhter",
-    ) -> ObjectId:
-        first, _, last = name.partition(" ")
-        user: User = await make_user(email, role="caregiver", first_name=first, last_name=last)
-        now = datetime.now(UTC)
-        window = [{"start": hours[0], "end": hours[1]}]
-        await database["caregivers"].insert_one(
-            {
-                "_id": user.id,
-                "display_name": name,
-                "bio": "Experienced and calm.",
-                "photo_url": "/static/img/logo.svg",
-                "categories": list(categories),
-                "divisions": ["Dhaka"],
-                "languages": ["Bangla"],
-                "years_experience": 5,
-                "certifications": ["Basic Life Support (BLS)"],
-                "verified": verified,
-                "availability": {day: window for day in ALL_WEEK},
-                "days_off": list(days_off),
-                "rating": {"average": rating, "count": 10},
-                "timezone": "Asia/Dhaka",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        return user.id
+def make_caregiver(database: AsyncDatabase[dict[str, Any]]) -> CaregiverFactory:
+    async def make(email: str, **options: Any) -> ObjectId:
+        return await add_caregiver(database, email, **options)
 
     return make
 

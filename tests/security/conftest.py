@@ -1,0 +1,57 @@
+"""One app and one seeded world per test module: the matrix and the crawl send ~1,000 requests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from pymongo import MongoClient
+
+from carevia.app import create_app
+from carevia.db import connected_database
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.catalogue.seed import seed_catalogue
+from carevia.settings import Settings
+from tests.security.world import World
+from tests.support.application import settings_for
+
+
+@pytest.fixture(scope="module")
+def module_database_name(mongo_uri: str) -> Iterator[str]:
+    name = f"carevia_security_{uuid.uuid4().hex[:12]}"
+    yield name
+    with MongoClient[dict[str, Any]](mongo_uri, serverSelectionTimeoutMS=2000) as client:
+        client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def world_settings(
+    mongo_uri: str, module_database_name: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
+    return settings_for(mongo_uri, module_database_name, tmp_path_factory.mktemp("security"))
+
+
+@pytest.fixture(scope="module")
+def world_app(world_settings: Settings) -> Litestar:
+    return create_app(world_settings)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(world_app: Litestar, world_settings: Settings) -> AsyncIterator[World]:
+    async with (
+        AsyncTestClient(app=world_app, base_url="https://testserver.local") as client,
+        connected_database(world_settings) as database,
+    ):
+        await seed_catalogue(ServiceRepository(database), datetime.now(UTC), "BDT")
+        yield await World(client, database).build()
+
+
+def data_file(name: str) -> Path:
+    return Path(__file__).with_name(name)
