@@ -161,6 +161,8 @@ def create_app(settings: Settings) -> Litestar:
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
+            # Pages carry the token in `hx-headers` and forms; no script reads the cookie.
+            cookie_httponly=True,
             # JSON routes are checked by bearer token; a handler may opt out with
             # `exclude_from_csrf`, which the cross-site guard honours too.
             exclude=[r"^/api/"],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,7 +50,3 @@ async def world(world_app: Litestar, world_settings: Settings) -> AsyncIterator[
     ):
         await seed_catalogue(ServiceRepository(database), datetime.now(UTC), "BDT")
         yield await World(client, database).build()
-
-
-def data_file(name: str) -> Path:
-    return Path(__file__).with_name(name)
