@@ -219,6 +219,8 @@ def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
                 host=host,
                 port=port,
                 proxy_headers=running.is_production,
+                # "server: uvicorn" tells a scanner which software to look up; say nothing.
+                server_header=False,
                 # Open SSE streams would otherwise keep the process alive after SIGTERM.
                 timeout_graceful_shutdown=5,
                 log_level="info",
