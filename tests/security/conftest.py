@@ -1,4 +1,4 @@
-"""One app and one seeded world per test module: the matrix and the crawl send ~1,000 requests."""
+"""One app and one seeded world for the matrix and the crawl, which send ~1,300 requests."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.security.world import World
 from tests.support.application import settings_for
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def module_database_name(mongo_uri: str) -> Iterator[str]:
     name = f"carevia_security_{uuid.uuid4().hex[:12]}"
     yield name
@@ -30,19 +30,19 @@ def module_database_name(mongo_uri: str) -> Iterator[str]:
         client.drop_database(name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world_settings(
     mongo_uri: str, module_database_name: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Settings:
     return settings_for(mongo_uri, module_database_name, tmp_path_factory.mktemp("security"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world_app(world_settings: Settings) -> Litestar:
     return create_app(world_settings)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def world(world_app: Litestar, world_settings: Settings) -> AsyncIterator[World]:
     async with (
         AsyncTestClient(app=world_app, base_url="https://testserver.local") as client,

@@ -17,7 +17,7 @@ from tests.security.matrix import MATRIX, ROUTES, outcome, request
 from tests.security.world import ROLES, World
 
 
-@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.asyncio(loop_scope="package")
 @pytest.mark.parametrize(
     "route", [pytest.param(route, id=f"{route['method']} {route['path']}") for route in ROUTES]
 )

@@ -127,13 +127,13 @@ async def crawl(world: World, role: str, secure: bool) -> list[str]:
     return problems
 
 
-@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.asyncio(loop_scope="package")
 @pytest.mark.parametrize("role", ROLES)
 async def test_every_get_route_passes_the_passive_checks(world: World, role: str) -> None:
     assert await crawl(world, role, secure=True) == []
 
 
-@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.asyncio(loop_scope="package")
 async def test_cookies_set_by_signing_in_and_choosing_a_theme_carry_their_flags(
     world: World,
 ) -> None:
@@ -167,7 +167,7 @@ def production(settings: Settings) -> Settings:
     )
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def production_client(
     world: World, world_settings: Settings
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
@@ -183,7 +183,7 @@ def test_production_serves_none_of_the_development_routes(world_settings: Settin
     assert served & {row["path"] for row in MATRIX["excluded"]} == set()
 
 
-@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.asyncio(loop_scope="package")
 async def test_production_pages_and_cookies_pass_the_passive_checks(
     production_client: AsyncTestClient[Litestar],
 ) -> None:
