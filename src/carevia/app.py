@@ -60,6 +60,7 @@ from carevia.embedded_db import EmbeddedDatabase
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
+from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
@@ -160,6 +161,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         },
         lifespan=[resources],
         middleware=[
+            database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
         ],
