@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.support.served_app",
     "tests.support.stripe_stub",
     "tests.support.fault_proxy",
+    "tests.support.local_gateway",
 ]
