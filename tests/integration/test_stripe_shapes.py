@@ -9,8 +9,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.devtools.local_gateway import LocalGateway
 from carevia.devtools.webhook_sender import WebhookSender
+from carevia.domain.payments.stripe_gateway import StripeGateway
+from carevia.settings import StripeSettings
 from tests.support.local_gateway import Endpoint, make_request, object_of
 from tests.support.stripe_shapes import shape_drift, stripe_fixture
+from tests.support.stripe_stub import StripeStub
 
 Database = AsyncDatabase[dict[str, Any]]
 RESOURCE_OF = {
@@ -77,3 +80,24 @@ async def test_each_event_and_its_object_have_stripes_shape(
     assert shape_drift(envelope, stripe_envelope) == []
     resource = RESOURCE_OF[event_type]
     assert shape_drift(object_of(event), stripe_fixture(resource), NULLABLE, DOCUMENTED) == []
+
+
+async def test_the_stripe_api_stand_in_answers_with_stripes_shapes(
+    stripe_stub: StripeStub,
+) -> None:
+    settings = StripeSettings(
+        secret_key="sk_test_shapes", webhook_secret="whsec_test", api_base=stripe_stub.base_url
+    )
+    gateway = StripeGateway(settings)
+    try:
+        created = await gateway.create_checkout_session(make_request())
+        intent = stripe_stub.complete_session(created.id)["payment_intent"]
+        await gateway.create_refund(intent, 50000, "refund:CV-7KQ2MX:1", {})
+    finally:
+        await gateway.aclose()
+
+    [session] = stripe_stub.sessions.values()
+    [refund] = stripe_stub.refunds.values()
+    public = {k: v for k, v in session.items() if not k.startswith("_")}
+    assert shape_drift(public, stripe_fixture("checkout.session"), NULLABLE) == []
+    assert shape_drift(refund, stripe_fixture("refund"), NULLABLE) == []
