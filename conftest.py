@@ -8,4 +8,6 @@ pytest_plugins = [
     "tests.support.bookings",
     "tests.support.served_app",
     "tests.support.stripe_stub",
+    "tests.support.fault_proxy",
+    "tests.support.local_gateway",
 ]

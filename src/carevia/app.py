@@ -10,6 +10,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -55,10 +56,12 @@ from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
 from carevia.devtools.mailbox import DevMailboxController
 from carevia.domain.mail import transport_for
+from carevia.embedded_db import EmbeddedDatabase
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.caching import no_store_when_personal
+from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
@@ -67,7 +70,8 @@ from carevia.web.templating import template_config
 NO_USER = {"exclude_from_auth": True}
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None = None) -> Litestar:
+    """`database_process` is the embedded database `carevia serve` started, if it did."""
     settings.validate_for_start()
     mail_transport = transport_for(settings)
 
@@ -150,9 +154,15 @@ def create_app(settings: Settings) -> Litestar:
 
     return Litestar(
         route_handlers=route_handlers,
-        dependencies=request_dependencies(settings),
+        dependencies={
+            **request_dependencies(settings),
+            "database_process": Provide(
+                lambda: database_process, sync_to_thread=False, use_cache=True
+            ),
+        },
         lifespan=[resources],
         middleware=[
+            database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
         ],

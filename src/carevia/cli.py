@@ -34,6 +34,7 @@ from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import (
+    EmbeddedDatabase,
     EmbeddedDatabaseError,
     published_database_uri,
     running_embedded_database,
@@ -42,14 +43,23 @@ from carevia.settings import ConfigurationError, Settings
 
 
 @contextmanager
-def database_for(settings: Settings, *, serving: bool = False) -> Iterator[Settings]:
-    """The configured MongoDB, the one a running `carevia serve` started, or a new one.
+def database_for(settings: Settings) -> Iterator[Settings]:
+    """The configured MongoDB, the one a running `carevia serve` started, or a new one."""
+    with _database_for(settings, serving=False) as (running, _):
+        yield running
+
+
+@contextmanager
+def _database_for(
+    settings: Settings, *, serving: bool
+) -> Iterator[tuple[Settings, EmbeddedDatabase | None]]:
+    """The settings to connect with, and the embedded database if this process started one.
 
     Only one process can hold the embedded database's data directory, so a command run
     next to the dev server borrows the server's database; the server itself publishes it.
     """
     if settings.database.uri:
-        yield settings
+        yield settings, None
         return
     if uri := published_database_uri(settings.data_dir):
         if serving:
@@ -58,11 +68,11 @@ def database_for(settings: Settings, *, serving: bool = False) -> Iterator[Setti
                 f"(its database is on {uri}); stop it first or set CAREVIA_DATA_DIR"
             )
         print(f"Using the database of the running server on {uri}")
-        yield settings.with_database_uri(uri)
+        yield settings.with_database_uri(uri), None
         return
     with running_embedded_database(settings.data_dir, publish=serving) as embedded:
         print(f"Embedded database on {embedded.uri} (data in {settings.data_dir / 'db'})")
-        yield settings.with_database_uri(embedded.uri)
+        yield settings.with_database_uri(embedded.uri), embedded
 
 
 DEMO_PASSWORD = "gentle-hands-demo-24"  # noqa: S105 - demo accounts, development only
@@ -209,13 +219,13 @@ def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     # at its default action, that second SIGTERM would end the process before the
     # embedded database is stopped; as SystemExit it unwinds through database_for.
     signal.signal(signal.SIGTERM, _exit_quietly)
-    with database_for(settings, serving=True) as running:
+    with _database_for(settings, serving=True) as (running, embedded):
         if seed_if_new:
             print(asyncio.run(_seed(running, only_if_new=True)))
         print(f"Carevia is running on http://{host}:{port}")
         server = Server(
             uvicorn.Config(
-                create_app(running),
+                create_app(running, database_process=embedded),
                 host=host,
                 port=port,
                 proxy_headers=running.is_production,

@@ -13,22 +13,30 @@ from __future__ import annotations
 import ctypes
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
 _PR_SET_PDEATHSIG = 1
+# The first restart waits a moment (a crash loop must not spin); each failed start doubles it.
+FIRST_RESTART_DELAY = 1.0
+MAX_RESTART_DELAY = 30.0
+
+logger = logging.getLogger("carevia.database")
 
 
 class EmbeddedDatabaseError(RuntimeError):
@@ -94,6 +102,14 @@ def _wait_until_storage_released(storage: Path, timeout: float) -> None:
                 return
 
 
+class ProcessHealth(msgspec.Struct, frozen=True, kw_only=True):
+    """What /healthz reports about the embedded database process."""
+
+    state: Literal["running", "restarting", "stopped"]
+    restarts: int
+    reason: str | None = None
+
+
 class EmbeddedDatabase:
     def __init__(
         self,
@@ -108,6 +124,13 @@ class EmbeddedDatabase:
         self.test_commands = test_commands
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._health = ProcessHealth(state="stopped", restarts=0)
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def health(self) -> ProcessHealth:
+        return self._health
 
     @property
     def uri(self) -> str:
@@ -118,6 +141,55 @@ class EmbeddedDatabase:
         return None if self._process is None else self._process.pid
 
     def start(self, ready_timeout: float = 30.0) -> None:
+        self._stopping.clear()
+        self._spawn(ready_timeout)
+        self._health = ProcessHealth(state="running", restarts=self._health.restarts)
+
+    def supervise(self, on_restart: Callable[[], None] | None = None) -> None:
+        """Restart the server, on the same port and data, whenever it dies on its own.
+
+        Clients reconnect by themselves once the port answers again.
+        """
+        self._watcher = threading.Thread(
+            target=self._watch, args=(on_restart,), name="embedded-database", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch(self, on_restart: Callable[[], None] | None) -> None:
+        # The restarted server must be started from this thread, which lives as long as the
+        # server does: Linux sends the parent-death signal when the creating thread ends.
+        while (process := self._process) is not None:
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            delay = FIRST_RESTART_DELAY
+            restarts = self._health.restarts
+            while True:
+                reason = f"the embedded database exited with code {code}; restarting it"
+                self._health = ProcessHealth(state="restarting", restarts=restarts, reason=reason)
+                logger.error(
+                    "embedded database exited with code %s; restarting in %.0f s", code, delay
+                )
+                if self._stopping.wait(delay):
+                    return
+                try:
+                    self._spawn(ready_timeout=30.0)
+                except EmbeddedDatabaseError as exc:
+                    logger.error("embedded database did not restart: %s", exc)
+                    delay = min(delay * 2, MAX_RESTART_DELAY)
+                    continue
+                break
+            if self._stopping.is_set():
+                self.stop()
+                return
+            self._health = ProcessHealth(state="running", restarts=restarts + 1)
+            logger.warning(
+                "embedded database restarted on port %d (restart %d)", self.port, restarts + 1
+            )
+            if on_restart is not None:
+                on_restart()
+
+    def _spawn(self, ready_timeout: float) -> None:
         if isinstance(self.storage, Path):
             self.storage.mkdir(parents=True, exist_ok=True)
             _wait_until_storage_released(self.storage, timeout=15.0)
@@ -157,10 +229,18 @@ class EmbeddedDatabase:
                     return
             except PyMongoError:
                 time.sleep(0.05)
-        self.stop()
+        self._end_process()
         raise EmbeddedDatabaseError(f"the embedded database was not ready within {timeout:.0f}s")
 
     def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._health = ProcessHealth(state="stopped", restarts=self._health.restarts)
+        self._end_process(timeout)
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout)
+
+    def _end_process(self, timeout: float = 10.0) -> None:
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
@@ -235,13 +315,17 @@ def published_database_uri(data_dir: Path, timeout: float = 2.0) -> str | None:
 def running_embedded_database(
     data_dir: Path, *, publish: bool = False
 ) -> Iterator[EmbeddedDatabase]:
-    """The embedded server for as long as the block runs; `publish` shares its address."""
+    """The embedded server for as long as the block runs.
+
+    `publish` shares its address, and restarts it whenever it dies, for a serving app.
+    """
     database = EmbeddedDatabase(data_dir / "db", log_file=data_dir / "db.log")
     data_dir.mkdir(parents=True, exist_ok=True)
     database.start()
     try:
         if publish:
             _publish(data_dir, database)
+            database.supervise(on_restart=lambda: _publish(data_dir, database))
         yield database
     finally:
         if publish:

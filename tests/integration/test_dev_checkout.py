@@ -19,7 +19,7 @@ from carevia.devtools.webhook_sender import WebhookSender
 from carevia.settings import Settings
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.templating import template_config
-from tests.integration.test_local_gateway import BASE_URL, SECRET, Endpoint, make_request
+from tests.support.local_gateway import BASE_URL, SECRET, Endpoint, make_request
 
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 

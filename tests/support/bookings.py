@@ -12,7 +12,7 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.accounts import Client, add_user, csrf_token
+from tests.support.accounts import Client, UserFactory, add_user, csrf_token, log_in
 
 CaregiverFactory = Callable[..., Awaitable[ObjectId]]
 DHAKA = ZoneInfo("Asia/Dhaka")
@@ -67,6 +67,17 @@ def make_caregiver(database: AsyncDatabase[dict[str, Any]]) -> CaregiverFactory:
         return await add_caregiver(database, email, **options)
 
     return make
+
+
+@pytest.fixture
+async def signed_in_patient(
+    client: Client, make_user: UserFactory, make_caregiver: CaregiverFactory
+) -> ObjectId:
+    """Amina, signed in, with Shirin free to book for baby care; Amina's id."""
+    await make_caregiver("shirin@example.com")
+    user = await make_user("amina@example.com")
+    await log_in(client, "amina@example.com")
+    return user.id
 
 
 def booking_form(**changes: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
@@ -43,6 +44,17 @@ class SMTPServer:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    @contextmanager
+    def down(self) -> Iterator[None]:
+        """The port refuses connections inside the block, and the server is back after it."""
+        self.stop()
+        try:
+            yield
+        finally:
+            # A stopped controller's loop is closed; a new one serves the same port and inbox.
+            self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+            self.start()
 
 
 @pytest.fixture

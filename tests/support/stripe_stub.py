@@ -21,6 +21,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 import stripe
 
+from carevia.devtools.stripe_examples import stripe_shaped
+
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 
 IDEMPOTENCY_MISMATCH = (
@@ -186,28 +188,33 @@ class StripeStub:
         items = params["line_items"]
         total = sum(int(i["price_data"]["unit_amount"]) * int(i["quantity"]) for i in items)
         session_id = _id("cs_test")
-        session = {
-            "id": session_id,
-            "object": "checkout.session",
-            "amount_subtotal": total,
-            "amount_total": total,
-            "cancel_url": params.get("cancel_url"),
-            "client_reference_id": params.get("client_reference_id"),
-            "created": now,
-            "currency": items[0]["price_data"]["currency"],
-            "customer": None,
-            "customer_email": params.get("customer_email"),
-            "expires_at": expires_at,
-            "livemode": False,
-            "metadata": params.get("metadata", {}),
-            "mode": params["mode"],
-            "payment_intent": None,
-            "payment_status": "unpaid",
-            "status": "open",
-            "success_url": params["success_url"],
-            "url": f"https://checkout.stripe.com/c/pay/{session_id}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
-            "_payment_intent_metadata": params.get("payment_intent_data", {}).get("metadata", {}),
-        }
+        session = stripe_shaped(
+            "checkout.session",
+            {
+                "id": session_id,
+                "object": "checkout.session",
+                "amount_subtotal": total,
+                "amount_total": total,
+                "cancel_url": params.get("cancel_url"),
+                "client_reference_id": params.get("client_reference_id"),
+                "created": now,
+                "currency": items[0]["price_data"]["currency"],
+                "customer": None,
+                "customer_email": params.get("customer_email"),
+                "expires_at": expires_at,
+                "livemode": False,
+                "metadata": params.get("metadata", {}),
+                "mode": params["mode"],
+                "payment_intent": None,
+                "payment_status": "unpaid",
+                "status": "open",
+                "success_url": params["success_url"],
+                "url": f"https://checkout.stripe.com/c/pay/{session_id}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
+                "_payment_intent_metadata": params.get("payment_intent_data", {}).get(
+                    "metadata", {}
+                ),
+            },
+        )
         self.sessions[session_id] = session
         return 200, _public(session), {}
 
@@ -221,18 +228,21 @@ class StripeStub:
         if amount > remaining:
             return _error(400, "Refund amount is greater than the unrefunded amount.")
         intent["amount_refunded"] += amount
-        refund = {
-            "id": _id("re"),
-            "object": "refund",
-            "amount": amount,
-            "charge": _id("ch"),
-            "created": int(time.time()),
-            "currency": intent["currency"],
-            "metadata": params.get("metadata", {}),
-            "payment_intent": intent["id"],
-            "reason": params.get("reason"),
-            "status": "succeeded",
-        }
+        refund = stripe_shaped(
+            "refund",
+            {
+                "id": _id("re"),
+                "object": "refund",
+                "amount": amount,
+                "charge": _id("ch"),
+                "created": int(time.time()),
+                "currency": intent["currency"],
+                "metadata": params.get("metadata", {}),
+                "payment_intent": intent["id"],
+                "reason": params.get("reason"),
+                "status": "succeeded",
+            },
+        )
         self.refunds[refund["id"]] = refund
         return 200, refund, {}
 

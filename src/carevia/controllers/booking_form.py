@@ -17,10 +17,18 @@ from carevia.domain.bookings.schedule import parse_date
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Invalid
+from carevia.web.errors import UNAVAILABLE_NOTICE_OPT, UnavailableNotice
 from carevia.web.guards import require_user
 from carevia.web.templating import render
 
 FORM_TEMPLATE = "bookings/form.html"
+# The hold is written first; if the database goes away after it, the time may be held.
+MAYBE_HELD = UnavailableNotice(
+    message="Your booking may already be held for you: look under My bookings, where you "
+    "can pay for it while the hold lasts.",
+    href="/account/bookings",
+    label="My bookings",
+)
 
 
 async def form_page(
@@ -96,7 +104,7 @@ class BookingFormController(Controller):
         form = form_from_query(request)
         return await form_page(request, bookings, slug, form, block="price")
 
-    @post("/bookings", name="bookings.create")
+    @post("/bookings", name="bookings.create", opt={UNAVAILABLE_NOTICE_OPT: MAYBE_HELD})
     async def create(
         self,
         request: Request[User, Any, Any],

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from carevia.devtools.stripe_examples import stripe_shaped
 from carevia.domain.payments.events import charge_object, session_object
 from carevia.domain.payments.gateway import CHECKOUT_SESSION_ID_PLACEHOLDER, CheckoutSession
 
@@ -92,7 +93,7 @@ class LocalCheckout(msgspec.Struct, frozen=True, kw_only=True):
 
     def stripe_object(self) -> dict[str, Any]:
         session = self.session
-        return session_object(
+        fields = session_object(
             id=self.id,
             amount_total=self.amount,
             currency=self.currency,
@@ -108,9 +109,12 @@ class LocalCheckout(msgspec.Struct, frozen=True, kw_only=True):
             url=session.url,
             created=int(self.created_at.timestamp()),
         )
+        customer = stripe_shaped("checkout.session", {})["customer_details"]
+        customer.update(email=self.customer_email)
+        return stripe_shaped("checkout.session", {**fields, "customer_details": customer})
 
     def charge_object(self, amount_refunded: int) -> dict[str, Any]:
-        return charge_object(
+        fields = charge_object(
             id=self.charge,
             payment_intent=self.payment_intent,
             amount=self.amount,
@@ -118,6 +122,7 @@ class LocalCheckout(msgspec.Struct, frozen=True, kw_only=True):
             currency=self.currency,
             metadata=self.metadata,
         )
+        return stripe_shaped("charge", fields)
 
     def same_request(self, other: LocalCheckout) -> bool:
         return all(getattr(self, name) == getattr(other, name) for name in REQUEST_FIELDS)

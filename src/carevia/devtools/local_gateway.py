@@ -16,6 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from carevia.devtools.local_checkout import PAID, LocalCheckout, LocalRefund
+from carevia.devtools.stripe_examples import stripe_shaped
 from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import (
     dispute_object,
@@ -149,11 +150,14 @@ class LocalGateway:
             return checkout.session
         started = {"$set": {"intent_created": True}}
         checkout = await self._update({"_id": session_id, "status": "open"}, started) or checkout
-        intent = payment_intent_object(
-            id=checkout.payment_intent,
-            amount=checkout.amount,
-            currency=checkout.currency,
-            metadata=checkout.metadata,
+        intent = stripe_shaped(
+            "payment_intent",
+            payment_intent_object(
+                id=checkout.payment_intent,
+                amount=checkout.amount,
+                currency=checkout.currency,
+                metadata=checkout.metadata,
+            ),
         )
         self._emit("payment_intent.payment_failed", intent)
         return checkout.session
@@ -166,12 +170,15 @@ class LocalGateway:
         checkout = await self.checkout(session_id)
         if not checkout.is_paid:
             raise Conflict("Only a paid checkout session can be disputed.")
-        dispute = dispute_object(
-            charge=checkout.charge,
-            payment_intent=checkout.payment_intent,
-            amount=checkout.amount,
-            currency=checkout.currency,
-            metadata=checkout.metadata,
+        dispute = stripe_shaped(
+            "dispute",
+            dispute_object(
+                charge=checkout.charge,
+                payment_intent=checkout.payment_intent,
+                amount=checkout.amount,
+                currency=checkout.currency,
+                metadata=checkout.metadata,
+            ),
         )
         self._emit("charge.dispute.created", dispute)
 

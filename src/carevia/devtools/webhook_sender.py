@@ -7,6 +7,7 @@ on its own ASGI app, so an event takes the same path as one from Stripe.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -67,8 +68,12 @@ class WebhookSender:
 
     def schedule(self, event: dict[str, Any]) -> asyncio.Task[None]:
         """Send in the background; the task is kept until done, so it is not collected."""
+        # A fresh context: the delivery is not part of the request that caused it, and must
+        # not inherit that request's database deadline.
         task = asyncio.create_task(
-            self._send_logged(event), name=f"webhook {event.get('type')} {event.get('id')}"
+            self._send_logged(event),
+            name=f"webhook {event.get('type')} {event.get('id')}",
+            context=contextvars.Context(),
         )
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

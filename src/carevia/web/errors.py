@@ -11,6 +11,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.plugins.htmx import ClientRedirect
@@ -66,6 +67,18 @@ _CODES = {
 }
 
 
+# A handler whose work may have been partly saved when the database went away says so in its
+# `opt`, so the 503 page tells people what may have happened and where to look.
+UNAVAILABLE_NOTICE_OPT = "unavailable_notice"
+UNAVAILABLE_MESSAGE = "We cannot reach our database right now. Please try again in a moment."
+
+
+class UnavailableNotice(msgspec.Struct, frozen=True, kw_only=True):
+    message: str
+    href: str
+    label: str
+
+
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith(("/api/", "/webhooks/"))
 
@@ -76,6 +89,7 @@ def error_response(
     code: str,
     message: str,
     fields: dict[str, str] | None = None,
+    next_step: UnavailableNotice | None = None,
 ) -> Response[Any] | Template:
     if _wants_json(request):
         return Response(
@@ -92,6 +106,7 @@ def error_response(
         message=message,
         fields=fields or {},
         status=status_code,
+        next_step=next_step,
     )
 
 
@@ -150,12 +165,11 @@ def handle_database_error(
 ) -> Response[Any] | Template:
     if isinstance(exc, ConnectionFailure) or exc.timeout:
         logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(
-            request,
-            503,
-            "unavailable",
-            "We cannot reach our database right now. Please try again in a moment.",
-        )
+        notice = request.route_handler.opt.get(UNAVAILABLE_NOTICE_OPT)
+        if isinstance(notice, UnavailableNotice):
+            message = f"{UNAVAILABLE_MESSAGE} {notice.message}"
+            return error_response(request, 503, "unavailable", message, next_step=notice)
+        return error_response(request, 503, "unavailable", UNAVAILABLE_MESSAGE)
     return handle_unexpected_error(request, exc)
 
 
