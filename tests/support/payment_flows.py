@@ -11,8 +11,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.composition import build_services
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import encode_event, sign, stripe_event
-from carevia.settings import DEFAULT_WEBHOOK_SECRET
+from carevia.domain.payments.service import PaymentService
+from carevia.settings import DEFAULT_WEBHOOK_SECRET, Settings
 from tests.support.accounts import Client, UserFactory, log_in
 from tests.support.bookings import booking_code, submit_booking
 from tests.support.mail import SMTPServer
@@ -111,3 +115,22 @@ def signed(event_type: str, obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]
         "Content-Type": "application/json",
     }
     return payload, headers
+
+
+def payment_services(
+    database: Database,
+    settings: Settings,
+    client: Client,
+    gateway_type: type[LocalGateway] = LocalGateway,
+) -> PaymentService:
+    """The payment service of a second process, on the test's event loop.
+
+    Its local gateway (or a `gateway_type` derived from it) posts events to the app's webhook.
+    """
+
+    async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+        return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
+
+    sender = WebhookSender(deliver, settings.stripe.webhook_secret)
+    gateway = gateway_type(database, sender, settings.public_base_url)
+    return build_services(settings, database, gateway).payments
