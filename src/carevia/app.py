@@ -58,6 +58,7 @@ from carevia.domain.mail import transport_for
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
+from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
 from carevia.web.templating import template_config
@@ -156,6 +157,7 @@ def create_app(settings: Settings) -> Litestar:
             DefineMiddleware(AuthenticationMiddleware),
         ],
         before_send=[add_security_headers],
+        before_request=note_dashboard_badges,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
