@@ -117,6 +117,15 @@ def signed(event_type: str, obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]
     return payload, headers
 
 
+def webhook_sender(settings: Settings, client: Client) -> WebhookSender:
+    """Posts a gateway's events to the app's webhook, as the local gateway does in the app."""
+
+    async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+        return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
+
+    return WebhookSender(deliver, settings.stripe.webhook_secret)
+
+
 def payment_services(
     database: Database,
     settings: Settings,
@@ -127,10 +136,5 @@ def payment_services(
 
     Its local gateway (or a `gateway_type` derived from it) posts events to the app's webhook.
     """
-
-    async def deliver(payload: bytes, headers: dict[str, str]) -> int:
-        return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
-
-    sender = WebhookSender(deliver, settings.stripe.webhook_secret)
-    gateway = gateway_type(database, sender, settings.public_base_url)
+    gateway = gateway_type(database, webhook_sender(settings, client), settings.public_base_url)
     return build_services(settings, database, gateway).payments
