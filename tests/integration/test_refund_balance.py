@@ -14,7 +14,13 @@ from carevia.domain.shared import Invalid
 from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, api_token, log_in
 from tests.support.bookings import CaregiverFactory
-from tests.support.payment_flows import paid_booking, payment_services, settle, stored_booking
+from tests.support.payment_flows import (
+    HeldWebhooks,
+    paid_booking,
+    payment_services,
+    settle,
+    stored_booking,
+)
 
 pytestmark = [pytest.mark.usefixtures("seeded")]
 Database = AsyncDatabase[dict[str, Any]]
@@ -49,7 +55,8 @@ async def test_five_concurrent_refunds_of_60000_on_110000_paid_accept_exactly_on
     assert nadia is not None
 
     # Five admins' requests at once, each reading the booking before any has written.
-    payments = payment_services(database, settings, client)
+    webhooks = HeldWebhooks(settings, client)
+    payments = payment_services(database, settings, client, sender=webhooks)
     outcomes = await asyncio.gather(
         *(payments.refund(nadia, code, 60_000, "Visit cut short") for _ in range(5)),
         return_exceptions=True,
@@ -57,6 +64,7 @@ async def test_five_concurrent_refunds_of_60000_on_110000_paid_accept_exactly_on
     refused = [o for o in outcomes if isinstance(o, Invalid)]
     assert len(refused) == 4 and sum(isinstance(o, Booking) for o in outcomes) == 1
     assert all(r.fields == {"amount": "Refund between 1 and 50000 (minor units)."} for r in refused)
+    await webhooks.deliver_held()
     assert await requested_total(database, code) == 60_000
     after = await settle(database, code, amount_refunded=60_000)
     assert (after["amount_refunded"], after["amount_refundable"]) == (60_000, 50_000)

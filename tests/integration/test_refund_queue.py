@@ -8,6 +8,7 @@ transient error schedules another attempt, later each time, until the attempts r
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from carevia.settings import Settings
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
 from tests.support.payment_flows import (
+    HeldWebhooks,
     hold_lapsed_and_taken,
     paid_booking,
     payment_services,
@@ -71,9 +73,14 @@ async def admin(client: Client, make_user: UserFactory, make_caregiver: Caregive
 
 
 @pytest.fixture
-def outage(database: Database, settings: Settings, client: Client) -> PaymentService:
-    """The payment service of a worker whose gateway is `GatewayOutage`."""
-    return payment_services(database, settings, client, GatewayOutage)
+async def outage(
+    database: Database, settings: Settings, client: Client
+) -> AsyncIterator[PaymentService]:
+    """The payment service of a worker whose gateway is `GatewayOutage`; its events reach
+    the app's webhook after the test."""
+    webhooks = HeldWebhooks(settings, client)
+    yield payment_services(database, settings, client, GatewayOutage, webhooks)
+    await webhooks.deliver_held()
 
 
 async def admin_refund(client: Client, code: str, amount: int | None = None) -> Any:

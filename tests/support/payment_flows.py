@@ -117,13 +117,29 @@ def signed(event_type: str, obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]
     return payload, headers
 
 
-def webhook_sender(settings: Settings, client: Client) -> WebhookSender:
-    """Posts a gateway's events to the app's webhook, as the local gateway does in the app."""
+class HeldWebhooks(WebhookSender):
+    """A test-side gateway's events, posted to the app only while `deliver_held` runs.
 
-    async def deliver(payload: bytes, headers: dict[str, str]) -> int:
-        return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
+    The test client blocks this event loop until the app answers, so a delivery made while
+    one of this loop's transactions is open could wait on that transaction for good.
+    """
 
-    return WebhookSender(deliver, settings.stripe.webhook_secret)
+    def __init__(self, settings: Settings, client: Client) -> None:
+        self._open = asyncio.Event()
+
+        async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+            await self._open.wait()
+            answer = await client.post("/webhooks/stripe", content=payload, headers=headers)
+            return answer.status_code
+
+        super().__init__(deliver, settings.stripe.webhook_secret)
+
+    async def deliver_held(self) -> None:
+        self._open.set()
+        try:
+            assert await self.drain(), "every held event was delivered"
+        finally:
+            self._open.clear()
 
 
 def payment_services(
@@ -131,10 +147,19 @@ def payment_services(
     settings: Settings,
     client: Client,
     gateway_type: type[LocalGateway] = LocalGateway,
+    sender: WebhookSender | None = None,
 ) -> PaymentService:
     """The payment service of a second process, on the test's event loop.
 
-    Its local gateway (or a `gateway_type` derived from it) posts events to the app's webhook.
+    Its local gateway (or a `gateway_type` derived from it) posts events to the app's webhook,
+    at once or, through `HeldWebhooks`, when the test says so.
     """
-    gateway = gateway_type(database, webhook_sender(settings, client), settings.public_base_url)
+    if sender is None:
+
+        async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+            answer = await client.post("/webhooks/stripe", content=payload, headers=headers)
+            return answer.status_code
+
+        sender = WebhookSender(deliver, settings.stripe.webhook_secret)
+    gateway = gateway_type(database, sender, settings.public_base_url)
     return build_services(settings, database, gateway).payments
