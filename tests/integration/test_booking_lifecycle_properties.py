@@ -53,7 +53,7 @@ from tests.support.payment_flows import HeldWebhooks, checkout_id, lapse_hold, s
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.timeout(120)]
 Database = AsyncDatabase[dict[str, Any]]
 T = TypeVar("T")
-EXAMPLES, STEPS = 12, 15
+EXAMPLES, STEPS = 15, 12
 RUNS = hypothesis_settings(
     max_examples=EXAMPLES,
     stateful_step_count=STEPS,

@@ -29,6 +29,7 @@ from tests.support.payment_flows import (
     lapse_hold,
     paid_booking,
     payment_services,
+    queued_templates,
     settle,
     signed,
     stored_booking,
@@ -197,6 +198,12 @@ async def test_a_late_payment_refunded_mails_each_admin_once(
     assert all(len(each) == 1 for each in mails.values())
     assert "being refunded in full" in text_of(mails[ADMINS[0]][0])
     assert len(received(smtp_server, "late payment is being refunded")["amina@example.com"]) == 1
+    # "On its way" when the refund is requested, "refunded" once the gateway paid it out.
+    assert await queued_templates(database, "amina@example.com") == [
+        "hold_expired",
+        "late_payment_refund_requested",
+        "refunded",
+    ]
 
 
 @pytest.mark.usefixtures("patient")

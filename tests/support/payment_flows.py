@@ -86,6 +86,12 @@ async def mail_about(
     return found
 
 
+async def queued_templates(database: Database, address: str) -> list[str]:
+    """The templates of the mail queued for `address`, in the order it was queued."""
+    found = database["mail_outbox"].find({"to": address}).sort([("created_at", 1), ("_id", 1)])
+    return [message["template"] async for message in found]
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
