@@ -61,6 +61,7 @@ from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.caching import no_store_when_personal
+from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.security import add_security_headers, cross_site_guard
@@ -167,6 +168,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
             DefineMiddleware(AuthenticationMiddleware),
         ],
         before_send=[add_security_headers, no_store_when_personal],
+        before_request=note_dashboard_badges,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,

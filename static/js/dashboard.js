@@ -92,6 +92,7 @@
     "booking.cancelled": (d) => `Booking ${d.code} was cancelled`,
     "payment.refunded": (d) => `Refund recorded for ${d.code}`,
     "payment.disputed": (d) => `Payment disputed on ${d.code}`,
+    "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
   };
   let lastEventId = 0;
   let stream = null;

@@ -15,12 +15,9 @@ import pytest
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.composition import booking_service_for, build_services
+from carevia.composition import booking_service_for
 from carevia.devtools.local_checkout import LocalCheckout
-from carevia.devtools.local_gateway import LocalGateway
-from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import dispute_object
-from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.money import format_money
 from carevia.settings import Settings
@@ -31,6 +28,8 @@ from tests.support.payment_flows import (
     hold_lapsed_and_taken,
     lapse_hold,
     paid_booking,
+    payment_services,
+    queued_templates,
     settle,
     signed,
     stored_booking,
@@ -199,6 +198,12 @@ async def test_a_late_payment_refunded_mails_each_admin_once(
     assert all(len(each) == 1 for each in mails.values())
     assert "being refunded in full" in text_of(mails[ADMINS[0]][0])
     assert len(received(smtp_server, "late payment is being refunded")["amina@example.com"]) == 1
+    # "On its way" when the refund is requested, "refunded" once the gateway paid it out.
+    assert await queued_templates(database, "amina@example.com") == [
+        "hold_expired",
+        "late_payment_refund_requested",
+        "refunded",
+    ]
 
 
 @pytest.mark.usefixtures("patient")
@@ -228,12 +233,3 @@ async def deliver_again(client: Client, database: Database, session_id: str) -> 
     for _ in range(2):
         response = await client.post("/webhooks/stripe", content=payload, headers=headers)
         assert response.status_code == 200, response.text
-
-
-def payment_services(database: Database, settings: Settings, client: Client) -> PaymentService:
-    async def deliver(payload: bytes, headers: dict[str, str]) -> int:
-        return (await client.post("/webhooks/stripe", content=payload, headers=headers)).status_code
-
-    sender = WebhookSender(deliver, settings.stripe.webhook_secret)
-    gateway = LocalGateway(database, sender, settings.public_base_url)
-    return build_services(settings, database, gateway).payments

@@ -12,7 +12,14 @@ from carevia.domain.shared.money import format_money
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
 from tests.support.mail import SMTPServer
-from tests.support.payment_flows import mail_about, paid_booking, settle, stored_booking, text_of
+from tests.support.payment_flows import (
+    mail_about,
+    paid_booking,
+    queued_templates,
+    settle,
+    stored_booking,
+    text_of,
+)
 
 pytestmark = [pytest.mark.usefixtures("seeded"), pytest.mark.mails]
 Database = AsyncDatabase[dict[str, Any]]
@@ -60,6 +67,14 @@ async def test_cancelling_inside_the_free_window_refunds_everything(
     (mail,) = await mail_about(smtp_server, "Booking cancelled")
     assert code in str(mail["Subject"])
     assert f"Refund: {format_money(total, cancelled['price']['currency'])}." in text_of(mail)
+    # "On its way" with the cancellation, "refunded" once the gateway paid it out.
+    (refunded,) = await mail_about(smtp_server, "Your payment is refunded")
+    assert "has been paid out" in text_of(refunded)
+    assert await queued_templates(database, "amina@example.com") == [
+        "booking_confirmed",
+        "booking_cancelled",
+        "refunded",
+    ]
 
 
 @pytest.mark.usefixtures("patient")

@@ -11,8 +11,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.composition import build_services
+from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.webhook_sender import WebhookSender
 from carevia.domain.payments.events import encode_event, sign, stripe_event
-from carevia.settings import DEFAULT_WEBHOOK_SECRET
+from carevia.domain.payments.service import PaymentService
+from carevia.settings import DEFAULT_WEBHOOK_SECRET, Settings
 from tests.support.accounts import Client, UserFactory, log_in
 from tests.support.bookings import booking_code, submit_booking
 from tests.support.mail import SMTPServer
@@ -82,6 +86,12 @@ async def mail_about(
     return found
 
 
+async def queued_templates(database: Database, address: str) -> list[str]:
+    """The templates of the mail queued for `address`, in the order it was queued."""
+    found = database["mail_outbox"].find({"to": address}).sort([("created_at", 1), ("_id", 1)])
+    return [message["template"] async for message in found]
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
@@ -111,3 +121,51 @@ def signed(event_type: str, obj: dict[str, Any]) -> tuple[bytes, dict[str, str]]
         "Content-Type": "application/json",
     }
     return payload, headers
+
+
+class HeldWebhooks(WebhookSender):
+    """A test-side gateway's events, posted to the app only while `deliver_held` runs.
+
+    The test client blocks this event loop until the app answers, so a delivery made while
+    one of this loop's transactions is open could wait on that transaction for good.
+    """
+
+    def __init__(self, settings: Settings, client: Client) -> None:
+        self._open = asyncio.Event()
+
+        async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+            await self._open.wait()
+            answer = await client.post("/webhooks/stripe", content=payload, headers=headers)
+            return answer.status_code
+
+        super().__init__(deliver, settings.stripe.webhook_secret)
+
+    async def deliver_held(self) -> None:
+        self._open.set()
+        try:
+            assert await self.drain(), "every held event was delivered"
+        finally:
+            self._open.clear()
+
+
+def payment_services(
+    database: Database,
+    settings: Settings,
+    client: Client,
+    gateway_type: type[LocalGateway] = LocalGateway,
+    sender: WebhookSender | None = None,
+) -> PaymentService:
+    """The payment service of a second process, on the test's event loop.
+
+    Its local gateway (or a `gateway_type` derived from it) posts events to the app's webhook,
+    at once or, through `HeldWebhooks`, when the test says so.
+    """
+    if sender is None:
+
+        async def deliver(payload: bytes, headers: dict[str, str]) -> int:
+            answer = await client.post("/webhooks/stripe", content=payload, headers=headers)
+            return answer.status_code
+
+        sender = WebhookSender(deliver, settings.stripe.webhook_secret)
+    gateway = gateway_type(database, sender, settings.public_base_url)
+    return build_services(settings, database, gateway).payments

@@ -22,7 +22,7 @@ def renderer() -> MailRenderer:
 def test_a_partial_refund_says_what_came_back_and_what_stays_paid(renderer: MailRenderer) -> None:
     booking = make_booking(amount_paid=200000, amount_refunded=75000)
     mail = renderer.render(
-        "refund_partial",
+        "refunded",
         booking=booking,
         booking_url=BOOKING_URL,
         refund_amount=50000,
@@ -79,3 +79,19 @@ def test_an_admin_alert_names_the_booking_and_escapes_what_others_wrote(
     assert "<script>" not in mail.html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co" in mail.html
     assert NASTY in mail.text
+
+
+def test_a_refund_is_on_its_way_when_requested_and_refunded_in_full_when_paid_out(
+    renderer: MailRenderer,
+) -> None:
+    booking = make_booking(amount_paid=200000, amount_refunded=200000)
+    requested = renderer.render(
+        "refund_requested", booking=booking, booking_url=BOOKING_URL, amount=200000
+    )
+    assert requested.subject == "Your refund is on its way (CV-7KQ2MX)"
+    assert "refund ৳2,000" in requested.text and "email you again" in requested.text
+    refunded = renderer.render(
+        "refunded", booking=booking, booking_url=BOOKING_URL, refund_amount=200000, remaining_paid=0
+    )
+    assert refunded.subject == "Your payment is refunded (CV-7KQ2MX)"
+    assert "has been paid out" in refunded.text and "Still paid: ৳0\n" in refunded.text

@@ -137,7 +137,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, list[str]]] = [
         ["৳1,000", "fully paid", "৳2,000", "Wed 25 Nov 2026, 10:00 am", BOOKING_URL],
     ),
     (
-        "late_payment_refunded",
+        "late_payment_refund_requested",
         {"status": "expired", "payment_status": "refunded", "amount_paid": 100000},
         {"amount": 100000, "services_url": SERVICES_URL},
         "Your late payment is being refunded (CV-7KQ2MX)",
@@ -227,7 +227,7 @@ NASTY = '<script>alert("x")</script> & Co'
         ("hold_expired", {"services_url": SERVICES_URL}),
         ("booking_cancelled", {"refund_amount": 0}),
         ("due_paid", {"amount": 100000}),
-        ("late_payment_refunded", {"amount": 100000, "services_url": SERVICES_URL}),
+        ("late_payment_refund_requested", {"amount": 100000, "services_url": SERVICES_URL}),
     ],
 )
 def test_user_values_are_escaped_in_html(

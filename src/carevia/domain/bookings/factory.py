@@ -48,6 +48,7 @@ def new_hold(
         price=price,
         policy=CancellationPolicy(free_until_hours=service.booking_rules.free_cancellation_hours),
         status="pending_payment",
+        amount_refundable=0,  # nothing paid yet; each recorded payment adds to it
         hold_expires_at=now + timedelta(minutes=hold_minutes),
         history=[history_entry(now, None, "pending_payment", Actor(str(patient.id), "patient"))],
         created_at=now,

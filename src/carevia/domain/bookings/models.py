@@ -86,6 +86,9 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: PaymentStatus = "unpaid"
     amount_paid: int = 0
     amount_refunded: int = 0
+    # Paid and not yet promised back: every requested refund takes its amount from here at
+    # once, and a failed one gives it back. None on bookings stored before it was kept.
+    amount_refundable: int | None = None
     refund_owed: int = 0
     hold_expires_at: datetime | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
@@ -99,6 +102,13 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def payment_label(self) -> str:
         return PAYMENT_LABELS[self.payment_status]
+
+    @property
+    def refundable(self) -> int:
+        """What an admin may still refund; pending refunds are already taken off."""
+        if self.amount_refundable is not None:
+            return self.amount_refundable
+        return max(self.amount_paid - self.amount_refunded, 0)
 
 
 class BookingForm(msgspec.Struct, frozen=True, kw_only=True):

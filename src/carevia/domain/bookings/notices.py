@@ -89,12 +89,28 @@ class BookingNotices:
         session: AsyncClientSession,
         *,
         key: str,
+        live_event: str | None = None,
         **context: Any,
     ) -> None:
         """Email every active admin about an event that needs one of them to act.
 
         Written in the event's own transaction; `key` names the event, so each admin gets one.
+        A `live_event` also reaches the admins' live dashboard, and only theirs: it names
+        no patient or caregiver, and only those it names would see it.
         """
+        if live_event is not None:
+            await self._notifications.add(
+                live_event,
+                dedupe_key=f"{live_event}:{booking.code}:{key}",
+                now=self._clock(),
+                booking_code=booking.code,
+                session=session,
+                data={
+                    "code": booking.code,
+                    "amount": context.get("amount"),
+                    "error": context.get("error"),
+                },
+            )
         for admin in await self._users.active_admins(session):
             await self._mailer.enqueue(
                 admin.email,

@@ -144,7 +144,7 @@ class BookingDrawer(msgspec.Struct, frozen=True, kw_only=True):
 def actions_for(viewer: User, booking: Booking) -> BookingActions:
     admin = viewer.role == "admin"
     own = viewer.role == "caregiver" and booking.caregiver_id == viewer.id
-    refundable = max(booking.amount_paid - booking.amount_refunded, 0)
+    refundable = booking.refundable
     return BookingActions(
         assign=admin and booking.status in ASSIGNABLE,
         start=(admin or own) and booking.status == "confirmed",

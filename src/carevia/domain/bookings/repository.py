@@ -157,6 +157,38 @@ class BookingRepository:
         )
         return None if document is None else from_document(document, Booking)
 
+    async def take_refundable(
+        self, booking_id: ObjectId, amount: int, session: AsyncClientSession
+    ) -> bool:
+        """Take `amount` off the refundable balance if that much is left; False if not.
+
+        One conditional update, so concurrent refund requests can never overdraw it.
+        """
+        taken = await self._bookings.update_one(
+            {"_id": booking_id, "amount_refundable": {"$gte": amount}},
+            {"$inc": {"amount_refundable": -amount}},
+            session=session,
+        )
+        return taken.modified_count == 1
+
+    async def give_back_refundable(
+        self, booking_id: ObjectId, amount: int, session: AsyncClientSession
+    ) -> None:
+        """A refund that failed: its amount can be refunded again."""
+        await self._bookings.update_one(
+            {"_id": booking_id}, {"$inc": {"amount_refundable": amount}}, session=session
+        )
+
+    async def start_refundable(
+        self, booking_id: ObjectId, amount: int, session: AsyncClientSession
+    ) -> None:
+        """Set the balance of a booking stored before it was kept; a kept one is left alone."""
+        await self._bookings.update_one(
+            {"_id": booking_id, "amount_refundable": None},
+            {"$set": {"amount_refundable": amount}},
+            session=session,
+        )
+
     async def claim_time(self, booking: Booking, session: AsyncClientSession) -> None:
         """Claim the booking's time again (a late payment); raises if any slot is taken."""
         await self._claims.insert_many(_claims(booking), session=session)

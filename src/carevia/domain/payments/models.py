@@ -32,6 +32,12 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Refund(msgspec.Struct, frozen=True, kw_only=True):
+    """A refund request: `requested` until the gateway answers, then succeeded or failed.
+
+    `attempts` counts the tries made; a transient error sets `next_attempt_at` later, and a
+    worker claims a due row by moving it forward, so no other worker sends it meanwhile.
+    """
+
     id: ObjectId = msgspec.field(name="_id")
     booking_id: ObjectId
     booking_code: str
@@ -44,5 +50,7 @@ class Refund(msgspec.Struct, frozen=True, kw_only=True):
     gateway_refund_id: str | None = None
     attempts: int = 0
     last_error: str | None = None
+    # None on rows stored before the schedule was kept: those are due at once.
+    next_attempt_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -67,6 +67,7 @@ _REFUND_FIELDS = {
     "kind": {"$literal": "refund"},
     "reference": "$gateway_refund_id",
     "note": "$reason",
+    "error": "$last_error",
 }
 
 
@@ -137,6 +138,7 @@ class LedgerRow(msgspec.Struct, frozen=True, kw_only=True):
     currency: str | None = None
     reference: str | None = None
     note: str | None = None
+    error: str | None = None  # a failed refund: the gateway's reason
     amount_refunded: int = 0
 
 
@@ -178,6 +180,10 @@ class PaymentQueries:
         items = [from_document(document, LedgerRow) async for document in cursor]
         rows = Page(items=items, number=request.number, size=request.size, total=totals.count)
         return Ledger(rows=rows, totals=totals)
+
+    async def failed_refunds(self) -> int:
+        """Refunds the gateway refused or never took: each needs an admin to act."""
+        return await self._database[REFUNDS].count_documents({"status": "failed"})
 
     def _pipeline(self, filters: PaymentFilters) -> tuple[str, list[dict[str, Any]]]:
         """Payments, refunds or both (as one union) in a common row shape."""

@@ -32,6 +32,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     REFUNDS: [
         IndexModel([("idempotency_key", ASCENDING)], unique=True),
         IndexModel([("status", ASCENDING), ("updated_at", ASCENDING)]),
+        # `claim_due_refund`: requested rows in the order they fall due.
+        IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
         IndexModel([("booking_id", ASCENDING)]),
     ],
     WEBHOOK_EVENTS: [
@@ -109,8 +111,12 @@ class PaymentRepository:
     async def add_refund(self, refund: Refund, session: AsyncClientSession | None = None) -> None:
         await self._refunds.insert_one(to_document(refund), session=session)
 
-    async def refunds_for(self, booking_id: ObjectId) -> list[Refund]:
-        cursor = self._refunds.find({"booking_id": booking_id}).sort("created_at", ASCENDING)
+    async def refunds_for(
+        self, booking_id: ObjectId, session: AsyncClientSession | None = None
+    ) -> list[Refund]:
+        cursor = self._refunds.find({"booking_id": booking_id}, session=session).sort(
+            "created_at", ASCENDING
+        )
         return [from_document(document, Refund) async for document in cursor]
 
     async def count_refunds(
@@ -118,11 +124,28 @@ class PaymentRepository:
     ) -> int:
         return await self._refunds.count_documents({"booking_id": booking_id}, session=session)
 
-    async def pending_refunds(self, limit: int) -> list[Refund]:
-        cursor = (
-            self._refunds.find({"status": "requested"}).sort("created_at", ASCENDING).limit(limit)
+    async def claim_due_refund(self, now: datetime, until: datetime) -> Refund | None:
+        """The requested refund due longest, claimed for this worker until `until`.
+
+        Moving `next_attempt_at` past now is the claim: no other worker finds the row due,
+        and if this one dies the row falls due again when the claim runs out.
+        """
+        document = await self._refunds.find_one_and_update(
+            {"status": "requested", "next_attempt_at": {"$not": {"$gt": now}}},
+            {"$set": {"next_attempt_at": until, "updated_at": now}, "$inc": {"attempts": 1}},
+            sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
         )
-        return [from_document(document, Refund) async for document in cursor]
+        return None if document is None else from_document(document, Refund)
+
+    async def retry_refund_later(
+        self, refund: Refund, error: str, now: datetime, next_attempt_at: datetime
+    ) -> None:
+        """A transient error: the claimed attempt ends, and the next one waits until then."""
+        await self._refunds.update_one(
+            {"_id": refund.id, "status": "requested", "attempts": refund.attempts},
+            {"$set": {"last_error": error, "updated_at": now, "next_attempt_at": next_attempt_at}},
+        )
 
     async def finish_refund(
         self,
@@ -133,17 +156,11 @@ class PaymentRepository:
         """Settle a requested refund once; None when another attempt settled it first."""
         document = await self._refunds.find_one_and_update(
             {"_id": refund_id, "status": "requested"},
-            {"$set": fields, "$inc": {"attempts": 1}},
+            {"$set": fields},
             return_document=ReturnDocument.AFTER,
             session=session,
         )
         return None if document is None else from_document(document, Refund)
-
-    async def note_refund_attempt(self, refund_id: ObjectId, error: str, now: datetime) -> None:
-        await self._refunds.update_one(
-            {"_id": refund_id, "status": "requested"},
-            {"$set": {"last_error": error, "updated_at": now}, "$inc": {"attempts": 1}},
-        )
 
     async def event_seen(self, event_id: str) -> bool:
         return await self._events.count_documents({"_id": event_id}, limit=1) > 0

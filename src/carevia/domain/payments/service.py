@@ -207,7 +207,7 @@ class PaymentService:
             await self._refund_unusable(
                 booking,
                 payment,
-                "late_payment_refunded",
+                "late_payment_refund_requested",
                 "Paid after the hold ended and the time was taken",
                 AdminAlert(
                     "admin_late_payment",
@@ -217,7 +217,7 @@ class PaymentService:
             )
         elif outcome == "duplicate":
             await self._refund_unusable(
-                booking, payment, None, "A second payment for a confirmed booking"
+                booking, payment, "refund_requested", "A second payment for a confirmed booking"
             )
         return outcome
 
@@ -305,12 +305,18 @@ class PaymentService:
         if admin.role != "admin":
             raise Forbidden("Only admins can issue refunds.")
         booking = await self._bookings.get_for(admin, code)
-        refundable = booking.amount_paid - booking.amount_refunded
+        refundable = booking.refundable
         amount = refundable if amount is None else amount
         if not 0 < amount <= refundable:
             raise Invalid({"amount": f"Refund between 1 and {refundable} (minor units)."})
+        # Checked again against the stored balance, atomically, for requests running together.
         await self._settlement.request_refunds(
-            booking, amount, reason or "Refund by an admin", None
+            booking,
+            amount,
+            reason or "Refund by an admin",
+            "refund_requested",
+            exact=True,
+            amount=amount,
         )
         await self._audit.record(
             "payment.refund_requested",

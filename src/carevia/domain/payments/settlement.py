@@ -7,6 +7,7 @@ transaction, so duplicate or concurrent deliveries change nothing twice.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -22,6 +23,7 @@ from carevia.domain.bookings.repository import BookingRepository
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.payments.models import Payment, Refund
 from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.transactions import in_transaction
 
@@ -74,11 +76,18 @@ class Settlement:
                 return "already", booking
             total_paid = booking.amount_paid + payment.amount
             state: PaymentStatus = "paid" if total_paid >= booking.price.total else "partially_paid"
+            # Read in this transaction, so a concurrent refund request makes it run again.
+            refundable = await self._refundable(booking, session) + payment.amount
+            money = {
+                "amount_paid": total_paid,
+                "payment_status": state,
+                "amount_refundable": refundable,
+            }
             if payment.kind == "due":
                 updated = await self._bookings.apply(
                     booking.id,
                     [booking.status],
-                    {"amount_paid": total_paid, "payment_status": state},
+                    money,
                     now=now,
                     entry=None,
                     session=session,
@@ -93,7 +102,7 @@ class Settlement:
                 late = await self._bookings.apply(
                     booking.id,
                     [booking.status],
-                    {"amount_paid": total_paid, "payment_status": state},
+                    money,
                     now=now,
                     entry=None,
                     session=session,
@@ -107,11 +116,7 @@ class Settlement:
                 "confirmed",
                 SYSTEM,
                 note="Payment received",
-                fields={
-                    "amount_paid": total_paid,
-                    "payment_status": state,
-                    "hold_expires_at": None,
-                },
+                fields={**money, "hold_expires_at": None},
                 details={"amount": payment.amount},
             )
             assert confirmed is not None, "the status was read in this transaction"
@@ -166,51 +171,97 @@ class Settlement:
         reason: str,
         mail: str | None,
         alert: AdminAlert | None = None,
+        *,
+        exact: bool = False,
         **mail_context: Any,
     ) -> list[Refund]:
         """Queue refunds of `refund_total`, newest payment first, with deterministic keys.
 
+        The amount comes off the booking's refundable balance in the same transaction, so
+        pending refunds count and concurrent requests cannot overdraw it. With `exact`, a
+        balance too small refuses the request (`Invalid`); otherwise what is left is queued.
         The patient's `mail` and the admins' `alert` are written in the same transaction.
         """
         now = self._clock()
 
         async def work(session: AsyncClientSession) -> list[Refund]:
-            remaining, refunds = refund_total, []
-            number = await self._payments.count_refunds(booking.id, session)
-            for payment in reversed(await self._payments.for_booking(booking.id, session)):
-                refundable = (
-                    payment.amount - payment.amount_refunded if payment.status == "paid" else 0
-                )
-                part = min(remaining, refundable)
-                if part <= 0 or payment.payment_intent is None:
-                    continue
-                number += 1
-                refund = Refund(
-                    id=ObjectId(),
-                    booking_id=booking.id,
-                    booking_code=booking.code,
-                    payment_id=payment.id,
-                    payment_intent=payment.payment_intent,
-                    amount=part,
-                    reason=reason,
-                    idempotency_key=f"refund:{booking.code}:{number}",
-                    created_at=now,
-                    updated_at=now,
-                )
-                await self._payments.add_refund(refund, session)
-                refunds.append(refund)
-                remaining -= part
+            current = await self._bookings.get(booking.id, session)
+            assert current is not None, "a refund always belongs to a booking"
+            left = await self._refundable(current, session)
+            if current.amount_refundable is None:
+                await self._bookings.start_refundable(booking.id, left, session)
+            if exact and refund_total > left:
+                raise Invalid({"amount": f"Refund between 1 and {left} (minor units)."})
+            total = min(refund_total, left)
+            if total > 0 and not await self._bookings.take_refundable(booking.id, total, session):
+                raise Conflict("The refundable balance changed meanwhile. Please try again.")
+            refunds = await self._queue(current, total, reason, now, session)
             if mail is not None:
-                await self._tell(booking, mail, None, session, **mail_context)
+                key = refunds[0].idempotency_key if refunds else "none"
+                # The mail names what is on its way, which a pending refund may have reduced.
+                if "refund_amount" in mail_context:
+                    mail_context["refund_amount"] = total
+                await self._notices.tell(current, mail, None, session, key=key, **mail_context)
             if alert is not None:
                 await self._notices.alert_admins(
-                    booking, alert.mail, session, key=alert.key, **alert.context
+                    current, alert.mail, session, key=alert.key, **alert.context
                 )
             return refunds
 
         refunds = await in_transaction(self._database, work)
         self._notices.wake()
         return refunds
+
+    async def _queue(
+        self,
+        booking: Booking,
+        refund_total: int,
+        reason: str,
+        now: datetime,
+        session: AsyncClientSession,
+    ) -> list[Refund]:
+        remaining, refunds = refund_total, []
+        promised = await self._promised(booking, session)
+        number = await self._payments.count_refunds(booking.id, session)
+        for payment in reversed(await self._payments.for_booking(booking.id, session)):
+            taken = max(payment.amount_refunded, promised.get(payment.id, 0))
+            refundable = payment.amount - taken if payment.status == "paid" else 0
+            part = min(remaining, refundable)
+            if part <= 0 or payment.payment_intent is None:
+                continue
+            number += 1
+            refund = Refund(
+                id=ObjectId(),
+                booking_id=booking.id,
+                booking_code=booking.code,
+                payment_id=payment.id,
+                payment_intent=payment.payment_intent,
+                amount=part,
+                reason=reason,
+                idempotency_key=f"refund:{booking.code}:{number}",
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            await self._payments.add_refund(refund, session)
+            refunds.append(refund)
+            remaining -= part
+        return refunds
+
+    async def _promised(self, booking: Booking, session: AsyncClientSession) -> dict[ObjectId, int]:
+        """Per payment, the refunds requested or paid out: what is already promised back."""
+        promised: dict[ObjectId, int] = {}
+        for refund in await self._payments.refunds_for(booking.id, session):
+            if refund.status != "failed":
+                promised[refund.payment_id] = promised.get(refund.payment_id, 0) + refund.amount
+        return promised
+
+    async def _refundable(self, booking: Booking, session: AsyncClientSession) -> int:
+        """The booking's refundable balance; worked out from its refunds if never kept."""
+        if booking.amount_refundable is not None:
+            return booking.amount_refundable
+        promised = sum((await self._promised(booking, session)).values())
+        return max(booking.amount_paid - max(promised, booking.amount_refunded), 0)
 
     async def sync_refunded(self, payment: Payment, amount_refunded: int) -> Booking | None:
         """Record a payment's refunded total (it only grows) and restate the booking's."""
@@ -236,11 +287,10 @@ class Settlement:
             )
             if updated is None:
                 return None
-            # A full refund is announced with its cause (a cancellation, a late payment).
-            mail = "refund_partial" if state == "partially_refunded" else None
+            # Only now, with the gateway's word, is the patient told the money is back.
             await self._notices.tell(
                 updated,
-                mail,
+                "refunded",
                 "payment.refunded",
                 session,
                 key=str(refunded),
@@ -263,11 +313,14 @@ class Settlement:
                 return False
             booking = await self._bookings.get(refund.booking_id, session)
             assert booking is not None, "a refund always belongs to a booking"
+            # Not paid back, so it can be refunded again (another way, or once fixed).
+            await self._bookings.give_back_refundable(booking.id, refund.amount, session)
             await self._notices.alert_admins(
                 booking,
                 "admin_refund_failed",
                 session,
                 key=str(refund.id),
+                live_event="payment.refund_failed",
                 amount=refund.amount,
                 error=error,
                 refund_reason=refund.reason,
