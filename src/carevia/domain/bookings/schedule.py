@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 from carevia.domain.bookings.pricing import DurationType
 
 SLOT = timedelta(minutes=30)
+# The dates any page or filter accepts. At 0001-01-01 and 9999-12-31 the time-zone shift and
+# the day added to a range's end overflow `datetime`; no booking lies outside this span.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 
 def local_start(day: date, start: time, timezone: str) -> datetime:
@@ -39,6 +43,8 @@ def start_times(day: date) -> list[time]:
 
 def parse_start_time(value: str) -> time | None:
     """HH:MM on a half hour, or None."""
+    if not value.isascii():
+        return None
     try:
         parsed = time.fromisoformat(value)
     except ValueError:
@@ -48,21 +54,35 @@ def parse_start_time(value: str) -> time | None:
     return parsed
 
 
-def parse_date(value: str) -> date | None:
+def parse_iso_date(value: str) -> date | None:
+    """A YYYY-MM-DD date in ASCII digits, whatever its year, or None."""
+    if len(value) != 10 or not value.isascii():
+        return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_date(value: str) -> date | None:
+    """A YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE, or None."""
+    day = parse_iso_date(value)
+    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def date_range_errors(date_from: str, date_to: str) -> dict[str, str]:
     """What is wrong with a filter's YYYY-MM-DD date range, by field; empty when it is usable."""
     errors: dict[str, str] = {}
     first, last = parse_date(date_from), parse_date(date_to)
-    if date_from and first is None:
-        errors["date_from"] = "Write the date as YYYY-MM-DD."
-    if date_to and last is None:
-        errors["date_to"] = "Write the date as YYYY-MM-DD."
+    for field, text, day in (("date_from", date_from, first), ("date_to", date_to, last)):
+        if text and day is None:
+            errors[field] = _date_problem(text)
     if first and last and first > last:
         errors["date_to"] = "The end date must not be before the start date."
     return errors
+
+
+def _date_problem(text: str) -> str:
+    if parse_iso_date(text) is None:
+        return "Write the date as YYYY-MM-DD."
+    return f"Choose a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."

@@ -1,0 +1,92 @@
+"""Input that once answered 500: each now gets a clear 4xx (or an empty result) instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
+from tests.support.bookings import CaregiverFactory, booking_form
+
+Database = AsyncDatabase[dict[str, Any]]
+# Superscript two, Arabic-Indic five and Bangla five: `str.isdigit` says yes to each.
+NON_ASCII_DIGITS = ("²", "٥", "৫")
+EXTREME_DATES = ("9999-12-31", "0001-01-01")
+BOOK = "/services/infant-day-care/book"
+
+
+@pytest.fixture
+async def patient(
+    client: Client, make_user: UserFactory, make_caregiver: CaregiverFactory, seeded: int
+) -> None:
+    await make_user("amina@example.com")
+    await make_caregiver("carer@example.com")
+    await log_in(client, "amina@example.com")
+
+
+@pytest.fixture
+async def admin(client: Client, make_user: UserFactory) -> str:
+    await make_user("admin@example.com", role="admin")
+    await log_in(client, "admin@example.com")
+    return await api_token(client, "admin@example.com")
+
+
+async def post_booking(client: Client, **changes: str) -> Any:
+    token = await csrf_token(client, BOOK)
+    return await client.post(
+        "/bookings", data={**booking_form(**changes), "_csrf_token": token}, follow_redirects=False
+    )
+
+
+@pytest.mark.parametrize("quantity", [*NON_ASCII_DIGITS, str(2**80)])
+async def test_a_quantity_that_is_not_a_plain_number_is_refused_on_the_form(
+    client: Client, patient: None, database: Database, quantity: str
+) -> None:
+    created = await post_booking(client, quantity=quantity)
+    assert created.status_code == 422
+    assert "Book between" in created.text
+    for fragment in ("price", "times"):
+        page = await client.get(f"{BOOK}/{fragment}", params=booking_form(quantity=quantity))
+        assert page.status_code == 200, fragment
+    assert await database["bookings"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize("day", EXTREME_DATES)
+async def test_a_date_at_the_end_of_the_calendar_is_refused_on_the_form(
+    client: Client, patient: None, database: Database, day: str
+) -> None:
+    created = await post_booking(client, date=day)
+    assert created.status_code == 422
+    assert "date" in created.text.lower()
+    for fragment in ("", "/price", "/times"):
+        page = await client.get(f"{BOOK}{fragment}", params=booking_form(date=day))
+        assert page.status_code == 200, fragment
+    assert await database["bookings"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/dashboard/bookings", "/dashboard/bookings.csv", "/dashboard/payments", "/dashboard/audit"],
+)
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+@pytest.mark.parametrize("day", EXTREME_DATES)
+async def test_date_filters_at_the_end_of_the_calendar_are_refused(
+    client: Client, admin: str, path: str, field: str, day: str
+) -> None:
+    page = await client.get(path, params={field: day})
+    assert page.status_code == 400
+    assert "between" in page.text
+
+
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+@pytest.mark.parametrize("day", EXTREME_DATES)
+async def test_api_date_filters_at_the_end_of_the_calendar_are_refused(
+    client: Client, admin: str, field: str, day: str
+) -> None:
+    answer = await client.get(
+        "/api/v1/bookings", params={field: day}, headers={"Authorization": f"Bearer {admin}"}
+    )
+    assert answer.status_code == 400
+    assert field in answer.json()["error"]["fields"]
