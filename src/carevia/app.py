@@ -59,7 +59,8 @@ from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.errors import EXCEPTION_HANDLERS
-from carevia.web.security import add_security_headers, cross_site_guard
+from carevia.web.requests import CareviaRequest
+from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
 
 # Static files, health probes and the schema identify no user; the webhook says so itself.
@@ -147,6 +148,14 @@ def create_app(settings: Settings) -> Litestar:
     if uses_local_gateway(settings):
         route_handlers.append(DevCheckoutController)
 
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        # JSON routes are checked by bearer token; a handler may opt out with
+        # `exclude_from_csrf`, which the cross-site guard honours too.
+        exclude=[r"^/api/"],
+    )
     return Litestar(
         route_handlers=route_handlers,
         dependencies=request_dependencies(settings),
@@ -154,18 +163,13 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
+            ascii_csrf_tokens(csrf_config),
         ],
         before_send=[add_security_headers],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            # JSON routes are checked by bearer token; a handler may opt out with
-            # `exclude_from_csrf`, which the cross-site guard honours too.
-            exclude=[r"^/api/"],
-        ),
+        csrf_config=csrf_config,
         template_config=template_config(settings),
         plugins=[HTMXPlugin()],
+        request_class=CareviaRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Carevia API",

@@ -90,3 +90,38 @@ async def test_api_date_filters_at_the_end_of_the_calendar_are_refused(
     )
     assert answer.status_code == 400
     assert field in answer.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("depth", [10_000, 990])
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/api/v1/bookings/CV-AAAAAA/refund"])
+async def test_deeply_nested_json_is_a_bad_request(
+    client: Client, admin: str, path: str, depth: int
+) -> None:
+    body = '{"email": ' + "[" * depth + "]" * depth + "}"
+    answer = await client.post(
+        path,
+        content=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {admin}"},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] in ("bad_request", "validation_failed")
+
+
+@pytest.mark.parametrize("where", ["form", "header", "cookie"])
+async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(client: Client, where: str) -> None:
+    genuine = await csrf_token(client)
+    forged = genuine[:64] + "é" * (len(genuine) - 64)
+    form = {"email": "amina@example.com", "password": "wrong", "_csrf_token": genuine}
+    headers: dict[bytes, bytes] = {b"Content-Type": b"application/x-www-form-urlencoded"}
+    if where == "form":
+        form["_csrf_token"] = forged
+    elif where == "header":
+        del form["_csrf_token"]
+        headers[b"x-csrftoken"] = forged.encode()
+    else:
+        headers[b"Cookie"] = f"csrftoken={forged}".encode()
+    answer = await client.post(
+        "/login", content="&".join(f"{k}={v}" for k, v in form.items()).encode(), headers=headers
+    )
+    assert answer.status_code == 403
+    assert "Something went wrong" not in answer.text
