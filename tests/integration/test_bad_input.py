@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.payments.events import sign
+from carevia.settings import DEFAULT_WEBHOOK_SECRET
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory, booking_form
+from tests.support.payment_flows import signed
 
 Database = AsyncDatabase[dict[str, Any]]
 # Superscript two, Arabic-Indic five and Bangla five: `str.isdigit` says yes to each.
@@ -125,3 +129,45 @@ async def test_a_non_ascii_csrf_token_is_refused_not_a_crash(client: Client, whe
     )
     assert answer.status_code == 403
     assert "Something went wrong" not in answer.text
+
+
+WRONG_SHAPES: list[tuple[str, Any]] = [
+    ("checkout.session.completed", {"id": "cs_test_1"}),
+    ("checkout.session.completed", {"id": 7, "status": "complete", "payment_status": "paid"}),
+    ("checkout.session.completed", {"id": "cs_test_1", "metadata": ["booking_code"]}),
+    ("checkout.session.expired", "cs_test_1"),
+    ("charge.refunded", {"payment_intent": "pi_test_1", "amount_refunded": "lots"}),
+    ("charge.dispute.created", {"payment_intent": ["pi_test_1"]}),
+    ("payment_intent.payment_failed", {"id": "pi_test_1", "last_payment_error": "declined"}),
+]
+
+
+@pytest.mark.parametrize(("event_type", "obj"), WRONG_SHAPES)
+async def test_a_signed_webhook_of_the_wrong_shape_is_refused_logged_and_audited(
+    client: Client,
+    database: Database,
+    caplog: pytest.LogCaptureFixture,
+    event_type: str,
+    obj: Any,
+) -> None:
+    payload, headers = signed(event_type, obj)
+    answer = await client.post("/webhooks/stripe", content=payload, headers=headers)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "malformed_event"
+    event_id = json.loads(payload)["id"]
+    entry = await database["audit_log"].find_one({"action": "payment.webhook_malformed"})
+    assert entry is not None
+    assert entry["target_id"] == event_id
+    assert entry["details"]["event_type"] == event_type
+    assert any(event_id in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert await database["processed_events"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"event"', b'{"id": "evt_1"}', b'{"type": 1}'])
+async def test_a_signed_body_that_is_not_an_event_is_refused_and_audited(
+    client: Client, database: Database, body: bytes
+) -> None:
+    headers = {"Stripe-Signature": sign(body, DEFAULT_WEBHOOK_SECRET)}
+    answer = await client.post("/webhooks/stripe", content=body, headers=headers)
+    assert answer.status_code == 400
+    assert await database["audit_log"].count_documents({"action": "payment.webhook_malformed"})
