@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from carevia.domain.bookings.pricing import DurationType
 
 SLOT = timedelta(minutes=30)
-# The dates any page or filter accepts. At 0001-01-01 and 9999-12-31 the time-zone shift and
-# the day added to a range's end overflow `datetime`; no booking lies outside this span.
+# The span a filter's dates are held to. At 0001-01-01 and 9999-12-31 the time-zone shift and
+# the day added to a range's end overflow `datetime`; no booking lies outside this span, so
+# a date beyond it filters exactly as its end does.
 EARLIEST_DATE = date(1970, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
@@ -65,24 +66,19 @@ def parse_iso_date(value: str) -> date | None:
 
 
 def parse_date(value: str) -> date | None:
-    """A YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE, or None."""
+    """A YYYY-MM-DD date held to EARLIEST_DATE..LATEST_DATE, or None."""
     day = parse_iso_date(value)
-    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
+    return None if day is None else min(max(day, EARLIEST_DATE), LATEST_DATE)
 
 
 def date_range_errors(date_from: str, date_to: str) -> dict[str, str]:
     """What is wrong with a filter's YYYY-MM-DD date range, by field; empty when it is usable."""
     errors: dict[str, str] = {}
     first, last = parse_date(date_from), parse_date(date_to)
-    for field, text, day in (("date_from", date_from, first), ("date_to", date_to, last)):
-        if text and day is None:
-            errors[field] = _date_problem(text)
+    if date_from and first is None:
+        errors["date_from"] = "Write the date as YYYY-MM-DD."
+    if date_to and last is None:
+        errors["date_to"] = "Write the date as YYYY-MM-DD."
     if first and last and first > last:
         errors["date_to"] = "The end date must not be before the start date."
     return errors
-
-
-def _date_problem(text: str) -> str:
-    if parse_iso_date(text) is None:
-        return "Write the date as YYYY-MM-DD."
-    return f"Choose a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
