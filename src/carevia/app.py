@@ -59,6 +59,7 @@ from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
 from carevia.web.errors import EXCEPTION_HANDLERS
+from carevia.web.openapi import ClosedStructSchemaPlugin
 from carevia.web.requests import CareviaRequest
 from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
@@ -168,13 +169,15 @@ def create_app(settings: Settings) -> Litestar:
         before_send=[add_security_headers],
         csrf_config=csrf_config,
         template_config=template_config(settings),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), ClosedStructSchemaPlugin()],
         request_class=CareviaRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Carevia API",
             version="1",
-            openapi_router=Router("/schema", route_handlers=[], opt=NO_USER),
+            openapi_router=Router(
+                "/schema", route_handlers=[], opt=NO_USER, include_in_schema=False
+            ),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -43,6 +43,7 @@ from carevia.domain.notifications.store import Notification, NotificationReposit
 from carevia.domain.notifications.tickets import EventTickets
 from carevia.web.auth import AuthInfo
 from carevia.web.guards import current_user, require_bearer_for_writes, require_role, require_user
+from carevia.web.openapi import errors
 
 logger = logging.getLogger("carevia.events")
 
@@ -66,7 +67,7 @@ class EventTicketController(Controller):
     tags = ["events"]
     guards = [require_role("admin", "caregiver"), require_bearer_for_writes]
 
-    @post("/ticket", status_code=200)
+    @post("/ticket", status_code=200, responses=errors(401, 403))
     async def issue_ticket(
         self, request: Request[User, Any, Any], event_tickets: NamedDependency[EventTickets]
     ) -> Response[EventTicket]:
@@ -84,7 +85,7 @@ class NotificationApiController(Controller):
     tags = ["events"]
     guards = [require_user, require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(400, 401))
     async def list_notifications(
         self,
         request: Request[User, Any, Any],
