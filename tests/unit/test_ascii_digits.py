@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from carevia.controllers.events import last_seen
 from carevia.domain.accounts.models import ProfileForm
 from carevia.domain.accounts.validation import clean_profile
 from carevia.domain.caregivers.models import clock_minutes
+from carevia.domain.catalogue.models import ServiceFilter
+from carevia.domain.shared import Invalid
 
 PROFILE = ProfileForm(
     first_name="Amina",
@@ -50,3 +53,22 @@ def test_working_hours_in_other_digits_are_refused(value: str) -> None:
 
 def _fields() -> dict[str, str]:
     return {name: getattr(PROFILE, name) for name in ProfileForm.__struct_fields__}
+
+
+@pytest.mark.parametrize("rating", ["٣", "৪", "nan", "inf", "1e400", "-1", "6"])
+def test_a_minimum_rating_is_a_plain_number_from_0_to_5(rating: str) -> None:
+    with pytest.raises(Invalid) as refused:
+        ServiceFilter.from_query(
+            text=None, category=None, divisions=None, min_rating=rating, sort=None
+        )
+    assert "min_rating" in refused.value.fields
+
+
+@pytest.mark.parametrize(
+    ("values", "cursor"),
+    [(("17", None), 17), (("৯", "4"), 4), ((str(2**80), None), None), (("-2", "x"), None)],
+)
+def test_an_event_cursor_is_a_stored_id_in_ascii_digits(
+    values: tuple[str | None, ...], cursor: int | None
+) -> None:
+    assert last_seen(*values) == cursor

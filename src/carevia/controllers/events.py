@@ -221,13 +221,13 @@ async def _session_still_valid(auth: AuthService, token: str, user_id: Any) -> b
 
 def last_seen(*values: str | None) -> int | None:
     """The highest well-formed id among `Last-Event-ID` and `last_event_id`, if any."""
-    seen: list[int] = []
-    for value in values:
-        try:
-            seen.append(int((value or "").strip()))
-        except ValueError:
-            continue
-    found = [number for number in seen if number >= 0]
+    # ASCII digits that fit a stored 64-bit id: int() also reads "৯", and 2**80 would
+    # overflow the database query.
+    found = [
+        int(text)
+        for text in ((value or "").strip() for value in values)
+        if text.isascii() and text.isdigit() and len(text) <= 18
+    ]
     return max(found) if found else None
 
 
