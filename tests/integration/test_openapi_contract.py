@@ -143,3 +143,21 @@ async def test_every_operation_answers_as_documented_for_every_role(
                     )
     print(f"{len(cases)} cases x {len(ROLES)} roles = {len(cases) * len(ROLES)} requests")
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(sorted(set(failures)))
+
+
+async def test_an_undeclared_method_answers_405_naming_the_declared_ones(
+    client: Client, tokens: dict[str, str | None]
+) -> None:
+    document = (await client.get("/schema/openapi.json")).json()
+    headers = {"Authorization": f"Bearer {tokens['admin']}"}
+    checked = 0
+    for path, item in document["paths"].items():
+        declared = {m.upper() for m in item if m in ("get", "put", "post", "patch", "delete")}
+        url = path.replace("{", "").replace("}", "")
+        for method in {"GET", "PUT", "POST", "PATCH", "DELETE"} - declared:
+            answer = await client.request(method, url, headers=headers)
+            assert answer.status_code == 405, (method, path, answer.status_code)
+            allowed = {m.strip() for m in answer.headers.get("allow", "").split(",")}
+            assert declared <= allowed, (method, path, answer.headers.get("allow"))
+            checked += 1
+    print(f"{checked} undeclared methods answered 405")
