@@ -15,7 +15,6 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.enums import RequestEncodingType
@@ -24,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, UserFactory, api_token, log_in
 from tests.support.bookings import CaregiverFactory
+from tests.support.examples import examples
 from tests.support.payments import held_booking
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -97,24 +97,6 @@ non_ascii_digits = st.text(
 )
 text = st.sampled_from(TEXTS) | non_ascii_digits
 huge = st.sampled_from(HUGE_NUMBERS) | st.integers(min_value=2**63).map(str)
-
-
-def hostile_payloads(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
-    drawn: list[Any] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        phases=[Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def collect(value: Any) -> None:
-        drawn.append(value)
-
-    collect()
-    return drawn
 
 
 def is_text(kind: msgspec.inspect.Type) -> bool:
@@ -197,8 +179,8 @@ def role_for(path: str) -> str:
 async def test_hostile_values_in_every_field_get_a_4xx_and_change_nothing(
     app: Litestar, client: Client, database: Database, world: dict[str, Any]
 ) -> None:
-    json_values = hostile_payloads(operator | huge.map(lambda n: ("number", n)) | text, 60)
-    form_values = [(value, {}) for value in TEXTS + HUGE_NUMBERS] + hostile_payloads(
+    json_values = examples(operator | huge.map(lambda n: ("number", n)) | text, 60)
+    form_values = [(value, {}) for value in TEXTS + HUGE_NUMBERS] + examples(
         st.tuples(text | huge, operator.filter(_is_dict)), 40
     )
     before = await snapshot(database)
@@ -267,7 +249,7 @@ async def test_hostile_text_in_a_free_text_form_is_stored_as_text(
     client: Client, database: Database, world: dict[str, Any]
 ) -> None:
     cookies = world["sessions"]["caregiver"]
-    rounds = hostile_payloads(st.tuples(text | huge, operator.filter(_is_dict)), FORM_ROUNDS)
+    rounds = examples(st.tuples(text | huge, operator.filter(_is_dict)), FORM_ROUNDS)
     for text_value, operators in rounds:
         client.cookies.clear()
         client.cookies.update(cookies)

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -28,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.accounts import Client, UserFactory, api_token
 from tests.support.bookings import CaregiverFactory
+from tests.support.examples import examples
 
 BASE_URL = "https://testserver.local"
 CHECKS = [
@@ -66,21 +66,8 @@ def generated_cases(schema: Any) -> list[Case[Any]]:
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode, count in EXAMPLES.items():
-
-            @settings(
-                max_examples=count,
-                derandomize=True,
-                database=None,
-                deadline=None,
-                phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def collect(case: Case[Any]) -> None:
-                cases.append(case)
-
             try:
-                collect()
+                cases += examples(operation.as_strategy(generation_mode=mode), count)
             except Unsatisfiable:
                 # An operation with no parameters and no body has no invalid input to send.
                 assert mode is GenerationMode.NEGATIVE, operation.label
