@@ -173,3 +173,16 @@ async def test_a_signed_body_that_is_not_an_event_is_refused_and_audited(
         assert answer.status_code == 400, body
     audited = {"action": "payment.webhook_malformed"}
     assert await database["audit_log"].count_documents(audited) == len(bodies)
+
+
+async def test_a_notification_cursor_past_any_stored_id_is_refused(
+    client: Client, admin: str
+) -> None:
+    for after in (str(2**63), str(2**80)):
+        answer = await client.get(
+            "/api/v1/notifications",
+            params={"after": after},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        assert answer.status_code == 400, after
+        assert "after" in answer.json()["error"]["fields"]

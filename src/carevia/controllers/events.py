@@ -56,6 +56,10 @@ StillAllowed = Callable[[], Awaitable[bool]]
 LastEventIdHeader = Annotated[str | None, HeaderParameter(name="last-event-id", required=False)]
 
 
+# Notification ids are 64-bit integers in the database; a larger cursor cannot be queried.
+MAX_STORED_ID = 2**63 - 1
+
+
 class EventTicket(msgspec.Struct, frozen=True):
     ticket: str
     expires_in: int
@@ -90,7 +94,7 @@ class NotificationApiController(Controller):
         self,
         request: Request[User, Any, Any],
         notifications: NamedDependency[NotificationRepository],
-        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=MAX_STORED_ID)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
     ) -> list[dict[str, Any]]:
         """The caller's notifications with an id above `after`, oldest first."""
