@@ -64,7 +64,9 @@ from carevia.web.caching import no_store_when_personal
 from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
-from carevia.web.security import add_security_headers, cross_site_guard
+from carevia.web.openapi import ClosedStructSchemaPlugin
+from carevia.web.requests import CareviaRequest
+from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
 
 # Static files, health probes and the schema identify no user; the webhook says so itself.
@@ -153,6 +155,16 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
     if uses_local_gateway(settings):
         route_handlers.append(DevCheckoutController)
 
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+        # Pages carry the token in `hx-headers` and forms; no script reads the cookie.
+        cookie_httponly=True,
+        # JSON routes are checked by bearer token; a handler may opt out with
+        # `exclude_from_csrf`, which the cross-site guard honours too.
+        exclude=[r"^/api/"],
+    )
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
@@ -166,26 +178,21 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
             database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
+            ascii_csrf_tokens(csrf_config),
         ],
         before_send=[add_security_headers, no_store_when_personal],
         before_request=note_dashboard_badges,
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="lax",
-            # Pages carry the token in `hx-headers` and forms; no script reads the cookie.
-            cookie_httponly=True,
-            # JSON routes are checked by bearer token; a handler may opt out with
-            # `exclude_from_csrf`, which the cross-site guard honours too.
-            exclude=[r"^/api/"],
-        ),
+        csrf_config=csrf_config,
         template_config=template_config(settings),
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), ClosedStructSchemaPlugin()],
+        request_class=CareviaRequest,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Carevia API",
             version="1",
-            openapi_router=Router("/schema", route_handlers=[], opt=NO_USER),
+            openapi_router=Router(
+                "/schema", route_handlers=[], opt=NO_USER, include_in_schema=False
+            ),
         ),
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -41,6 +41,7 @@ def profile_form_of(user: User) -> ProfileForm:
 
 
 class AccountController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     path = "/account"
     guards = [require_user]
 

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from carevia.domain.accounts import Role, User
@@ -15,6 +16,7 @@ from carevia.domain.auth.tokens import InvalidToken
 from carevia.settings import Settings
 from carevia.web.auth import REFRESH_COOKIE, refresh_cookie
 from carevia.web.guards import require_bearer_for_writes, require_user
+from carevia.web.openapi import errors
 from carevia.web.requests import client_ip
 from carevia.web.tokens import TokenResponse, token_response
 
@@ -37,7 +39,7 @@ class TokenController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/token", status_code=200)
+    @post("/token", status_code=200, responses=errors(400, 401, 429))
     async def issue_token(
         self,
         request: Request[Any, Any, Any],
@@ -50,7 +52,7 @@ class TokenController(Controller):
             settings, await auth.log_in_for_tokens(data.email, data.password, client_ip(request))
         )
 
-    @post("/refresh", status_code=200)
+    @post("/refresh", status_code=200, responses=errors(401, 429))
     async def refresh(
         self,
         request: Request[Any, Any, Any],
@@ -63,7 +65,14 @@ class TokenController(Controller):
             raise InvalidToken("No refresh token was sent. Please log in.")
         return token_response(settings, await auth.refresh(token, client_ip(request)))
 
-    @post("/logout", status_code=204)
+    @post(
+        "/logout",
+        status_code=204,
+        # Litestar would document a JSON `null` body; a 204 has none.
+        responses={
+            204: ResponseSpec(None, description="Signed out; the refresh cookie is cleared.")
+        },
+    )
     async def log_out(
         self,
         request: Request[Any, Any, Any],
@@ -81,7 +90,7 @@ class MeController(Controller):
     tags = ["auth"]
     guards = [require_user, require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(401))
     async def me(self, request: Request[User, Any, Any]) -> Me:
         user = request.user
         return Me(

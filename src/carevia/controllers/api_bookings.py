@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingStatus, PaymentStatus
 from carevia.domain.bookings.administration import BookingAdministration, Target
 from carevia.domain.bookings.models import ActorRole
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.payments.service import PaymentService
 from carevia.web.guards import require_bearer_for_writes, require_role, require_user
+from carevia.web.openapi import errors
+
+DIVISION_PATTERN = "^(" + "|".join(re.escape(name) for name in DIVISION_NAMES) + ")$"
 
 
 class RefundRequest(msgspec.Struct, frozen=True):
@@ -152,20 +157,20 @@ class BookingApiController(Controller):
     tags = ["bookings"]
     guards = [require_user, require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(400, 401))
     async def list_bookings(
         self,
         request: Request[User, Any, Any],
         booking_queries: NamedDependency[BookingQueries],
         q: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        payment_status: FromQuery[str | None] = None,
-        duration_type: FromQuery[str | None] = None,
-        assigned: FromQuery[str | None] = None,
-        division: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        sort: FromQuery[str | None] = None,
+        status: FromQuery[BookingStatus | None] = None,
+        payment_status: FromQuery[PaymentStatus | None] = None,
+        duration_type: FromQuery[Literal["hours", "days"] | None] = None,
+        assigned: FromQuery[Literal["any", "yes", "no"] | None] = None,
+        division: Annotated[str | None, Parameter(pattern=DIVISION_PATTERN)] = None,
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        sort: FromQuery[Literal["newest", "oldest", "starts_soonest", "total_desc"] | None] = None,
         page: FromQuery[int] = 1,
         limit: FromQuery[int] = 20,
     ) -> BookingList:
@@ -178,8 +183,8 @@ class BookingApiController(Controller):
                 "duration_type": duration_type,
                 "assigned": assigned,
                 "division": division,
-                "date_from": date_from,
-                "date_to": date_to,
+                "date_from": date_from and date_from.isoformat(),
+                "date_to": date_to and date_to.isoformat(),
                 "sort": sort,
             }
         )
@@ -192,7 +197,7 @@ class BookingApiController(Controller):
             total=found.total,
         )
 
-    @get("/{code:str}")
+    @get("/{code:str}", responses=errors(401, 403, 404))
     async def read_booking(
         self,
         request: Request[User, Any, Any],
@@ -201,7 +206,7 @@ class BookingApiController(Controller):
     ) -> BookingDetail:
         return detail(request.user, await booking_admin.get(request.user, code))
 
-    @post("/{code:str}/transition", status_code=200)
+    @post("/{code:str}/transition", status_code=200, responses=errors(400, 401, 403, 404, 409))
     async def transition(
         self,
         request: Request[User, Any, Any],
@@ -213,7 +218,12 @@ class BookingApiController(Controller):
         booking = await booking_admin.transition(request.user, code, data.to, data.caregiver_id)
         return detail(request.user, booking)
 
-    @post("/{code:str}/assign", status_code=200, guards=[require_role("admin")])
+    @post(
+        "/{code:str}/assign",
+        status_code=200,
+        guards=[require_role("admin")],
+        responses=errors(400, 401, 403, 404, 409),
+    )
     async def assign(
         self,
         request: Request[User, Any, Any],
@@ -225,7 +235,12 @@ class BookingApiController(Controller):
         booking = await booking_admin.assign(request.user, code, data.caregiver_id)
         return detail(request.user, booking)
 
-    @post("/{code:str}/resend-confirmation", status_code=200, guards=[require_role("admin")])
+    @post(
+        "/{code:str}/resend-confirmation",
+        status_code=200,
+        guards=[require_role("admin")],
+        responses=errors(401, 403, 404, 409),
+    )
     async def resend_confirmation(
         self,
         request: Request[User, Any, Any],
@@ -235,7 +250,12 @@ class BookingApiController(Controller):
         booking = await booking_admin.resend_confirmation(request.user, code)
         return detail(request.user, booking)
 
-    @post("/{code:str}/refund", status_code=200, guards=[require_role("admin")])
+    @post(
+        "/{code:str}/refund",
+        status_code=200,
+        guards=[require_role("admin")],
+        responses=errors(400, 401, 403, 404, 409),
+    )
     async def refund(
         self,
         request: Request[User, Any, Any],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, put
@@ -15,12 +15,21 @@ from carevia.domain.caregivers.service import CaregiverDirectory
 from carevia.domain.shared import Invalid
 from carevia.web.caregiver_schemas import AvailabilityBody, CaregiverOut, caregiver_out
 from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.openapi import errors
+
+# The profile's rules as the document can state them: a bio of 20 to 1500 characters once
+# trimmed, one to eight languages without commas, up to ten certifications on one line each.
+Bio = Annotated[str, msgspec.Meta(max_length=1500, pattern=r"\S[\s\S]{18,}\S")]
+Language = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^[^,]*[^,\s][^,]*$")]
+Certification = Annotated[str, msgspec.Meta(max_length=120)]
 
 
 class ProfileBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    bio: str
-    languages: list[str]
-    certifications: list[str] = msgspec.field(default_factory=list)
+    bio: Bio
+    languages: Annotated[list[Language], msgspec.Meta(min_length=1, max_length=8)]
+    certifications: Annotated[list[Certification], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
 
 
 class OwnCaregiverApiController(Controller):
@@ -28,7 +37,7 @@ class OwnCaregiverApiController(Controller):
     tags = ["caregivers"]
     guards = [require_role("caregiver"), require_bearer_for_writes]
 
-    @put("/availability", status_code=200)
+    @put("/availability", status_code=200, responses=errors(400, 401, 403, 404))
     async def set_availability(
         self,
         request: Request[User, Any, Any],
@@ -43,7 +52,7 @@ class OwnCaregiverApiController(Controller):
             raise Invalid(fields, invalid.message) from invalid
         return caregiver_out(changed)
 
-    @put("/profile", status_code=200)
+    @put("/profile", status_code=200, responses=errors(400, 401, 403, 404))
     async def set_profile(
         self,
         request: Request[User, Any, Any],
@@ -56,6 +65,7 @@ class OwnCaregiverApiController(Controller):
         form = ProfileForm(
             bio=data.bio,
             languages=", ".join(data.languages),
-            certifications="\n".join(line.replace("\n", " ") for line in data.certifications),
+            # Each entry stays one line, whatever line breaks it holds.
+            certifications="\n".join(" ".join(line.splitlines()) for line in data.certifications),
         )
         return caregiver_out(await caregivers.update_profile(request.user, form))

@@ -6,7 +6,7 @@ They run the dashboard's domain services, so rules and audit entries are the sam
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post, put, route
@@ -17,15 +17,17 @@ from carevia.domain.accounts import User
 from carevia.domain.caregivers.verification import CaregiverVerification
 from carevia.domain.catalogue.admin_form import ServiceForm, taka
 from carevia.domain.catalogue.administration import (
+    MAX_SEARCH_LENGTH,
     PAGE_SIZE,
     Removal,
     ServiceAdministration,
     ServiceListFilter,
 )
-from carevia.domain.catalogue.models import Service
+from carevia.domain.catalogue.models import Service, ServiceStatus
 from carevia.domain.shared import Invalid
 from carevia.web.caregiver_schemas import AvailabilityBody, CaregiverOut, caregiver_out
 from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.openapi import errors
 from carevia.web.requests import client_ip
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
@@ -133,13 +135,13 @@ class ServiceApiController(Controller):
     tags = ["services"]
     guards = [require_role("admin"), require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(400, 401, 403))
     async def list_services(
         self,
         request: Request[User, Any, Any],
         service_admin: NamedDependency[ServiceAdministration],
-        q: FromQuery[str] = "",
-        status: FromQuery[str] = "",
+        q: Annotated[str, Parameter(max_length=MAX_SEARCH_LENGTH)] = "",
+        status: FromQuery[ServiceStatus | Literal[""]] = "",
         page: FromQuery[int] = 1,
         limit: Limit = PAGE_SIZE,
     ) -> ServiceList:
@@ -153,7 +155,7 @@ class ServiceApiController(Controller):
             total=found.total,
         )
 
-    @get("/{slug:str}")
+    @get("/{slug:str}", responses=errors(401, 403, 404))
     async def read_service(
         self,
         request: Request[User, Any, Any],
@@ -162,7 +164,7 @@ class ServiceApiController(Controller):
     ) -> ServiceOut:
         return service_out(await service_admin.get(request.user, slug))
 
-    @post("/", status_code=201)
+    @post("/", status_code=201, responses=errors(400, 401, 403, 409))
     async def create_service(
         self,
         request: Request[User, Any, Any],
@@ -172,7 +174,12 @@ class ServiceApiController(Controller):
         """Prices are integer minor units; they become the form's taka text ("450.50")."""
         return service_out(await service_admin.create(request.user, data.as_form()))
 
-    @route("/{slug:str}", http_method=["PUT", "POST"], status_code=200)
+    @route(
+        "/{slug:str}",
+        http_method=["PUT", "POST"],
+        status_code=200,
+        responses=errors(400, 401, 403, 404, 409),
+    )
     async def update_service(
         self,
         request: Request[User, Any, Any],
@@ -183,7 +190,7 @@ class ServiceApiController(Controller):
         """Replaces every field, by PUT or POST; integer minor-unit prices become taka text."""
         return service_out(await service_admin.update(request.user, slug, data.as_form()))
 
-    @post("/{slug:str}/status", status_code=200)
+    @post("/{slug:str}/status", status_code=200, responses=errors(401, 403, 404, 409))
     async def toggle_status(
         self,
         request: Request[User, Any, Any],
@@ -193,7 +200,7 @@ class ServiceApiController(Controller):
         """Active becomes inactive; inactive or archived becomes active."""
         return service_out(await service_admin.toggle_status(request.user, slug))
 
-    @delete("/{slug:str}", status_code=200)
+    @delete("/{slug:str}", status_code=200, responses=errors(401, 403, 404, 409))
     async def remove_service(
         self,
         request: Request[User, Any, Any],
@@ -213,7 +220,7 @@ class CaregiverApiController(Controller):
     tags = ["caregivers"]
     guards = [require_role("admin"), require_bearer_for_writes]
 
-    @post("/{caregiver_id:str}/verify", status_code=200)
+    @post("/{caregiver_id:str}/verify", status_code=200, responses=errors(400, 401, 403, 404))
     async def set_verified(
         self,
         request: Request[User, Any, Any],
@@ -227,7 +234,7 @@ class CaregiverApiController(Controller):
         )
         return caregiver_out(changed)
 
-    @put("/{caregiver_id:str}/availability", status_code=200)
+    @put("/{caregiver_id:str}/availability", status_code=200, responses=errors(400, 401, 403, 404))
     async def set_availability(
         self,
         request: Request[User, Any, Any],

@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 
 from carevia.domain.stats import Statistics, StatisticsService
 from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.openapi import errors
 
 
 class StatisticsApiController(Controller):
@@ -14,7 +15,7 @@ class StatisticsApiController(Controller):
     tags = ["statistics"]
     guards = [require_role("admin"), require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(401, 403))
     async def read_statistics(self, statistics: NamedDependency[StatisticsService]) -> Statistics:
         """KPIs (money in minor units) with their comparisons, and 7- and 30-day series.
 

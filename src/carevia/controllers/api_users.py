@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from carevia.domain.accounts import Role, User, UserAdministration
 from carevia.web.guards import require_bearer_for_writes, require_role
+from carevia.web.openapi import errors
 
 
 class UserSummary(msgspec.Struct, frozen=True):
@@ -79,13 +80,13 @@ class UserApiController(Controller):
     tags = ["users"]
     guards = [require_role("admin"), require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(400, 401, 403))
     async def list_users(
         self,
         request: Request[User, Any, Any],
         user_admin: NamedDependency[UserAdministration],
         q: FromQuery[str | None] = None,
-        role: FromQuery[str | None] = None,
+        role: FromQuery[Role | None] = None,
         page: FromQuery[int] = 1,
         limit: FromQuery[int] = 20,
     ) -> UserList:
@@ -97,7 +98,7 @@ class UserApiController(Controller):
             total=found.total,
         )
 
-    @get("/{user_id:str}")
+    @get("/{user_id:str}", responses=errors(401, 403, 404))
     async def read_user(
         self,
         request: Request[User, Any, Any],
@@ -106,7 +107,7 @@ class UserApiController(Controller):
     ) -> UserDetail:
         return detail(await user_admin.read_user(request.user, user_id))
 
-    @post("/{user_id:str}/role", status_code=200)
+    @post("/{user_id:str}/role", status_code=200, responses=errors(400, 401, 403, 404, 409))
     async def change_role(
         self,
         request: Request[User, Any, Any],
@@ -116,7 +117,7 @@ class UserApiController(Controller):
     ) -> UserSummary:
         return summary(await user_admin.change_role(request.user, user_id, data.role))
 
-    @post("/{user_id:str}/active", status_code=200)
+    @post("/{user_id:str}/active", status_code=200, responses=errors(400, 401, 403, 404, 409))
     async def set_active(
         self,
         request: Request[User, Any, Any],

@@ -37,6 +37,8 @@ def landing_page(user: User, requested: str) -> str:
 
 
 class AuthController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
+
     @get("/login", name="auth.login")
     async def login_form(
         self,

@@ -62,6 +62,7 @@ async def form_page(
 
 
 class BookingFormController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     guards = [require_user]
 
     @get("/services/{slug:str}/book", name="bookings.form")

@@ -20,6 +20,7 @@ BookingView = Literal["upcoming", "past", "cancelled"]
 
 
 class BookingController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     guards = [require_user]
 
     @get("/account/bookings", name="bookings.mine")

@@ -14,6 +14,7 @@ from carevia.web.templating import render
 
 
 class CaregiverController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     path = "/caregivers"
 
     @get("/{caregiver_id:str}", name="caregivers.profile")

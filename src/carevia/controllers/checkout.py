@@ -17,6 +17,7 @@ from carevia.web.templating import render
 
 
 class CheckoutController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     guards = [require_user]
 
     @post("/bookings/{code:str}/pay", name="checkout.pay")

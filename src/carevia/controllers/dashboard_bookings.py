@@ -7,7 +7,6 @@ checks that on every request, whatever buttons a page shows.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import msgspec
@@ -22,6 +21,7 @@ from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.shared import Conflict, Invalid
+from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
 
@@ -69,16 +69,12 @@ class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
             return None
         if self.scope != "partial":
             raise Invalid({"scope": "Choose a full refund or a partial amount."})
-        cleaned = self.amount.strip().replace(",", "")
-        if not cleaned:
+        if not self.amount.strip():
             raise Invalid({"amount": "Enter the amount to refund, or choose a full refund."})
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            value = Decimal(-1)
-        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
+        minor_units = parse_taka(self.amount)
+        if not minor_units:
             raise Invalid({"amount": "Enter an amount in taka, such as 500 or 500.50."})
-        return int(value * 100)
+        return minor_units
 
 
 async def drawer_page(

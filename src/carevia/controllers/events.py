@@ -43,6 +43,7 @@ from carevia.domain.notifications.store import Notification, NotificationReposit
 from carevia.domain.notifications.tickets import EventTickets
 from carevia.web.auth import AuthInfo
 from carevia.web.guards import current_user, require_bearer_for_writes, require_role, require_user
+from carevia.web.openapi import errors
 
 logger = logging.getLogger("carevia.events")
 
@@ -53,6 +54,10 @@ SHUTDOWN_GRACE_SECONDS: float = 2  # below `carevia serve`'s --timeout-graceful-
 
 StillAllowed = Callable[[], Awaitable[bool]]
 LastEventIdHeader = Annotated[str | None, HeaderParameter(name="last-event-id", required=False)]
+
+
+# Notification ids are 64-bit integers in the database; a larger cursor cannot be queried.
+MAX_STORED_ID = 2**63 - 1
 
 
 class EventTicket(msgspec.Struct, frozen=True):
@@ -66,7 +71,7 @@ class EventTicketController(Controller):
     tags = ["events"]
     guards = [require_role("admin", "caregiver"), require_bearer_for_writes]
 
-    @post("/ticket", status_code=200)
+    @post("/ticket", status_code=200, responses=errors(401, 403))
     async def issue_ticket(
         self, request: Request[User, Any, Any], event_tickets: NamedDependency[EventTickets]
     ) -> Response[EventTicket]:
@@ -84,12 +89,12 @@ class NotificationApiController(Controller):
     tags = ["events"]
     guards = [require_user, require_bearer_for_writes]
 
-    @get("/")
+    @get("/", responses=errors(400, 401))
     async def list_notifications(
         self,
         request: Request[User, Any, Any],
         notifications: NamedDependency[NotificationRepository],
-        after: Annotated[int, QueryParameter(ge=0)] = 0,
+        after: Annotated[int, QueryParameter(ge=0, le=MAX_STORED_ID)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
     ) -> list[dict[str, Any]]:
         """The caller's notifications with an id above `after`, oldest first."""
@@ -220,13 +225,13 @@ async def _session_still_valid(auth: AuthService, token: str, user_id: Any) -> b
 
 def last_seen(*values: str | None) -> int | None:
     """The highest well-formed id among `Last-Event-ID` and `last_event_id`, if any."""
-    seen: list[int] = []
-    for value in values:
-        try:
-            seen.append(int((value or "").strip()))
-        except ValueError:
-            continue
-    found = [number for number in seen if number >= 0]
+    # ASCII digits that fit a stored 64-bit id: int() also reads "৯", and 2**80 would
+    # overflow the database query.
+    found = [
+        int(text)
+        for text in ((value or "").strip() for value in values)
+        if text.isascii() and text.isdigit() and len(text) <= 18
+    ]
     return max(found) if found else None
 
 

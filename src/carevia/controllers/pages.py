@@ -20,6 +20,8 @@ ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENC
 
 
 class PageController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
+
     @get("/", name="home")
     async def home(
         self,

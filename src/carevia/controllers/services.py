@@ -12,6 +12,7 @@ from carevia.web.templating import render
 
 
 class ServiceController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     path = "/services"
 
     @get("/", name="services.list")

@@ -24,6 +24,8 @@ class ThemeChoice(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ThemeController(Controller):
+    include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
+
     # A plain post is redirected (303, set below); an htmx post is answered 200 with a refresh.
     @post("/theme", name="theme.choose", status_code=200)
     async def choose(

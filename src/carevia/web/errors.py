@@ -18,7 +18,8 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from carevia.domain.payments.service import PaymentMismatch, WebhookRejected
+from carevia.domain.payments.service import PaymentMismatch
+from carevia.domain.payments.webhook_events import MalformedEvent, WebhookRejected
 from carevia.domain.shared import (
     Conflict,
     DomainError,
@@ -41,6 +42,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     RateLimited: 429,
     WebhookRejected: 400,
+    MalformedEvent: 400,
     PaymentMismatch: 422,
 }
 _TITLES = {

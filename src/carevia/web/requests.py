@@ -3,6 +3,24 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.exceptions import ClientException
+from litestar.plugins.htmx import HTMXRequest
+
+
+class CareviaRequest(HTMXRequest):
+    """The htmx-aware request, refusing a JSON body nested too deeply for the decoder (400).
+
+    Naming it as the app's `request_class` replaces the one `HTMXPlugin` would set, so it
+    keeps `HTMXRequest` as its base.
+    """
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError as error:
+            # msgspec gives up on deep nesting (10,000 levels of `[`) with RecursionError,
+            # which Litestar does not turn into a client error.
+            raise ClientException("The JSON body is nested too deeply.") from error
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:

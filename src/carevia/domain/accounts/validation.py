@@ -9,8 +9,9 @@ from carevia.domain.accounts.models import ProfileForm, RegistrationForm
 from carevia.domain.coverage import is_known_division, is_valid_location
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-BANGLADESH_MOBILE = re.compile(r"^(?:\+?88)?(01[3-9]\d{8})$")
-POSTAL_CODE = re.compile(r"^\d{4}$")
+# re.ASCII: `\d` would also match Bangla, Arabic-Indic and full-width digits.
+BANGLADESH_MOBILE = re.compile(r"^(?:\+?88)?(01[3-9]\d{8})$", re.ASCII)
+POSTAL_CODE = re.compile(r"^\d{4}$", re.ASCII)
 
 
 def normalise_email(email: str) -> str:

@@ -126,6 +126,16 @@ class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
     notes: str = ""
     payment_option: str = "full"
 
+    def quantity_number(self) -> int | None:
+        """The quantity when it is a whole number written in ASCII digits, else None.
+
+        `str.isdigit` also says yes to "²" (which `int` refuses) and to Bangla or Arabic-Indic
+        digits; the form's number input sends ASCII digits. Three digits are more than any
+        rule allows, and keep a typed 2**80 away from date arithmetic.
+        """
+        text = self.quantity.strip()
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
+
 
 class Actor(msgspec.Struct, frozen=True):
     id: str | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import msgspec
 from bson import ObjectId
@@ -10,7 +11,12 @@ from bson import ObjectId
 from carevia.domain.accounts.repository import parse_object_id
 from carevia.domain.bookings.models import BookingForm, Location
 from carevia.domain.bookings.pricing import DurationType, PaymentOption
-from carevia.domain.bookings.schedule import interval, local_start, parse_date, parse_start_time
+from carevia.domain.bookings.schedule import (
+    interval,
+    local_start,
+    parse_iso_date,
+    parse_start_time,
+)
 from carevia.domain.catalogue import Service
 from carevia.domain.coverage import is_known_division, is_valid_location
 from carevia.settings import BookingSettings
@@ -53,28 +59,29 @@ def check_request(
     duration_type: DurationType = "days" if form.duration_type == "days" else "hours"
     if form.duration_type not in allowed_durations(service):
         errors["duration_type"] = "This service cannot be booked that way."
-    quantity = int(form.quantity) if form.quantity.isdigit() else 0
+    quantity = form.quantity_number() or 0
     if duration_type == "hours":
         minimum = service.booking_rules.min_hours
         if not minimum <= quantity <= MAX_HOURS:
             errors["quantity"] = f"Book between {minimum} and {MAX_HOURS} hours for this service."
     elif not 1 <= quantity <= MAX_DAYS:
         errors["quantity"] = f"Book between 1 and {MAX_DAYS} days."
-    local_date, local_time = parse_date(form.date), parse_start_time(form.start_time)
+    local_date, local_time = parse_iso_date(form.date), parse_start_time(form.start_time)
     if local_date is None:
         errors["date"] = "Choose a date."
     if local_time is None:
         errors["start_time"] = "Choose a start time on the hour or half hour."
     starts_at = ends_at = None
-    if local_date and local_time:
+    # The window is checked before any date arithmetic: 9999-12-31 plus a day overflows.
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    if local_date and local_date < today:
+        errors["date"] = "That date has passed. Choose today or a later date."
+    elif local_date and local_date > today + timedelta(days=rules.max_days_ahead):
+        errors["date"] = f"Bookings open up to {rules.max_days_ahead} days ahead."
+    elif local_date and local_time:
         begins = local_start(local_date, local_time, timezone)
         starts_at, ends_at = interval(begins, duration_type, max(quantity, 1))
-        today = now.astimezone(begins.tzinfo).date()
-        if local_date < today:
-            errors["date"] = "That date has passed. Choose today or a later date."
-        elif local_date > today + timedelta(days=rules.max_days_ahead):
-            errors["date"] = f"Bookings open up to {rules.max_days_ahead} days ahead."
-        elif starts_at < now + timedelta(hours=rules.min_notice_hours):
+        if starts_at < now + timedelta(hours=rules.min_notice_hours):
             errors["start_time"] = (
                 f"Please allow at least {rules.min_notice_hours} hours before the visit starts."
             )

@@ -9,6 +9,11 @@ from zoneinfo import ZoneInfo
 from carevia.domain.bookings.pricing import DurationType
 
 SLOT = timedelta(minutes=30)
+# The span a filter's dates are held to. At 0001-01-01 and 9999-12-31 the time-zone shift and
+# the day added to a range's end overflow `datetime`; no booking lies outside this span, so
+# a date beyond it filters exactly as its end does.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
 
 
 def local_start(day: date, start: time, timezone: str) -> datetime:
@@ -39,6 +44,8 @@ def start_times(day: date) -> list[time]:
 
 def parse_start_time(value: str) -> time | None:
     """HH:MM on a half hour, or None."""
+    if not value.isascii():
+        return None
     try:
         parsed = time.fromisoformat(value)
     except ValueError:
@@ -48,11 +55,20 @@ def parse_start_time(value: str) -> time | None:
     return parsed
 
 
-def parse_date(value: str) -> date | None:
+def parse_iso_date(value: str) -> date | None:
+    """A YYYY-MM-DD date in ASCII digits, whatever its year, or None."""
+    if len(value) != 10 or not value.isascii():
+        return None
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def parse_date(value: str) -> date | None:
+    """A YYYY-MM-DD date held to EARLIEST_DATE..LATEST_DATE, or None."""
+    day = parse_iso_date(value)
+    return None if day is None else min(max(day, EARLIEST_DATE), LATEST_DATE)
 
 
 def date_range_errors(date_from: str, date_to: str) -> dict[str, str]:

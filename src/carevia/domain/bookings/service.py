@@ -71,17 +71,14 @@ class BookingService:
 
     def quote(self, service: Service, form: BookingForm) -> PriceBreakdown | None:
         """The live price for the form as typed so far, or None until it can be priced."""
-        if (
-            not form.quantity.isdigit()
-            or int(form.quantity) < 1
-            or form.duration_type not in ("hours", "days")
-        ):
+        quantity = form.quantity_number()
+        if quantity is None or quantity < 1 or form.duration_type not in ("hours", "days"):
             return None
         duration: DurationType = "days" if form.duration_type == "days" else "hours"
         payment: PaymentOption = "half" if form.payment_option == "half" else "full"
         # Until a division is chosen there is no travel fee to show.
         travel_fee = self._rules.travel_fee if form.division else 0
-        return quote(service, duration, int(form.quantity), form.division, payment, travel_fee)
+        return quote(service, duration, quantity, form.division, payment, travel_fee)
 
     async def available_times(self, service: Service, form: BookingForm, day: date) -> list[time]:
         """Start times on `day` when the chosen caregiver (or any candidate) is really free."""
@@ -89,10 +86,8 @@ class BookingService:
         if not candidates:
             return []
         duration: DurationType = "days" if form.duration_type == "days" else "hours"
-        quantity = (
-            int(form.quantity)
-            if form.quantity.isdigit() and int(form.quantity) > 0
-            else (service.booking_rules.min_hours if duration == "hours" else 1)
+        quantity = form.quantity_number() or (
+            service.booking_rules.min_hours if duration == "hours" else 1
         )
         first = local_start(day, time(0, 0), self._timezone)
         window_end = interval(first, duration, quantity)[1] + timedelta(days=1)

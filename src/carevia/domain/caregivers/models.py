@@ -21,7 +21,8 @@ DISPLAY_ORDER = (5, 6, 0, 1, 2, 3, 4)
 def clock_minutes(value: str, *, allow_midnight_end: bool = False) -> int:
     """Minutes after midnight for a 30-minute aligned "HH:MM"; "24:00" only as an end."""
     hours, sep, minutes = value.partition(":")
-    digits = hours.isdigit() and minutes.isdigit()
+    # `isdigit` alone also says yes to "²" and to Bangla digits; times are stored in ASCII.
+    digits = (hours + minutes).isascii() and hours.isdigit() and minutes.isdigit()
     if not (sep and digits and len(hours) == 2 and len(minutes) == 2):
         raise ValueError(f"time {value!r} must be written HH:MM")
     total = int(hours) * 60 + int(minutes)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import msgspec
@@ -16,11 +15,12 @@ import msgspec
 from carevia.domain.catalogue.models import Category, Service
 from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.money import parse_taka
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IMAGES = {c.value: f"/static/img/services/{c.value}.svg" for c in Category}
 TYPE_LABELS = {"hourly": "Hourly", "daily": "Daily", "weekly": "Weekly", "night": "Night"}
-MAX_PRICE = Decimal(1_000_000)
+MAX_PRICE = 1_000_000  # taka
 
 
 def suggest_slug(name: str) -> str:
@@ -140,15 +140,11 @@ class _Reader:
         return value
 
     def price(self, name: str) -> int:
-        cleaned = getattr(self.form, name).strip().replace(",", "")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            value = Decimal(-1)
-        if not value.is_finite() or not 0 < value <= MAX_PRICE or value != round(value, 2):
+        minor_units = parse_taka(getattr(self.form, name))
+        if not minor_units or minor_units > MAX_PRICE * 100:
             self.errors[name] = "Enter a price in taka above 0, such as 450 or 450.50."
             return 0
-        return int(value * 100)
+        return minor_units
 
     def number(self, name: str, low: int, high: int) -> int:
         text = getattr(self.form, name).strip()

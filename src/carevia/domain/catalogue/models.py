@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -114,9 +115,12 @@ class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
                 fields["category"] = "Choose one of the listed categories."
         parsed_rating = None
         if min_rating:
-            try:
+            # ASCII digits only: float() also reads "٣", "nan" and "1e400".
+            if re.fullmatch(r"[0-9](\.[0-9]{1,2})?", min_rating.strip()) and (
+                float(min_rating) <= 5
+            ):
                 parsed_rating = float(min_rating)
-            except ValueError:
+            else:
                 fields["min_rating"] = "Minimum rating must be a number from 0 to 5."
         if sort and sort not in SERVICE_SORTS:
             fields["sort"] = "Choose one of the listed sort orders."

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
-import stripe
 from bson import ObjectId
 
 from carevia.domain.accounts import User
@@ -25,17 +24,12 @@ from carevia.domain.payments.models import Payment, PaymentKind
 from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.settlement import AdminAlert, Settlement
+from carevia.domain.payments.webhook_events import MalformedEvent, verified_event
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.time_format import format_local
 
 logger = logging.getLogger("carevia.payments")
-
-
-class WebhookRejected(DomainError):
-    """A delivery that is not a genuine, current Stripe event: it changes nothing."""
-
-    code = "invalid_signature"
 
 
 class PaymentMismatch(DomainError):
@@ -161,15 +155,28 @@ class PaymentService:
     async def handle_webhook(self, payload: bytes, signature: str | None) -> str:
         """Verify, then apply once. Raising means a non-2xx answer, so Stripe delivers again."""
         try:
-            event = stripe.Webhook.construct_event(payload, signature or "", self._webhook_secret)
-        except (ValueError, stripe.SignatureVerificationError) as error:
-            raise WebhookRejected("The Stripe signature did not verify.") from error
-        event_id, event_type = str(event["id"]), str(event["type"])
-        if await self._payments.event_seen(event_id):
+            event = verified_event(payload, signature, self._webhook_secret)
+        except MalformedEvent as malformed:
+            logger.warning(
+                "webhook event %s (%s) refused: %s",
+                malformed.event_id,
+                malformed.event_type,
+                malformed.problem,
+            )
+            await self._audit.record(
+                "payment.webhook_malformed",
+                actor_role="system",
+                target_type="webhook_event",
+                target_id=malformed.event_id,
+                event_type=malformed.event_type,
+                problem=malformed.problem[:500],
+            )
+            raise
+        if await self._payments.event_seen(event.id):
             return "duplicate"
-        handler = self._handlers.get(event_type)
-        outcome = await handler(event["data"]["object"].to_dict()) if handler else "ignored"
-        await self._payments.record_event(event_id, event_type, self._clock())
+        handler = self._handlers.get(event.type)
+        outcome = await handler(event.object) if handler else "ignored"
+        await self._payments.record_event(event.id, event.type, self._clock())
         return outcome
 
     async def _session_completed(self, obj: dict[str, Any]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 CURRENCY_SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 
 
@@ -11,3 +13,17 @@ def format_money(minor_units: int, currency: str) -> str:
     major, minor = divmod(abs(minor_units), 100)
     text = f"{major:,}" if minor == 0 else f"{major:,}.{minor:02d}"
     return f"{sign}{symbol}{text}"
+
+
+# Up to a billion taka with at most two decimals, in ASCII digits and optional thousands
+# commas. `Decimal` also reads "٥٠٠", "1e400" and "NaN", which are no amount a person typed.
+_TAKA = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
+
+
+def parse_taka(text: str) -> int | None:
+    """Minor units for an amount typed in taka, such as "1,250.50"; None when unreadable."""
+    cleaned = text.strip().replace(",", "")
+    if not _TAKA.fullmatch(cleaned):
+        return None
+    whole, _, fraction = cleaned.partition(".")
+    return int(whole) * 100 + int(fraction.ljust(2, "0"))
