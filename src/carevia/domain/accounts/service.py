@@ -126,7 +126,16 @@ class AccountService:
         if not user.is_verified:
             await self._send_verification(user, utc_now())
 
+    async def verification_link_is_usable(self, token: str) -> bool:
+        return await self._tokens.peek(token, "verify_email", utc_now()) is not None
+
     async def verify_email(self, token: str) -> User:
+        """Consume the link once and confirm its address; nobody is signed in by it.
+
+        The link proves only that someone can read that inbox, so the caller keeps
+        whatever session the browser already has: a signed-in person who follows
+        another account's link stays in their own account.
+        """
         now = utc_now()
         user_id = await self._tokens.consume(token, "verify_email", now)
         user = None if user_id is None else await self._users.get(user_id)
