@@ -19,6 +19,7 @@ from carevia.settings import Settings
 SESSION_COOKIE = "carevia_session"
 REFRESH_COOKIE = "carevia_refresh"
 REFRESH_PATH = "/api/v1/auth"
+API_PREFIX = "/api/"
 
 
 class AuthInfo(msgspec.Struct, frozen=True):
@@ -31,7 +32,10 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         auth: AuthService = connection.app.state.services.auth
-        header = connection.headers.get("authorization")
+        # Bearer tokens are for the API only. A page that honoured a stale one would send
+        # the browser to /login, which would refuse the same header again, and so on.
+        on_api = connection.scope["path"].startswith(API_PREFIX)
+        header = connection.headers.get("authorization") if on_api else None
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
