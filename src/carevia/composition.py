@@ -134,15 +134,20 @@ def build_services(
         clock=utc_now,
     )
     booking_queries = BookingQueries(database, settings.timezone)
+    notification_hub = NotificationHub(notifications)
     user_admin = UserAdministration(
-        users=users, sessions=sessions, refresh_tokens=refresh_tokens, audit=audit
+        users=users,
+        sessions=sessions,
+        refresh_tokens=refresh_tokens,
+        audit=audit,
+        close_streams=notification_hub.close_streams_of,
     )
     caregiver_verification = CaregiverVerification(database, audit)
     return Services(
         database=database,
         gateway=gateway,
         mail_worker=worker,
-        notification_hub=NotificationHub(notifications),
+        notification_hub=notification_hub,
         notifications=notifications,
         event_tickets=EventTickets(database),
         outbox=outbox,
