@@ -24,6 +24,7 @@ from carevia.domain.accounts import (
     User,
     UserRepository,
 )
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL, seed_demo_admin
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth import SessionRepository
@@ -114,6 +115,7 @@ async def _create_user(
             sessions=SessionRepository(database),
             mailer=Mailer(OutboxRepository(database), MailRenderer()),
             audit=AuditLog(database),
+            reset_throttle=ResetThrottle(database),
             base_url=settings.public_base_url,
         )
         return await accounts.create_user(email, name, role, password)

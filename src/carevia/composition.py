@@ -23,6 +23,7 @@ from carevia.domain.accounts import (
     UserAdministration,
     UserRepository,
 )
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
@@ -165,6 +166,7 @@ def build_services(
             sessions=sessions,
             mailer=mailer,
             audit=audit,
+            reset_throttle=ResetThrottle(database),
             base_url=settings.public_base_url,
         ),
         user_admin=user_admin,

@@ -17,6 +17,7 @@ from carevia.domain.accounts.models import (
 )
 from carevia.domain.accounts.passwords import hash_password, password_problem, verify_password
 from carevia.domain.accounts.repository import AccountTokenRepository, UserRepository
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.accounts.validation import clean_profile, email_problem, normalise_email
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth.sessions import SessionRepository
@@ -37,6 +38,7 @@ class AccountService:
         sessions: SessionRepository,
         mailer: Mailer,
         audit: AuditLog,
+        reset_throttle: ResetThrottle,
         base_url: str,
     ) -> None:
         self._users = users
@@ -44,6 +46,7 @@ class AccountService:
         self._sessions = sessions
         self._mailer = mailer
         self._audit = audit
+        self._reset_throttle = reset_throttle
         self._base_url = base_url
 
     async def register(self, form: RegistrationForm, ip: str | None) -> str:
@@ -148,24 +151,40 @@ class AccountService:
         return user
 
     async def request_password_reset(self, email: str, ip: str | None) -> None:
-        """Send a reset link if the account exists; the caller's answer is the same either way."""
-        user = await self._users.get_by_email(normalise_email(email))
+        """Queue a reset link, or word that no account uses the address.
+
+        Both cases write the same documents (a throttle count, an audit entry, a link
+        token and one queued email), so neither the answer, its timing nor the work done
+        tells whether an account exists. Addresses and IPs are limited per hour.
+        """
+        email = normalise_email(email)[:254]
+        now = utc_now()
+        allowed = await self._reset_throttle.allow(email, ip, now)
+        user = await self._users.get_by_email(email) if email else None
+        account = user if user is not None and user.is_active else None
         await self._audit.record(
             "user.password_reset_requested",
             target_type="user",
-            target_id=str(user.id) if user else None,
+            target_id=str(account.id) if account else None,
             ip=ip,
+            throttled=not allowed,
         )
-        if user is None or not user.is_active:
-            return
+        if not allowed or email_problem(email):
+            return  # a malformed address can be nobody's account: nothing to hide
         token = secrets.token_urlsafe(32)
-        now = utc_now()
-        await self._tokens.discard_for_user(user.id, "reset_password")
-        await self._tokens.add(token, user.id, "reset_password", now + RESET_LINK_LIFETIME)
+        # Without an account the token belongs to nobody, so it can never reset anything.
+        owner = account.id if account else ObjectId()
+        await self._tokens.discard_for_user(owner, "reset_password")
+        await self._tokens.add(token, owner, "reset_password", now + RESET_LINK_LIFETIME)
+        if account is None:
+            await self._mailer.enqueue(
+                email, "reset_no_account", reset_link=f"{self._base_url}/forgot-password"
+            )
+            return
         await self._mailer.enqueue(
-            user.email,
+            account.email,
             "reset_password",
-            first_name=user.first_name,
+            first_name=account.first_name,
             link=f"{self._base_url}/reset-password?token={token}",
             expires_minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60),
         )
