@@ -27,6 +27,7 @@ from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
+from carevia.domain.auth.devices import DeviceCookies
 from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
@@ -158,6 +159,7 @@ def build_services(
             throttle=LoginThrottle(database),
             access_tokens=AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
             refresh_tokens=refresh_tokens,
+            devices=DeviceCookies(settings.secret_key),
             audit=audit,
         ),
         accounts=AccountService(

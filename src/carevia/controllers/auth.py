@@ -23,7 +23,13 @@ from carevia.domain.accounts.service import EXPIRED_LINK
 from carevia.domain.auth import AuthService
 from carevia.domain.shared import Invalid, NotFound, RateLimited, Unauthenticated
 from carevia.settings import Settings
-from carevia.web.auth import SESSION_COOKIE, safe_next, session_cookie
+from carevia.web.auth import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    device_cookie,
+    safe_next,
+    session_cookie,
+)
 from carevia.web.guards import current_user
 from carevia.web.requests import client_ip
 from carevia.web.templating import render, render_invalid
@@ -63,8 +69,12 @@ class AuthController(Controller):
         data: Annotated[LoginForm, FORM],
     ) -> Response[Any] | Template:
         try:
-            user, token = await auth.log_in(
-                data.email, data.password, client_ip(request), request.cookies.get(SESSION_COOKIE)
+            signed_in = await auth.log_in(
+                data.email,
+                data.password,
+                client_ip(request),
+                replaces=request.cookies.get(SESSION_COOKIE),
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
             )
         except (Unauthenticated, RateLimited) as failure:
             return render(
@@ -75,9 +85,12 @@ class AuthController(Controller):
                 error=failure.message,
             )
         return Redirect(
-            landing_page(user, data.next),
+            landing_page(signed_in.user, data.next),
             status_code=303,
-            cookies=[session_cookie(settings, token)],
+            cookies=[
+                session_cookie(settings, signed_in.session),
+                device_cookie(settings, signed_in.device),
+            ],
         )
 
     @post("/logout", name="auth.logout")

@@ -18,6 +18,7 @@ from carevia.settings import Settings
 
 SESSION_COOKIE = "carevia_session"
 REFRESH_COOKIE = "carevia_refresh"
+DEVICE_COOKIE = "carevia_device"
 REFRESH_PATH = "/api/v1/auth"
 API_PREFIX = "/api/"
 
@@ -65,6 +66,22 @@ def session_cookie(settings: Settings, token: str | None) -> Cookie:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=int(SESSION_LIFETIME.total_seconds()) if token else 0,
+    )
+
+
+DEVICE_LIFETIME_SECONDS = 180 * 24 * 3600
+
+
+def device_cookie(settings: Settings, token: str) -> Cookie:
+    """Sent only to the login form, which is the only place that reads it."""
+    return Cookie(
+        key=DEVICE_COOKIE,
+        value=token,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=DEVICE_LIFETIME_SECONDS,
     )
 
 
