@@ -196,6 +196,7 @@ def ready_banner(settings: Settings, host: str, port: int) -> str:
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     import uvicorn
 
+    from carevia.access_log import drop_query_strings_from_access_log
     from carevia.app import create_app
 
     class Server(uvicorn.Server):
@@ -226,6 +227,7 @@ def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
                 log_level="info",
             )
         )
+        drop_query_strings_from_access_log()
         if seed_if_new and running.env == "development":
             server.banner = ready_banner(running, host, port)
         server.run()

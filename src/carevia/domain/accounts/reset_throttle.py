@@ -45,5 +45,6 @@ class ResetThrottle:
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
-            allowed = allowed and counter["requests"] <= limit
+            # An upsert returning the document after the update always finds one.
+            allowed = allowed and counter is not None and counter["requests"] <= limit
         return allowed
