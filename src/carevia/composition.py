@@ -53,6 +53,7 @@ from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
+from carevia.domain.privacy import PersonalData
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
@@ -86,6 +87,7 @@ class Services:
     people_desk: PeopleDesk
     contact: ContactService
     statistics: StatisticsService
+    personal_data: PersonalData
 
 
 def build_services(
@@ -145,6 +147,22 @@ def build_services(
         close_streams=notification_hub.close_streams_of,
     )
     caregiver_verification = CaregiverVerification(database, audit)
+    account_tokens = AccountTokenRepository(database)
+    contact_messages = ContactRepository(database)
+    personal_data = PersonalData(
+        users=users,
+        tokens=account_tokens,
+        sessions=sessions,
+        refresh_tokens=refresh_tokens,
+        bookings=bookings_store,
+        payments=payments_store,
+        notifications=notifications,
+        outbox=outbox,
+        contact=contact_messages,
+        audit=audit,
+        cancel_booking=payments.cancel,
+        close_streams=notification_hub.close_streams_of,
+    )
     return Services(
         database=database,
         gateway=gateway,
@@ -164,7 +182,7 @@ def build_services(
         ),
         accounts=AccountService(
             users=users,
-            tokens=AccountTokenRepository(database),
+            tokens=account_tokens,
             sessions=sessions,
             mailer=mailer,
             audit=audit,
@@ -197,13 +215,14 @@ def build_services(
         caregivers=CaregiverDirectory(CaregiverRepository(database), audit),
         caregiver_verification=caregiver_verification,
         people_desk=PeopleDesk(user_admin, caregiver_verification, settings.timezone),
-        contact=ContactService(ContactRepository(database)),
+        contact=ContactService(contact_messages),
         statistics=StatisticsService(
             StatisticsRepository(database),
             timezone=settings.timezone,
             currency=settings.currency,
             clock=utc_now,
         ),
+        personal_data=personal_data,
     )
 
 
@@ -256,6 +275,7 @@ PROVIDED = (
     "people_desk",
     "contact",
     "statistics",
+    "personal_data",
 )
 
 

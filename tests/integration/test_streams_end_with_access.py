@@ -24,9 +24,13 @@ async def admin_api(served_app: str, make_user: UserFactory) -> AsyncIterator[ht
         yield client
 
 
+async def form_token(client: httpx.AsyncClient, path: str) -> str:
+    page = await client.get(path)
+    return page.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
 async def sign_in(client: httpx.AsyncClient, email: str) -> None:
-    login = await client.get("/login")
-    token = login.text.split('name="_csrf_token" value="', 1)[1].split('"', 1)[0]
+    token = await form_token(client, "/login")
     form = {"email": email, "password": DEFAULT_PASSWORD, "_csrf_token": token}
     assert (await client.post("/login", data=form)).status_code in {200, 303}
 
@@ -69,4 +73,19 @@ async def test_a_role_change_ends_the_staff_stream_at_once(
                 f"/api/v1/users/{caregiver.id}/role", json={"role": "patient"}
             )
             assert changed.status_code == 200
+            await assert_ends_promptly(stream)
+
+
+async def test_deleting_the_account_ends_its_open_stream_at_once(
+    served_app: str, make_user: UserFactory
+) -> None:
+    patient = await make_user("amina@example.com")
+    async with httpx.AsyncClient(base_url=served_app, timeout=30) as browser:
+        await sign_in(browser, patient.email)
+        async with open_stream(browser, "/account/events") as stream:
+            token = await form_token(browser, "/account/delete")
+            deleted = await browser.post(
+                "/account/delete", data={"password": DEFAULT_PASSWORD, "_csrf_token": token}
+            )
+            assert deleted.status_code in {200, 303}
             await assert_ends_promptly(stream)

@@ -1,10 +1,12 @@
-"""Registration, email verification, password reset and the user's own account."""
+"""Registration, email verification, password reset and the user's own profile and password.
+
+Export and deletion of the account are `domain/privacy`.
+"""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 
@@ -220,57 +222,6 @@ class AccountService:
         if problem := password_problem(form.new_password, user.email):
             raise Invalid({"new_password": problem})
         await self._replace_password(user, form.new_password, utc_now(), reason="change")
-
-    async def export(self, user: User) -> dict[str, Any]:
-        await self._audit.record(
-            "user.exported", actor_id=str(user.id), target_type="user", target_id=str(user.id)
-        )
-        return {
-            "exported_at": utc_now().isoformat(),
-            "profile": {
-                "id": str(user.id),
-                "email": user.email,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "phone": user.phone,
-                "address": user.address,
-                "city": user.city,
-                "division": user.division,
-                "district": user.district,
-                "postal_code": user.postal_code,
-                "role": user.role,
-                "email_verified_at": user.email_verified_at.isoformat()
-                if user.email_verified_at
-                else None,
-                "created_at": user.created_at.isoformat(),
-            },
-        }
-
-    async def delete_account(self, user: User, password: str) -> None:
-        """Erase personal data; records needed for accounting stay, anonymised."""
-        if not await verify_password(user.password_hash, password):
-            raise Invalid({"password": "Your password is not right."})
-        now = utc_now()
-        await self._users.replace_personal_data(
-            user.id,
-            {
-                "email": f"deleted-{user.id}@deleted.invalid",
-                "first_name": "Deleted",
-                "last_name": "user",
-                "phone": "",
-                "address": "",
-                "city": "",
-                "district": "",
-                "postal_code": None,
-                "password_hash": "!deleted",
-            },
-            now,
-        )
-        await self._sessions.delete_for_user(user.id)
-        await self._tokens.discard_for_user(user.id)
-        await self._audit.record(
-            "user.deleted", actor_id=str(user.id), target_type="user", target_id=str(user.id)
-        )
 
     async def _replace_password(
         self, user: User, password: str, now: datetime, reason: str
