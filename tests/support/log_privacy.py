@@ -34,7 +34,7 @@ FIXTURE_VALUES = (
     DEMO_ADMIN_EMAIL,
 )
 PATTERNS = (
-    r"[\w.+-]+@(?:[\w-]+\.)*example(?:\.com|\.org)?\b",  # every test person's email
+    r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org)\b",  # every test person's email
     r"(?<![\w+])(?:\+?880|0)1[3-9]\d{2}[- ]?\d{6}(?!\d)",  # Bangladeshi mobile numbers
     r"\btoken=[\w-]{16,}",  # reset, verification and event links
     r"\beyJ[\w-]{8,}\.[\w-]{8,}",  # JSON web tokens

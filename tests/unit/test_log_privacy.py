@@ -48,6 +48,7 @@ def test_a_record_with_personal_data_is_kept(watch: PersonalDataWatch, leak: str
         "GET /services?page=2 HTTP/1.1 200",
         "booking CV-7K2M9Q confirmed at 1733480000123",
         "notification ids 120..133 never appeared",
+        "mail worker started, sending as Carevia <no-reply@carevia.example>",
     ],
 )
 def test_ordinary_operational_records_pass(watch: PersonalDataWatch, message: str) -> None:
