@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -40,7 +41,8 @@ PATTERNS = (
     r"\beyJ[\w-]{8,}\.[\w-]{8,}",  # JSON web tokens
     r"\$argon2id\$",  # password hashes
 )
-NOT_THE_APPLICATION = ("httpx", "httpcore", "hypothesis", "faker")
+# The test's own HTTP client and SMTP server (aiosmtpd logs as "mail.log") are not the app.
+NOT_THE_APPLICATION = ("httpx", "httpcore", "hypothesis", "faker", "mail.log")
 
 
 def seeded_people() -> Iterable[str]:
@@ -115,6 +117,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.section("personal data in the logs", sep="=", red=True)
-        for leak in WATCH.leaks[:50]:
-            reporter.line(leak)
+        sources = Counter(leak.split(":", 1)[0] for leak in WATCH.leaks)
+        reporter.line(
+            f"{len(WATCH.leaks)} records: " + ", ".join(f"{n} from {s}" for s, n in sources.items())
+        )
+        for source in sources:
+            for leak in [leak for leak in WATCH.leaks if leak.startswith(source + ":")][:5]:
+                reporter.line(leak)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
