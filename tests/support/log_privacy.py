@@ -63,7 +63,7 @@ class PersonalDataWatch(logging.Handler):
         super().__init__(level=logging.NOTSET)
         self.pattern = pattern
         self.leaks: list[str] = []
-        self.files: list[Path] = []
+        self.checked = 0
 
     def leak_in(self, text: str) -> str | None:
         found = self.pattern.search(text)
@@ -72,6 +72,7 @@ class PersonalDataWatch(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.name.startswith(NOT_THE_APPLICATION):
             return
+        self.checked += 1
         try:
             text = record.getMessage()
         except Exception:  # a malformed record is the logging module's problem, not ours
@@ -86,6 +87,7 @@ class PersonalDataWatch(logging.Handler):
         if not path.exists():
             return
         for line in path.read_text(errors="replace").splitlines():
+            self.checked += 1
             if leaked := self.leak_in(line):
                 self.leaks.append(f"{path.name}: {leaked!r} in {line[:300]!r}")
 
@@ -112,9 +114,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # After the session fixtures are torn down, so the live server's log has been read.
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not WATCH.leaks:
-        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not WATCH.leaks:
+        if reporter is not None and WATCH.checked:
+            reporter.write_line(
+                f"log records checked for personal data: {WATCH.checked}, none found"
+            )
+        return
     if reporter is not None:
         reporter.section("personal data in the logs", sep="=", red=True)
         sources = Counter(leak.split(":", 1)[0] for leak in WATCH.leaks)
