@@ -10,6 +10,8 @@ from typing import Any
 from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.auth.throttle import window_start
+
 RESET_THROTTLE = "reset_throttle"
 WINDOW = timedelta(hours=1)
 MAX_PER_ADDRESS = 3
@@ -20,11 +22,6 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
 }
 
 
-def _window_start(now: datetime) -> datetime:
-    seconds = int(WINDOW.total_seconds())
-    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
-
-
 class ResetThrottle:
     """Counted in MongoDB so the limit holds across instances; addresses are stored hashed."""
 
@@ -33,7 +30,7 @@ class ResetThrottle:
 
     async def allow(self, email: str, ip: str | None, now: datetime) -> bool:
         """Count this request; False once the address or the IP is over its hourly limit."""
-        window = _window_start(now)
+        window = window_start(now, WINDOW)
         keys = [("address:" + hashlib.sha256(email.encode()).hexdigest(), MAX_PER_ADDRESS)]
         if ip:
             keys.append(("ip:" + hashlib.sha256(ip.encode()).hexdigest(), MAX_PER_IP))

@@ -32,8 +32,9 @@ def _keys(email: str, ip: str | None, device: str | None = None) -> list[tuple[s
     return keys
 
 
-def _window_start(now: datetime) -> datetime:
-    seconds = int(WINDOW.total_seconds())
+def window_start(now: datetime, window: timedelta = WINDOW) -> datetime:
+    """The start of the fixed window `now` falls in; counters are kept per window."""
+    seconds = int(window.total_seconds())
     return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
 
 
@@ -44,7 +45,7 @@ class LoginThrottle:
     async def is_blocked(
         self, email: str, ip: str | None, now: datetime, device: str | None = None
     ) -> bool:
-        window = _window_start(now)
+        window = window_start(now)
         for key, limit in _keys(email, ip, device):
             document = await self._counters.find_one({"_id": f"{key}:{window.timestamp():.0f}"})
             if document is not None and document["failures"] >= limit:
@@ -54,7 +55,7 @@ class LoginThrottle:
     async def record_failure(
         self, email: str, ip: str | None, now: datetime, device: str | None = None
     ) -> None:
-        window = _window_start(now)
+        window = window_start(now)
         for key, _limit in _keys(email, ip, device):
             await self._counters.update_one(
                 {"_id": f"{key}:{window.timestamp():.0f}"},
@@ -64,4 +65,4 @@ class LoginThrottle:
 
     async def clear_account(self, email: str, now: datetime) -> None:
         account, _ = _keys(email, None)[0]
-        await self._counters.delete_one({"_id": f"{account}:{_window_start(now).timestamp():.0f}"})
+        await self._counters.delete_one({"_id": f"{account}:{window_start(now).timestamp():.0f}"})
