@@ -1,6 +1,7 @@
 """Fixtures shared by tests/ and e2e/ live in tests/support."""
 
 pytest_plugins = [
+    "tests.support.log_privacy",
     "tests.support.database",
     "tests.support.mail",
     "tests.support.application",

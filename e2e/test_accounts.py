@@ -46,7 +46,11 @@ def test_register_verify_log_out_log_in_and_edit_profile(
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
     page.goto(wait_for_link(live_server, email, "/verify-email"))
-    expect(page.get_by_text("your email address is confirmed")).to_be_visible()
+    page.get_by_role("button", name="Confirm my email address").click()
+    expect(page.get_by_text("Your email address is confirmed. Log in to continue.")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Hello, Nasrin")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()

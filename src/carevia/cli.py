@@ -24,6 +24,7 @@ from carevia.domain.accounts import (
     User,
     UserRepository,
 )
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL, seed_demo_admin
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth import SessionRepository
@@ -124,6 +125,7 @@ async def _create_user(
             sessions=SessionRepository(database),
             mailer=Mailer(OutboxRepository(database), MailRenderer()),
             audit=AuditLog(database),
+            reset_throttle=ResetThrottle(database),
             base_url=settings.public_base_url,
         )
         return await accounts.create_user(email, name, role, password)
@@ -204,6 +206,7 @@ def ready_banner(settings: Settings, host: str, port: int) -> str:
 def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
     import uvicorn
 
+    from carevia.access_log import drop_query_strings_from_access_log
     from carevia.app import create_app
 
     class Server(uvicorn.Server):
@@ -236,6 +239,7 @@ def serve(settings: Settings, host: str, port: int, seed_if_new: bool) -> None:
                 log_level="info",
             )
         )
+        drop_query_strings_from_access_log()
         if seed_if_new and running.env == "development":
             server.banner = ready_banner(running, host, port)
         server.run()

@@ -23,9 +23,11 @@ from carevia.domain.accounts import (
     UserAdministration,
     UserRepository,
 )
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
+from carevia.domain.auth.devices import DeviceCookies
 from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
@@ -51,6 +53,7 @@ from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
+from carevia.domain.privacy import PersonalData
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
@@ -84,6 +87,7 @@ class Services:
     people_desk: PeopleDesk
     contact: ContactService
     statistics: StatisticsService
+    personal_data: PersonalData
 
 
 def build_services(
@@ -134,15 +138,36 @@ def build_services(
         clock=utc_now,
     )
     booking_queries = BookingQueries(database, settings.timezone)
+    notification_hub = NotificationHub(notifications)
     user_admin = UserAdministration(
-        users=users, sessions=sessions, refresh_tokens=refresh_tokens, audit=audit
+        users=users,
+        sessions=sessions,
+        refresh_tokens=refresh_tokens,
+        audit=audit,
+        close_streams=notification_hub.close_streams_of,
     )
     caregiver_verification = CaregiverVerification(database, audit)
+    account_tokens = AccountTokenRepository(database)
+    contact_messages = ContactRepository(database)
+    personal_data = PersonalData(
+        users=users,
+        tokens=account_tokens,
+        sessions=sessions,
+        refresh_tokens=refresh_tokens,
+        bookings=bookings_store,
+        payments=payments_store,
+        notifications=notifications,
+        outbox=outbox,
+        contact=contact_messages,
+        audit=audit,
+        cancel_booking=payments.cancel,
+        close_streams=notification_hub.close_streams_of,
+    )
     return Services(
         database=database,
         gateway=gateway,
         mail_worker=worker,
-        notification_hub=NotificationHub(notifications),
+        notification_hub=notification_hub,
         notifications=notifications,
         event_tickets=EventTickets(database),
         outbox=outbox,
@@ -152,14 +177,16 @@ def build_services(
             throttle=LoginThrottle(database),
             access_tokens=AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
             refresh_tokens=refresh_tokens,
+            devices=DeviceCookies(settings.secret_key),
             audit=audit,
         ),
         accounts=AccountService(
             users=users,
-            tokens=AccountTokenRepository(database),
+            tokens=account_tokens,
             sessions=sessions,
             mailer=mailer,
             audit=audit,
+            reset_throttle=ResetThrottle(database),
             base_url=settings.public_base_url,
         ),
         user_admin=user_admin,
@@ -188,13 +215,14 @@ def build_services(
         caregivers=CaregiverDirectory(CaregiverRepository(database), audit),
         caregiver_verification=caregiver_verification,
         people_desk=PeopleDesk(user_admin, caregiver_verification, settings.timezone),
-        contact=ContactService(ContactRepository(database)),
+        contact=ContactService(contact_messages),
         statistics=StatisticsService(
             StatisticsRepository(database),
             timezone=settings.timezone,
             currency=settings.currency,
             clock=utc_now,
         ),
+        personal_data=personal_data,
     )
 
 
@@ -247,6 +275,7 @@ PROVIDED = (
     "people_desk",
     "contact",
     "statistics",
+    "personal_data",
 )
 
 

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import INDEXES as ACCOUNT_INDEXES
+from carevia.domain.accounts.reset_throttle import INDEXES as RESET_THROTTLE_INDEXES
 from carevia.domain.audit import INDEXES as AUDIT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
@@ -47,6 +48,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     PAYMENT_INDEXES,
     PAYMENT_QUERY_INDEXES,
     REFRESH_TOKEN_INDEXES,
+    RESET_THROTTLE_INDEXES,
     SESSION_INDEXES,
     THROTTLE_INDEXES,
     STATS_INDEXES,

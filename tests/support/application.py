@@ -23,6 +23,7 @@ from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.embedded_db import die_with_parent, free_loopback_port
 from carevia.settings import DatabaseSettings, MailSettings, Settings
+from tests.support.log_privacy import WATCH
 from tests.support.mail import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,3 +183,4 @@ def live_server(
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+        WATCH.scan_file(log)

@@ -30,6 +30,13 @@ CASES: list[tuple[str, dict[str, Any], str, list[str], list[str]]] = [
         [f'href="{RESET}"', "Choose a new password", "30 minutes"],
     ),
     (
+        "reset_no_account",
+        {"reset_link": RESET},
+        "About your Carevia password reset request",
+        [RESET, "no active Carevia account uses it"],
+        [f'href="{RESET}"', "Try another address"],
+    ),
+    (
         "account_exists",
         {"first_name": "Rina", "login_link": LOGIN, "reset_link": RESET},
         "You already have a Carevia account",
@@ -61,15 +68,16 @@ def test_each_template_renders_subject_text_and_html(
     in_html: list[str],
 ) -> None:
     mail = renderer.render(name, **context)
+    greeting = "Hello Rina," if "first_name" in context else "Hello,"
 
     assert mail.subject == subject
-    assert mail.text.startswith("Hello Rina,\n\n")
+    assert mail.text.startswith(greeting + "\n\n")
     assert "support@carevia.example" in mail.text
     for fragment in in_text:
         assert fragment in mail.text
     assert "<" not in mail.text  # plain text, no markup
     assert f"<title>{subject}</title>" in mail.html
-    assert "Hello Rina," in mail.html
+    assert greeting in mail.html
     assert 'href="mailto:support@carevia.example"' in mail.html
     assert "<table" not in mail.html
     for fragment in in_html:

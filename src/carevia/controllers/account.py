@@ -18,6 +18,7 @@ from carevia.domain.accounts import (
     ProfileForm,
     User,
 )
+from carevia.domain.privacy import PersonalData
 from carevia.domain.shared import Invalid
 from carevia.settings import Settings
 from carevia.web.auth import session_cookie
@@ -124,9 +125,9 @@ class AccountController(Controller):
 
     @get("/export", name="account.export")
     async def export(
-        self, request: Request[User, Any, Any], accounts: NamedDependency[AccountService]
+        self, request: Request[User, Any, Any], personal_data: NamedDependency[PersonalData]
     ) -> Response[bytes]:
-        data = await accounts.export(request.user)
+        data = await personal_data.export(request.user)
         return Response(
             msgspec.json.format(msgspec.json.encode(data), indent=2),
             media_type="application/json",
@@ -137,21 +138,25 @@ class AccountController(Controller):
         )
 
     @get("/delete", name="account.delete")
-    async def delete_form(self, request: Request[User, Any, Any]) -> Template:
-        return render(request, "account/delete.html", errors={})
+    async def delete_form(
+        self, request: Request[User, Any, Any], personal_data: NamedDependency[PersonalData]
+    ) -> Template:
+        upcoming = await personal_data.upcoming_bookings(request.user)
+        return render(request, "account/delete.html", errors={}, upcoming=upcoming)
 
     @post("/delete", name="account.delete.confirm", status_code=200)
     async def delete(
         self,
         request: Request[User, Any, Any],
-        accounts: NamedDependency[AccountService],
+        personal_data: NamedDependency[PersonalData],
         settings: NamedDependency[Settings],
         data: Annotated[PasswordConfirmForm, FORM],
     ) -> Response[Any] | Template:
         try:
-            await accounts.delete_account(request.user, data.password)
+            await personal_data.delete_account(request.user, data.password)
         except Invalid as invalid:
-            return render_invalid(request, "account/delete.html", invalid)
+            upcoming = await personal_data.upcoming_bookings(request.user)
+            return render_invalid(request, "account/delete.html", invalid, upcoming=upcoming)
         return Redirect(
             "/?account_deleted=1", status_code=303, cookies=[session_cookie(settings, None)]
         )

@@ -16,12 +16,20 @@ from carevia.domain.accounts import (
     LoginForm,
     PasswordResetForm,
     RegistrationForm,
+    TokenForm,
     User,
 )
+from carevia.domain.accounts.service import EXPIRED_LINK
 from carevia.domain.auth import AuthService
-from carevia.domain.shared import Invalid, RateLimited, Unauthenticated
+from carevia.domain.shared import Invalid, NotFound, RateLimited, Unauthenticated
 from carevia.settings import Settings
-from carevia.web.auth import SESSION_COOKIE, safe_next, session_cookie
+from carevia.web.auth import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    device_cookie,
+    safe_next,
+    session_cookie,
+)
 from carevia.web.guards import current_user
 from carevia.web.requests import client_ip
 from carevia.web.templating import render, render_invalid
@@ -44,9 +52,14 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         next_path: Annotated[str, QueryParameter(name="next")] = "",
+        verified: FromQuery[str] = "",
     ) -> Template:
         return render(
-            request, "auth/login.html", form=LoginForm(next=safe_next(next_path, "")), error=None
+            request,
+            "auth/login.html",
+            form=LoginForm(next=safe_next(next_path, "")),
+            error=None,
+            just_verified=verified == "1",
         )
 
     @post("/login", name="auth.login.submit")
@@ -58,8 +71,12 @@ class AuthController(Controller):
         data: Annotated[LoginForm, FORM],
     ) -> Response[Any] | Template:
         try:
-            user, token = await auth.log_in(
-                data.email, data.password, client_ip(request), request.cookies.get(SESSION_COOKIE)
+            signed_in = await auth.log_in(
+                data.email,
+                data.password,
+                client_ip(request),
+                replaces=request.cookies.get(SESSION_COOKIE),
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
             )
         except (Unauthenticated, RateLimited) as failure:
             return render(
@@ -70,9 +87,12 @@ class AuthController(Controller):
                 error=failure.message,
             )
         return Redirect(
-            landing_page(user, data.next),
+            landing_page(signed_in.user, data.next),
             status_code=303,
-            cookies=[session_cookie(settings, token)],
+            cookies=[
+                session_cookie(settings, signed_in.session),
+                device_cookie(settings, signed_in.device),
+            ],
         )
 
     @post("/logout", name="auth.logout")
@@ -105,21 +125,31 @@ class AuthController(Controller):
         return render(request, "auth/check_email.html", email=email)
 
     @get("/verify-email", name="auth.verify_email")
+    async def verify_email_form(
+        self,
+        request: Request[Any, Any, Any],
+        accounts: NamedDependency[AccountService],
+        token: FromQuery[str] = "",
+    ) -> Template:
+        """Only asks: a GET that changed anything would let any page verify, or sign in, for us."""
+        if not await accounts.verification_link_is_usable(token):
+            raise NotFound(EXPIRED_LINK)
+        return render(request, "auth/verify_email.html", token=token, other_account=None)
+
+    @post("/verify-email", name="auth.verify_email.confirm", status_code=200)
     async def verify_email(
         self,
         request: Request[Any, Any, Any],
         accounts: NamedDependency[AccountService],
-        auth: NamedDependency[AuthService],
-        settings: NamedDependency[Settings],
-        token: FromQuery[str] = "",
-    ) -> Response[Any]:
-        user = await accounts.verify_email(token)
-        session = await auth.open_session(
-            user, client_ip(request), request.cookies.get(SESSION_COOKIE)
-        )
-        return Redirect(
-            "/account?verified=1", status_code=303, cookies=[session_cookie(settings, session)]
-        )
+        data: Annotated[TokenForm, FORM],
+    ) -> Response[Any] | Template:
+        verified = await accounts.verify_email(data.token)
+        signed_in = current_user(request)
+        if signed_in is None:
+            return Redirect("/login?verified=1&next=/account", status_code=303)
+        if signed_in.id == verified.id:
+            return Redirect("/account?verified=1", status_code=303)
+        return render(request, "auth/verify_email.html", token="", other_account=signed_in)
 
     @get("/forgot-password", name="auth.forgot_password")
     async def forgot_password_form(self, request: Request[Any, Any, Any]) -> Template:

@@ -18,7 +18,9 @@ from carevia.settings import Settings
 
 SESSION_COOKIE = "carevia_session"
 REFRESH_COOKIE = "carevia_refresh"
+DEVICE_COOKIE = "carevia_device"
 REFRESH_PATH = "/api/v1/auth"
+API_PREFIX = "/api/"
 
 
 class AuthInfo(msgspec.Struct, frozen=True):
@@ -31,7 +33,10 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         auth: AuthService = connection.app.state.services.auth
-        header = connection.headers.get("authorization")
+        # Bearer tokens are for the API only. A page that honoured a stale one would send
+        # the browser to /login, which would refuse the same header again, and so on.
+        on_api = connection.scope["path"].startswith(API_PREFIX)
+        header = connection.headers.get("authorization") if on_api else None
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
@@ -61,6 +66,22 @@ def session_cookie(settings: Settings, token: str | None) -> Cookie:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=int(SESSION_LIFETIME.total_seconds()) if token else 0,
+    )
+
+
+DEVICE_LIFETIME_SECONDS = 180 * 24 * 3600
+
+
+def device_cookie(settings: Settings, token: str) -> Cookie:
+    """Sent only to the login form, which is the only place that reads it."""
+    return Cookie(
+        key=DEVICE_COOKIE,
+        value=token,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=DEVICE_LIFETIME_SECONDS,
     )
 
 

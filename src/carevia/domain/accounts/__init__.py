@@ -9,6 +9,7 @@ from carevia.domain.accounts.models import (
     ProfileForm,
     RegistrationForm,
     Role,
+    TokenForm,
     User,
 )
 from carevia.domain.accounts.repository import INDEXES, AccountTokenRepository, UserRepository
@@ -27,6 +28,7 @@ __all__ = [
     "ProfileForm",
     "RegistrationForm",
     "Role",
+    "TokenForm",
     "User",
     "UserAdministration",
     "UserRepository",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+from bson import ObjectId
 
 from carevia.domain.accounts.models import ROLES, Role, User
 from carevia.domain.accounts.repository import UserRepository, parse_object_id
@@ -16,6 +19,9 @@ from carevia.domain.shared.pagination import clamp_page
 
 MAX_PAGE_SIZE = 100
 
+# Ends the user's open live streams; the notification hub's `close_streams_of`.
+StreamCloser = Callable[[ObjectId], object]
+
 
 class UserAdministration:
     def __init__(
@@ -24,11 +30,13 @@ class UserAdministration:
         sessions: SessionRepository,
         refresh_tokens: RefreshTokenService,
         audit: AuditLog,
+        close_streams: StreamCloser,
     ) -> None:
         self._users = users
         self._sessions = sessions
         self._refresh_tokens = refresh_tokens
         self._audit = audit
+        self._close_streams = close_streams
 
     async def list_users(
         self, actor: User, *, text: str | None, role: str | None, page: int, size: int
@@ -103,6 +111,8 @@ class UserAdministration:
     async def _end_sessions(self, user: User) -> None:
         await self._sessions.delete_for_user(user.id)
         await self._refresh_tokens.revoke_all_for_user(str(user.id))
+        # A stream already open would otherwise run on until its next re-check.
+        self._close_streams(user.id)
 
     async def _get(self, user_id: str) -> User:
         oid = parse_object_id(user_id)

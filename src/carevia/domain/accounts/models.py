@@ -87,3 +87,7 @@ class PasswordResetForm(msgspec.Struct, frozen=True, kw_only=True):
 
 class PasswordConfirmForm(msgspec.Struct, frozen=True, kw_only=True):
     password: str = ""
+
+
+class TokenForm(msgspec.Struct, frozen=True, kw_only=True):
+    token: str = ""

@@ -1,10 +1,12 @@
-"""Registration, email verification, password reset and the user's own account."""
+"""Registration, email verification, password reset and the user's own profile and password.
+
+Export and deletion of the account are `domain/privacy`.
+"""
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 
@@ -17,6 +19,7 @@ from carevia.domain.accounts.models import (
 )
 from carevia.domain.accounts.passwords import hash_password, password_problem, verify_password
 from carevia.domain.accounts.repository import AccountTokenRepository, UserRepository
+from carevia.domain.accounts.reset_throttle import ResetThrottle
 from carevia.domain.accounts.validation import clean_profile, email_problem, normalise_email
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth.sessions import SessionRepository
@@ -37,6 +40,7 @@ class AccountService:
         sessions: SessionRepository,
         mailer: Mailer,
         audit: AuditLog,
+        reset_throttle: ResetThrottle,
         base_url: str,
     ) -> None:
         self._users = users
@@ -44,6 +48,7 @@ class AccountService:
         self._sessions = sessions
         self._mailer = mailer
         self._audit = audit
+        self._reset_throttle = reset_throttle
         self._base_url = base_url
 
     async def register(self, form: RegistrationForm, ip: str | None) -> str:
@@ -126,7 +131,16 @@ class AccountService:
         if not user.is_verified:
             await self._send_verification(user, utc_now())
 
+    async def verification_link_is_usable(self, token: str) -> bool:
+        return await self._tokens.peek(token, "verify_email", utc_now()) is not None
+
     async def verify_email(self, token: str) -> User:
+        """Consume the link once and confirm its address; nobody is signed in by it.
+
+        The link proves only that someone can read that inbox, so the caller keeps
+        whatever session the browser already has: a signed-in person who follows
+        another account's link stays in their own account.
+        """
         now = utc_now()
         user_id = await self._tokens.consume(token, "verify_email", now)
         user = None if user_id is None else await self._users.get(user_id)
@@ -139,24 +153,40 @@ class AccountService:
         return user
 
     async def request_password_reset(self, email: str, ip: str | None) -> None:
-        """Send a reset link if the account exists; the caller's answer is the same either way."""
-        user = await self._users.get_by_email(normalise_email(email))
+        """Queue a reset link, or word that no account uses the address.
+
+        Both cases write the same documents (a throttle count, an audit entry, a link
+        token and one queued email), so neither the answer, its timing nor the work done
+        tells whether an account exists. Addresses and IPs are limited per hour.
+        """
+        email = normalise_email(email)[:254]
+        now = utc_now()
+        allowed = await self._reset_throttle.allow(email, ip, now)
+        user = await self._users.get_by_email(email) if email else None
+        account = user if user is not None and user.is_active else None
         await self._audit.record(
             "user.password_reset_requested",
             target_type="user",
-            target_id=str(user.id) if user else None,
+            target_id=str(account.id) if account else None,
             ip=ip,
+            throttled=not allowed,
         )
-        if user is None or not user.is_active:
-            return
+        if not allowed or email_problem(email):
+            return  # a malformed address can be nobody's account: nothing to hide
         token = secrets.token_urlsafe(32)
-        now = utc_now()
-        await self._tokens.discard_for_user(user.id, "reset_password")
-        await self._tokens.add(token, user.id, "reset_password", now + RESET_LINK_LIFETIME)
+        # Without an account the token belongs to nobody, so it can never reset anything.
+        owner = account.id if account else ObjectId()
+        await self._tokens.discard_for_user(owner, "reset_password")
+        await self._tokens.add(token, owner, "reset_password", now + RESET_LINK_LIFETIME)
+        if account is None:
+            await self._mailer.enqueue(
+                email, "reset_no_account", reset_link=f"{self._base_url}/forgot-password"
+            )
+            return
         await self._mailer.enqueue(
-            user.email,
+            account.email,
             "reset_password",
-            first_name=user.first_name,
+            first_name=account.first_name,
             link=f"{self._base_url}/reset-password?token={token}",
             expires_minutes=int(RESET_LINK_LIFETIME.total_seconds() // 60),
         )
@@ -192,57 +222,6 @@ class AccountService:
         if problem := password_problem(form.new_password, user.email):
             raise Invalid({"new_password": problem})
         await self._replace_password(user, form.new_password, utc_now(), reason="change")
-
-    async def export(self, user: User) -> dict[str, Any]:
-        await self._audit.record(
-            "user.exported", actor_id=str(user.id), target_type="user", target_id=str(user.id)
-        )
-        return {
-            "exported_at": utc_now().isoformat(),
-            "profile": {
-                "id": str(user.id),
-                "email": user.email,
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "phone": user.phone,
-                "address": user.address,
-                "city": user.city,
-                "division": user.division,
-                "district": user.district,
-                "postal_code": user.postal_code,
-                "role": user.role,
-                "email_verified_at": user.email_verified_at.isoformat()
-                if user.email_verified_at
-                else None,
-                "created_at": user.created_at.isoformat(),
-            },
-        }
-
-    async def delete_account(self, user: User, password: str) -> None:
-        """Erase personal data; records needed for accounting stay, anonymised."""
-        if not await verify_password(user.password_hash, password):
-            raise Invalid({"password": "Your password is not right."})
-        now = utc_now()
-        await self._users.replace_personal_data(
-            user.id,
-            {
-                "email": f"deleted-{user.id}@deleted.invalid",
-                "first_name": "Deleted",
-                "last_name": "user",
-                "phone": "",
-                "address": "",
-                "city": "",
-                "district": "",
-                "postal_code": None,
-                "password_hash": "!deleted",
-            },
-            now,
-        )
-        await self._sessions.delete_for_user(user.id)
-        await self._tokens.discard_for_user(user.id)
-        await self._audit.record(
-            "user.deleted", actor_id=str(user.id), target_type="user", target_id=str(user.id)
-        )
 
     async def _replace_password(
         self, user: User, password: str, now: datetime, reason: str

@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.shared.clock import Clock, utc_now
-from carevia.domain.shared.documents import to_document
+from carevia.domain.shared.documents import from_document, to_document
 
 AUDIT_LOG = "audit_log"
 
@@ -43,6 +43,19 @@ class AuditLog:
     def __init__(self, database: AsyncDatabase[dict[str, Any]], clock: Clock = utc_now) -> None:
         self._entries = database[AUDIT_LOG]
         self._clock = clock
+
+    async def about(self, user_id: str, booking_codes: list[str]) -> list[AuditEntry]:
+        """Entries by or about this user and their bookings, oldest first (for their export)."""
+        cursor = self._entries.find(
+            {
+                "$or": [
+                    {"actor_id": user_id},
+                    {"target_type": "user", "target_id": user_id},
+                    {"target_type": "booking", "target_id": {"$in": booking_codes}},
+                ]
+            }
+        ).sort("at", 1)
+        return [from_document(document, AuditEntry) async for document in cursor]
 
     async def record(
         self,

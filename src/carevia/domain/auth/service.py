@@ -10,6 +10,7 @@ from carevia.domain.accounts.passwords import hash_password, needs_rehash, verif
 from carevia.domain.accounts.repository import UserRepository
 from carevia.domain.accounts.validation import normalise_email
 from carevia.domain.audit import AuditLog
+from carevia.domain.auth.devices import DeviceCookies
 from carevia.domain.auth.refresh import IssuedRefresh, RefreshReuse, RefreshTokenService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
@@ -28,6 +29,12 @@ class TokenPair(msgspec.Struct, frozen=True):
     refresh: IssuedRefresh
 
 
+class SignedIn(msgspec.Struct, frozen=True):
+    user: User
+    session: str
+    device: str  # a fresh device cookie: this browser is now trusted for this account
+
+
 class AuthService:
     def __init__(
         self,
@@ -36,27 +43,36 @@ class AuthService:
         throttle: LoginThrottle,
         access_tokens: AccessTokenCodec,
         refresh_tokens: RefreshTokenService,
+        devices: DeviceCookies,
         audit: AuditLog,
     ) -> None:
         self._users = users
         self._sessions = sessions
         self._throttle = throttle
+        self._devices = devices
         self._access_tokens = access_tokens
         self._refresh_tokens = refresh_tokens
         self._audit = audit
 
-    async def check_credentials(self, email: str, password: str, ip: str | None) -> User:
-        """The active user with these credentials; throttled per account and per IP."""
+    async def check_credentials(
+        self, email: str, password: str, ip: str | None, device_cookie: str | None = None
+    ) -> User:
+        """The active user with these credentials.
+
+        Throttled per account and per IP, except for a browser with a device cookie of
+        this account, which is throttled on its own (see `devices.py`).
+        """
         email = normalise_email(email)[:254]
         now = utc_now()
+        device = self._devices.device_for(device_cookie, email)
         # Checked before hashing, so a flood of guesses costs us no CPU.
-        if await self._throttle.is_blocked(email, ip, now):
-            await self._audit.record("auth.login_throttled", ip=ip)
+        if await self._throttle.is_blocked(email, ip, now, device):
+            await self._audit.record("auth.login_throttled", ip=ip, trusted_device=bool(device))
             raise RateLimited(THROTTLED)
         user = await self._users.get_by_email(email) if email else None
         valid = await verify_password(user.password_hash if user else None, password)
         if user is None or not valid or not user.is_active:
-            await self._throttle.record_failure(email, ip, now)
+            await self._throttle.record_failure(email, ip, now, device)
             await self._audit.record(
                 "auth.login_failed",
                 target_type="user",
@@ -72,10 +88,16 @@ class AuthService:
         return user
 
     async def log_in(
-        self, email: str, password: str, ip: str | None, replaces: str | None
-    ) -> tuple[User, str]:
-        user = await self.check_credentials(email, password, ip)
-        return user, await self.open_session(user, ip, replaces)
+        self,
+        email: str,
+        password: str,
+        ip: str | None,
+        replaces: str | None,
+        device_cookie: str | None = None,
+    ) -> SignedIn:
+        user = await self.check_credentials(email, password, ip, device_cookie)
+        session = await self.open_session(user, ip, replaces)
+        return SignedIn(user, session, self._devices.issue(user.email))
 
     async def open_session(self, user: User, ip: str | None, replaces: str | None) -> str:
         """A new session id at every login, so a planted id is never promoted."""

@@ -52,7 +52,8 @@ class BookingNotices:
         **context: Any,
     ) -> None:
         """Written in the transition's own transaction; unique keys make a repeat impossible."""
-        if mail is not None:
+        # A deleted patient's booking keeps no address: there is nobody left to write to.
+        if mail is not None and booking.patient.email:
             await self._mailer.enqueue(
                 booking.patient.email,
                 mail,

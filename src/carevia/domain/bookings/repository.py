@@ -227,6 +227,26 @@ class BookingRepository:
         )
         return [from_document(doc, Booking) async for doc in cursor], total
 
+    async def forget_patient(self, patient_id: ObjectId, now: datetime) -> int:
+        """Erase the contact details and address of a deleted patient from their bookings.
+
+        The bookings themselves stay, without the person, for the accounts.
+        """
+        result = await self._bookings.update_many(
+            {"patient_id": patient_id},
+            {
+                "$set": {
+                    "patient.name": "Deleted user",
+                    "patient.phone": "",
+                    "patient.email": "",
+                    "location.address": "",
+                    "location.notes": "",
+                    "updated_at": now,
+                }
+            },
+        )
+        return result.modified_count
+
     async def for_caregiver(
         self, caregiver_id: ObjectId, begin: datetime, end: datetime, statuses: Sequence[str]
     ) -> list[Booking]:

@@ -20,6 +20,11 @@ class ContactRepository:
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self._messages = database[CONTACT_MESSAGES]
 
+    async def forget_sender(self, email: str) -> int:
+        """Delete the messages a deleted account's owner sent through the contact form."""
+        result = await self._messages.delete_many({"email": email})
+        return result.deleted_count
+
     async def add(self, message: ContactMessage) -> None:
         document = to_document(message)
         document.pop("_id", None)

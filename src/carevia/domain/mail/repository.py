@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,6 +101,14 @@ class OutboxRepository:
             {"_id": message_id, "status": "sending", "claimed_by": worker_id}, {"$set": changes}
         )
         return result.modified_count == 1
+
+    async def forget_recipient(self, address: str) -> int:
+        """Delete every message to, or naming, this address: sent, queued or failed."""
+        pattern = {"$regex": re.escape(address), "$options": "i"}
+        result = await self._outbox.delete_many(
+            {"$or": [{"to": address}, {"text": pattern}, {"subject": pattern}]}
+        )
+        return result.deleted_count
 
     async def get(self, message_id: ObjectId) -> OutboxMessage | None:
         document = await self._outbox.find_one({"_id": message_id})

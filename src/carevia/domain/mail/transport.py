@@ -53,7 +53,8 @@ class LogTransport:
     name = "log"
 
     async def send(self, message: EmailMessage) -> None:
-        logger.info("mail to %s: %s (logged, not sent)", message["To"], message["Subject"])
+        # The Message-ID names the outbox entry; the address stays out of the log.
+        logger.info("mail %s (%s) logged, not sent", message["Message-ID"], message["Subject"])
 
 
 def transport_for(settings: Settings) -> MailTransport:

@@ -32,8 +32,10 @@ def _describe(error: Exception) -> str:
 
 
 class MailWorker:
-    """Delivers the outbox. Several may run at once: a conditional claim gives each
-    message to one worker, and a claim left by a crashed worker expires after `stale_after`.
+    """Delivers the outbox; its logs name a message by id, never by recipient.
+
+    Several may run at once: a conditional claim gives each message to one worker, and a
+    claim left by a crashed worker expires after `stale_after`.
     """
 
     def __init__(
@@ -100,12 +102,7 @@ class MailWorker:
             await self._repository.mark_failed(
                 message.id, self.worker_id, message.last_error or "delivery kept being interrupted"
             )
-            logger.error(
-                "mail %s to %s abandoned after %d attempts",
-                message.id,
-                message.to,
-                message.attempts,
-            )
+            logger.error("mail %s abandoned after %d attempts", message.id, message.attempts)
             return False
         try:
             await self._transport.send(compose_email(message, self._sender))
@@ -127,9 +124,8 @@ class MailWorker:
         if message.attempts >= self._max_attempts:
             await self._repository.mark_failed(message.id, self.worker_id, reason)
             logger.error(
-                "mail %s to %s failed for good after %d attempts: %s",
+                "mail %s failed for good after %d attempts: %s",
                 message.id,
-                message.to,
                 message.attempts,
                 reason,
             )
@@ -137,9 +133,8 @@ class MailWorker:
         retry_at = self._clock() + retry_delay(message.attempts)
         await self._repository.mark_retry(message.id, self.worker_id, reason, retry_at)
         logger.warning(
-            "mail %s to %s failed (attempt %d of %d), retrying at %s: %s",
+            "mail %s failed (attempt %d of %d), retrying at %s: %s",
             message.id,
-            message.to,
             message.attempts,
             self._max_attempts,
             retry_at.isoformat(timespec="seconds"),

@@ -12,6 +12,7 @@ import logging
 import time
 from types import TracebackType
 
+from bson import ObjectId
 from pymongo.errors import OperationFailure
 
 from carevia.domain.notifications.scoping import Viewer, visible_to
@@ -123,6 +124,17 @@ class NotificationHub:
         subscription = Subscription(self, viewer, self._queue_size)
         self._subscribers.add(subscription)
         return subscription
+
+    def close_streams_of(self, user_id: ObjectId) -> int:
+        """End every stream this user reads, at once; the number ended.
+
+        Called when the user is disabled, changes role or is deleted. Streams served by
+        another process end at their own next re-check of the reader.
+        """
+        ended = [s for s in self._subscribers if s.viewer.user_id == user_id]
+        for subscription in ended:
+            subscription.close()
+        return len(ended)
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscribers.discard(subscription)

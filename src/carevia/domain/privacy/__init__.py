@@ -1,0 +1,3 @@
+from carevia.domain.privacy.service import PersonalData
+
+__all__ = ["PersonalData"]
