@@ -188,7 +188,7 @@ async def test_a_night_shift_shows_on_both_days(
     assert re.search(r"Sunday</th>\s*<td>midnight – 8:00 am, 8:00 pm – midnight</td>", page)
 
 
-@pytest.mark.parametrize("caregiver_id", [str(ObjectId()), "not-an-object-id", "%24ne"])
+@pytest.mark.parametrize("caregiver_id", ["6b155894aad4cb8c47cf83fa", "not-an-object-id", "%24ne"])
 async def test_unknown_or_malformed_ids_get_the_not_found_page(
     client: Client, demo: int, caregiver_id: str
 ) -> None:
