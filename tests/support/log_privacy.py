@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,9 +112,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     logging.Logger.handle = _HANDLE  # type: ignore[method-assign]
 
 
+# Under pytest-xdist each worker watches its own records and hands them to the controlling
+# process when it finishes; only the controller reports and fails the run.
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    found = getattr(node, "workeroutput", {}).get("log_privacy")
+    if found:
+        WATCH.checked += found["checked"]
+        WATCH.leaks.extend(found["leaks"])
+
+
 # After the session fixtures are torn down, so the live server's log has been read.
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["log_privacy"] = {"checked": WATCH.checked, "leaks": list(WATCH.leaks)}
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if not WATCH.leaks:
         if reporter is not None and WATCH.checked:
