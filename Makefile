@@ -49,16 +49,18 @@ lint: install
 types: install
 	$(BIN)/mypy
 
-# Two processes: Playwright's sync API holds an event loop that async tests must not share.
+# Two runs: Playwright's sync API holds an event loop that async tests must not share.
+# The unit and integration rings run on one worker per core (each with its own database
+# server); the browser tests run in one process, as their page audits gather every page.
 pytest: install
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests --numprocesses auto --maxprocesses 4
 	$(BIN)/pytest e2e
 
 unit: install
 	$(BIN)/pytest tests/unit
 
 integration: install
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest tests/integration --numprocesses auto --maxprocesses 4
 
 e2e: install
 	$(BIN)/pytest e2e
