@@ -7,41 +7,23 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 import pytest
 import stripe
 
 from carevia.domain.payments.gateway import (
     IDEMPOTENCY_CONFLICT,
-    CheckoutRequest,
     GatewayError,
     clamp_checkout_expiry,
 )
 from carevia.domain.payments.stripe_gateway import MAX_NETWORK_RETRIES, StripeGateway
 from carevia.settings import ConfigurationError, StripeSettings
+from tests.support.local_gateway import PRODUCT, make_request
 
 if TYPE_CHECKING:
     from tests.support.stripe_stub import StripeStub
 
 
 SECRET_KEY = "sk_test_carevia_gateway"
-PRODUCT = "Infant Day Care — Wed 25 Nov 2026, 10:00, 4 hours"
-
-
-def make_request(**changes: Any) -> CheckoutRequest:
-    request = CheckoutRequest(
-        booking_code="CV-7KQ2MX",
-        kind="initial",
-        attempt=1,
-        amount=150000,
-        currency="BDT",
-        product_name=PRODUCT,
-        customer_email="nusrat@example.com",
-        success_url="http://127.0.0.1:8000/checkout/success?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url="http://127.0.0.1:8000/checkout/cancelled?booking=CV-7KQ2MX",
-        expires_at=datetime.now(UTC) + timedelta(hours=2),
-    )
-    return msgspec.structs.replace(request, **changes)
 
 
 def settings_for(api_base: str) -> StripeSettings:

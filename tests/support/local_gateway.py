@@ -18,6 +18,7 @@ from carevia.domain.payments.gateway import CheckoutRequest
 Database = AsyncDatabase[dict[str, Any]]
 SECRET = "whsec_local_gateway_test"
 BASE_URL = "https://testserver.local"
+PRODUCT = "Infant Day Care — Wed 25 Nov 2026, 10:00, 4 hours"
 FAST_RETRIES = (0.01, 0.01)
 
 
@@ -53,7 +54,7 @@ def make_request(**changes: Any) -> CheckoutRequest:
         attempt=1,
         amount=150000,
         currency="BDT",
-        product_name="Infant Day Care — Wed 25 Nov 2026, 10:00, 4 hours",
+        product_name=PRODUCT,
         customer_email="nusrat@example.com",
         success_url=f"{BASE_URL}/checkout/success?session_id={{CHECKOUT_SESSION_ID}}",
         cancel_url=f"{BASE_URL}/checkout/cancelled?booking=CV-7KQ2MX",
