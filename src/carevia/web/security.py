@@ -63,11 +63,7 @@ def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
 
     def middleware_factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if (
-                scope["type"] == ScopeType.HTTP
-                and scope.get("method") in UNSAFE_METHODS
-                and not _exempt(scope)
-            ):
+            if _changes_state(scope):
                 headers = Headers.from_scope(scope)
                 origin = headers.get("origin")
                 own_hosts = allowed_hosts | {headers.get("host", "")}
@@ -82,9 +78,12 @@ def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
     return middleware_factory
 
 
-def _exempt(scope: Scope) -> bool:
+def _changes_state(scope: Scope) -> bool:
+    """An HTTP request that may change state and whose handler has not opted out of CSRF."""
+    if scope["type"] != ScopeType.HTTP or scope.get("method") not in UNSAFE_METHODS:
+        return False
     route_handler = scope.get("route_handler")
-    return route_handler is not None and bool(route_handler.opt.get(CSRF_EXEMPT_OPT))
+    return route_handler is None or not route_handler.opt.get(CSRF_EXEMPT_OPT)
 
 
 def ascii_csrf_tokens(config: CSRFConfig) -> Callable[[ASGIApp], ASGIApp]:
@@ -104,9 +103,7 @@ def ascii_csrf_tokens(config: CSRFConfig) -> Callable[[ASGIApp], ASGIApp]:
     def middleware_factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if (
-                scope["type"] == ScopeType.HTTP
-                and scope.get("method") in UNSAFE_METHODS
-                and not _exempt(scope)
+                _changes_state(scope)
                 and not (excluded and excluded.match(scope["path"]))
                 and not await _tokens_are_ascii(scope, receive, config)
             ):
