@@ -37,6 +37,7 @@ from carevia.controllers.dashboard_audit import DashboardAuditController
 from carevia.controllers.dashboard_bookings import DashboardBookingController
 from carevia.controllers.dashboard_overview import DashboardOverviewController
 from carevia.controllers.dashboard_payments import DashboardPaymentController
+from carevia.controllers.dashboard_photos import DashboardPhotoController
 from carevia.controllers.dashboard_profile import DashboardProfileController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
@@ -46,6 +47,7 @@ from carevia.controllers.events import (
     account_events,
     staff_events,
 )
+from carevia.controllers.files import FileController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
@@ -112,6 +114,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         ThemeController,
         ServiceController,
         CaregiverController,
+        FileController,
         AuthController,
         AccountController,
         DashboardController,
@@ -120,6 +123,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardOverviewController,
         DashboardServiceController,
         DashboardUserController,
+        DashboardPhotoController,
         DashboardAuditController,
         DashboardPaymentController,
         BookingFormController,

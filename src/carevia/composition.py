@@ -42,6 +42,7 @@ from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
 from carevia.domain.catalogue.administration import ServiceAdministration
 from carevia.domain.contact import ContactRepository, ContactService
+from carevia.domain.files import CaregiverPhotos, FileRepository, FileService
 from carevia.domain.mail import Mailer, MailRenderer, MailWorker, OutboxRepository
 from carevia.domain.mail.transport import MailTransport
 from carevia.domain.notifications import NotificationRepository
@@ -88,6 +89,8 @@ class Services:
     contact: ContactService
     statistics: StatisticsService
     personal_data: PersonalData
+    files: FileService
+    caregiver_photos: CaregiverPhotos
 
 
 def build_services(
@@ -149,6 +152,7 @@ def build_services(
     caregiver_verification = CaregiverVerification(database, audit)
     account_tokens = AccountTokenRepository(database)
     contact_messages = ContactRepository(database)
+    files = FileService(FileRepository(database), audit)
     personal_data = PersonalData(
         users=users,
         tokens=account_tokens,
@@ -223,6 +227,8 @@ def build_services(
             clock=utc_now,
         ),
         personal_data=personal_data,
+        files=files,
+        caregiver_photos=CaregiverPhotos(files, CaregiverRepository(database), audit),
     )
 
 
@@ -276,6 +282,8 @@ PROVIDED = (
     "contact",
     "statistics",
     "personal_data",
+    "files",
+    "caregiver_photos",
 )
 
 

@@ -21,6 +21,7 @@ from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.admin_repository import INDEXES as CATALOGUE_ADMIN_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
+from carevia.domain.files import INDEXES as FILE_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
 from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
 from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
@@ -42,6 +43,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     CATALOGUE_INDEXES,
     CATALOGUE_ADMIN_INDEXES,
     CONTACT_INDEXES,
+    FILE_INDEXES,
     MAIL_INDEXES,
     NOTIFICATION_INDEXES,
     EVENT_TICKET_INDEXES,

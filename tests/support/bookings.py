@@ -43,7 +43,6 @@ async def add_caregiver(
             "_id": user.id,
             "display_name": name,
             "bio": "Experienced and calm.",
-            "photo_url": "/static/img/logo.svg",
             "categories": list(categories),
             "divisions": ["Dhaka"],
             "languages": ["Bangla"],

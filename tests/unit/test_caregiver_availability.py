@@ -25,7 +25,6 @@ def caregiver(days_off: tuple[str, ...] = (), **days: list[TimeWindow]) -> Careg
         id=ObjectId(),
         display_name="Shirin Akhter",
         bio="Calm and careful.",
-        photo_url="/static/img/caregivers/1.svg",
         categories=[Category.BABY_CARE],
         divisions=["Dhaka"],
         languages=["Bangla"],

@@ -23,9 +23,11 @@ from carevia.domain.catalogue.administration import (
     ServiceAdministration,
     ServiceListFilter,
 )
+from carevia.domain.files import UPLOAD_BODY_LIMIT, FileKind, FileService
 from carevia.domain.shared import Invalid
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
+from carevia.web.uploads import ImageUpload
 
 LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
@@ -38,6 +40,7 @@ DONE = {
 SAVED = {
     "created": "The service is added.",
     "updated": "Your changes are saved.",
+    "image": "The new picture is shown on the catalogue and the service page.",
 }
 
 
@@ -56,6 +59,7 @@ def form_page(
     errors: dict[str, str] | None = None,
     saved: str = "",
     status_code: int = 200,
+    image_error: str = "",
 ) -> Template:
     return render(
         request,
@@ -68,6 +72,7 @@ def form_page(
         saved=SAVED.get(saved),
         images=IMAGES,
         type_labels=TYPE_LABELS,
+        image_error=image_error,
     )
 
 
@@ -139,6 +144,32 @@ class DashboardServiceController(Controller):
         except Invalid as invalid:
             return form_page(request, data, slug=slug, errors=invalid.fields, status_code=422)
         return go_to(request, f"/dashboard/services/{service.slug}/edit?saved=updated")
+
+    @post(
+        "/{slug:str}/image",
+        name="dashboard.services.image",
+        status_code=200,
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+    )
+    async def upload_image(
+        self,
+        request: Request[User, Any, Any],
+        service_admin: NamedDependency[ServiceAdministration],
+        files: NamedDependency[FileService],
+        slug: FromPath[str],
+        data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[Any] | Template:
+        service = await service_admin.get(request.user, slug)
+        try:
+            upload = await files.store(
+                FileKind.SERVICE_IMAGE, await data.content(), data.file_name, request.user
+            )
+        except Invalid as invalid:
+            message = invalid.fields.get("file", invalid.message)
+            form = ServiceForm.of(service)
+            return form_page(request, form, slug=slug, image_error=message, status_code=422)
+        await service_admin.set_image(request.user, slug, upload.url())
+        return go_to(request, f"/dashboard/services/{slug}/edit?saved=image")
 
     @post("/{slug:str}/status", name="dashboard.services.status", status_code=200)
     async def toggle_status(

@@ -20,6 +20,7 @@ PERSONAL_PATHS = (
     "/checkout",
     "/dashboard",
     "/dev/",
+    "/documents",
     "/reset-password",
     "/verify-email",
     "/api/v1/auth",
@@ -32,8 +33,16 @@ PERSONAL_PATHS = (
 )
 
 
+# Pictures set their own caching: a published one is the same for everyone, whoever asks,
+# and a pending one (seen by its owner and admins) says `private, no-store` itself.
+PICTURE_PATHS = ("/files/", "/avatars/")
+
+
 def is_personal(scope: Scope) -> bool:
-    return isinstance(scope.get("user"), User) or scope.get("path", "").startswith(PERSONAL_PATHS)
+    path = scope.get("path", "")
+    if path.startswith(PICTURE_PATHS):
+        return False
+    return isinstance(scope.get("user"), User) or path.startswith(PERSONAL_PATHS)
 
 
 async def no_store_when_personal(message: Message, scope: Scope) -> None:

@@ -99,6 +99,10 @@ def merged(windows: list[TimeWindow]) -> list[TimeWindow]:
     return result
 
 
+def avatar_url(caregiver_id: ObjectId | str) -> str:
+    return f"/avatars/{caregiver_id}.svg"
+
+
 class ScheduleRow(msgspec.Struct, frozen=True):
     weekday: str
     windows: list[TimeWindow]
@@ -110,7 +114,6 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     display_name: str
     bio: str
-    photo_url: str
     categories: list[Category]
     divisions: list[str]
     languages: list[str]
@@ -121,8 +124,31 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     days_off: list[str] = msgspec.field(default_factory=list)
     rating: RatingSummary = msgspec.field(default_factory=RatingSummary)
     timezone: str = "Asia/Dhaka"
+    # Uploads in the files context: the approved photo shown to everyone, and a newer one
+    # waiting for an admin. Without an approved photo the generated avatar is shown.
+    photo_id: ObjectId | None = None
+    pending_photo_id: ObjectId | None = None
     created_at: datetime
     updated_at: datetime
+
+    @property
+    def photo_url(self) -> str:
+        """The public picture: the approved photo (640 px), else the initials avatar."""
+        if self.photo_id is not None:
+            return f"/files/{self.photo_id}/640"
+        return avatar_url(self.id)
+
+    @property
+    def thumbnail_url(self) -> str:
+        """The same picture for small places (160 px)."""
+        if self.photo_id is not None:
+            return f"/files/{self.photo_id}/160"
+        return avatar_url(self.id)
+
+    @property
+    def initials(self) -> str:
+        words = [word for word in self.display_name.split() if word[:1].isalpha()]
+        return "".join(word[0].upper() for word in words[:2]) or "?"
 
     @property
     def first_name(self) -> str:

@@ -23,6 +23,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         ),
         IndexModel([("divisions", ASCENDING)]),
         IndexModel([("verified", ASCENDING), ("rating.average", DESCENDING)]),
+        IndexModel([("pending_photo_id", ASCENDING)], sparse=True),
     ]
 }
 
@@ -94,6 +95,42 @@ class CaregiverRepository:
         return await self._update(
             caregiver_id, {"bio": bio, "languages": languages, "certifications": certifications}
         )
+
+    async def set_pending_photo(
+        self, caregiver_id: ObjectId, upload_id: ObjectId
+    ) -> tuple[Caregiver, ObjectId | None] | None:
+        """The new photo waits for approval; returns the profile and the photo it replaced."""
+        before = await self._caregivers.find_one_and_update(
+            {"_id": caregiver_id},
+            {"$set": {"pending_photo_id": upload_id, "updated_at": utc_now()}},
+            return_document=ReturnDocument.BEFORE,
+        )
+        if before is None:
+            return None
+        caregiver = from_document(before, Caregiver)
+        return caregiver, caregiver.pending_photo_id
+
+    async def with_pending_photos(self, limit: int = MAX_LIST) -> list[Caregiver]:
+        cursor = (
+            self._caregivers.find({"pending_photo_id": {"$type": "objectId"}})
+            .sort("updated_at", ASCENDING)
+            .limit(limit)
+        )
+        return [from_document(document, Caregiver) async for document in cursor]
+
+    async def settle_pending_photo(
+        self, caregiver_id: ObjectId, upload_id: ObjectId, approved: bool
+    ) -> Caregiver | None:
+        """Approve or reject exactly this pending photo; None when it is no longer pending."""
+        fields: dict[str, Any] = {"pending_photo_id": None, "updated_at": utc_now()}
+        if approved:
+            fields["photo_id"] = upload_id
+        before = await self._caregivers.find_one_and_update(
+            {"_id": caregiver_id, "pending_photo_id": upload_id},
+            {"$set": fields},
+            return_document=ReturnDocument.BEFORE,
+        )
+        return None if before is None else from_document(before, Caregiver)
 
     async def _update(self, caregiver_id: ObjectId, fields: dict[str, Any]) -> Caregiver | None:
         document = await self._caregivers.find_one_and_update(

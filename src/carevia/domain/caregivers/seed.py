@@ -35,7 +35,6 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
     first_name: str
     last_name: str
-    avatar: int
     bio: str
     categories: list[Category]
     divisions: list[str]
@@ -73,7 +72,6 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             id=caregiver_id,
             display_name=self.display_name,
             bio=self.bio,
-            photo_url=f"/static/img/caregivers/{self.avatar}.svg",
             categories=self.categories,
             divisions=self.divisions,
             languages=self.languages,

@@ -122,6 +122,8 @@ _TEXT_LIMITS = {
     "seo_title": 60,
     "seo_description": 160,
 }
+# A picture uploaded in the services editor, served by the files context.
+UPLOADED_IMAGE = re.compile(r"/files/[0-9a-f]{24}/640")
 
 
 class _Reader:
@@ -191,7 +193,7 @@ def read_form(form: ServiceForm, *, was_archived: bool = False) -> dict[str, Any
     if category is None:
         read.errors["category"] = "Choose one of the four categories."
     image = form.image or IMAGES.get(form.category, "")
-    if image not in IMAGES.values():
+    if image not in IMAGES.values() and not UPLOADED_IMAGE.fullmatch(image):
         read.errors["image"] = "Choose one of the listed pictures."
     statuses = ("active", "inactive", "archived") if was_archived else ("active", "inactive")
     if form.status not in statuses:

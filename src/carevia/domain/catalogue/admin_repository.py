@@ -102,6 +102,14 @@ class ServiceAdminRepository:
         )
         return None if document is None else from_document(document, Service)
 
+    async def set_image(self, service_id: ObjectId, image: str, at: datetime) -> Service | None:
+        document = await self._services.find_one_and_update(
+            {"_id": service_id},
+            {"$set": {"image": image, "updated_at": at}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else from_document(document, Service)
+
     async def delete_archived(self, service_id: ObjectId) -> bool:
         result = await self._services.delete_one({"_id": service_id, "status": "archived"})
         return result.deleted_count == 1

@@ -131,6 +131,16 @@ class ServiceAdministration:
         )
         return saved
 
+    async def set_image(self, actor: User, slug: str, image_url: str) -> Service:
+        """Show an uploaded picture for this service instead of its category's drawing."""
+        current = await self.get(actor, slug)
+        assert current.id is not None
+        saved = await self._services.set_image(current.id, image_url, _now())
+        if saved is None:
+            raise Conflict(CHANGED)
+        await self._record("admin.service_image_changed", actor, saved, image=image_url)
+        return saved
+
     async def has_bookings(self, actor: User, service: Service) -> bool:
         _require_admin(actor)
         return service.id is not None and await self._services.has_bookings(service.id)
