@@ -57,7 +57,7 @@ class FileController(Controller):
             PUBLIC_FOREVER if public else NOT_STORED,
         )
 
-    @get("/avatars/{caregiver_id:str}.svg", name="files.avatar")
+    @get("/avatars/{caregiver_id:str}", name="files.avatar")
     async def avatar(
         self,
         request: Request[Any, Any, Any],

@@ -100,7 +100,7 @@ def merged(windows: list[TimeWindow]) -> list[TimeWindow]:
 
 
 def avatar_url(caregiver_id: ObjectId | str) -> str:
-    return f"/avatars/{caregiver_id}.svg"
+    return f"/avatars/{caregiver_id}"
 
 
 class ScheduleRow(msgspec.Struct, frozen=True):
