@@ -32,7 +32,18 @@ REQUIRED_HEADERS = {
     "cross-origin-opener-policy": "",
 }
 # Answers that identify nobody: probes, static files, the schema and the crawler files.
-NOT_PERSONAL = ("/static/", "/healthz", "/readyz", "/schema", "/robots.txt", "/sitemap.xml")
+# Published pictures are the same for everyone who asks, so they are cached even when
+# someone signed in asks (a pending photo answers `private, no-store` itself).
+NOT_PERSONAL = (
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/schema",
+    "/robots.txt",
+    "/sitemap.xml",
+    "/files/",
+    "/avatars/",
+)
 PERSONAL = ("/account", "/bookings", "/checkout", "/dashboard", "/api/v1/me", "/api/v1/bookings")
 VERSION = re.compile(
     r"\b(litestar|starlette|uvicorn|python|pymongo|jinja2?|secantus|mongodb)[ /-]v?\d+\.\d+",

@@ -22,11 +22,13 @@ from litestar.testing import AsyncTestClient
 from litestar.types import ASGIApp
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.accounts import UserRepository
 from carevia.domain.bookings import BookingRepository
 from carevia.domain.bookings.models import Booking
 from carevia.domain.shared.documents import from_document
 from tests.support.accounts import add_user, api_token, log_in
 from tests.support.bookings import add_caregiver
+from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
 
 Client = AsyncTestClient[Litestar]
@@ -66,6 +68,10 @@ class World:
         a = await add_user(self.database, EMAILS["patient_a"])
         await add_user(self.database, EMAILS["patient_b"], first_name="Karim")
         await add_user(self.database, EMAILS["admin"], role="admin", first_name="Nadia")
+        x_user = await UserRepository(self.database).get(x)
+        assert x_user is not None
+        photo = await approved_photo(self.database, x_user)
+        document = await store_document(self.database, x_user)
         await log_in(self.client, EMAILS["patient_a"])
         code, session_id = await paid_booking(self.client, self.database, caregiver_id=str(x))
         self.client.cookies.clear()
@@ -77,6 +83,8 @@ class World:
             "other_caregiver_id": str(y),
             "user_id": str(x),  # staff screens and the users API manage caregivers
             "patient_id": str(a),
+            "image_id": str(photo.id),  # X's approved photo
+            "document_id": str(document.id),  # X's private document
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

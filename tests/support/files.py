@@ -103,6 +103,15 @@ async def store_document(
     )
 
 
+async def approved_photo(database: AsyncDatabase[dict[str, Any]], caregiver: User) -> Upload:
+    """A caregiver's photo as it is once an admin approved it: public and on the profile."""
+    files = FileService(FileRepository(database), AuditLog(database))
+    photo = await files.store(FileKind.CAREGIVER_PHOTO, png_bytes(), "me.png", caregiver)
+    await files.publish(photo.id)
+    await database["caregivers"].update_one({"_id": caregiver.id}, {"$set": {"photo_id": photo.id}})
+    return photo
+
+
 @pytest.fixture
 def sample_png() -> bytes:
     return png_bytes()

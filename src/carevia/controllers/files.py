@@ -39,15 +39,15 @@ def _picture(
 class FileController(Controller):
     include_in_schema = False
 
-    @get("/files/{upload_id:str}/{size:str}", name="files.image")
+    @get("/files/{image_id:str}/{size:str}", name="files.image")
     async def image(
         self,
         request: Request[Any, Any, Any],
         files: NamedDependency[FileService],
-        upload_id: FromPath[str],
+        image_id: FromPath[str],
         size: FromPath[str],
     ) -> Response[bytes]:
-        served: ServedFile = await files.open_image(upload_id, size, current_user(request))
+        served: ServedFile = await files.open_image(image_id, size, current_user(request))
         public = served.variant.visibility is Visibility.PUBLIC
         return _picture(
             request,
@@ -68,14 +68,14 @@ class FileController(Controller):
         etag = f'"{hashlib.sha256(svg).hexdigest()}"'
         return _picture(request, svg, "image/svg+xml", etag, AVATAR_CACHE)
 
-    @get("/documents/{upload_id:str}", name="files.document", guards=[require_user])
+    @get("/documents/{document_id:str}", name="files.document", guards=[require_user])
     async def document(
         self,
         request: Request[User, Any, Any],
         files: NamedDependency[FileService],
-        upload_id: FromPath[str],
+        document_id: FromPath[str],
     ) -> Response[bytes]:
-        served = await files.open_document(upload_id, request.user, client_ip(request))
+        served = await files.open_document(document_id, request.user, client_ip(request))
         name = served.variant.download_name or "document"
         return Response(
             served.content,
