@@ -71,7 +71,7 @@ def pdf_bytes(extra_catalog: str = "", body: str = "") -> bytes:
     offsets = []
     for number, text in enumerate(objects, start=1):
         offsets.append(len(output))
-        output += f"{number} 0 obj\n{text}\nendobj\n".encode()
+        output += f"{number} 0 obj\n{text}\nendobj\n".encode("latin-1")  # binary streams
     xref = len(output)
     output += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     output += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
