@@ -162,6 +162,7 @@ async def world(
         "slug": "infant-day-care",
         "user_id": str(patient.id),
         "caregiver_id": str(caregiver),
+        "decision": "approve",
     }
     return {"sessions": sessions, "tokens": tokens, "ids": ids, "caregiver": caregiver}
 

@@ -1,14 +1,12 @@
-"""The multipart form of an upload: one file field, read whole (the limit is enforced first)."""
+"""The multipart form of an upload: one file field, read whole (the body limit comes first)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from litestar.datastructures import UploadFile
 
 
-@dataclass
-class PhotoUpload:
+class PhotoUpload(msgspec.Struct, kw_only=True):
     photo: UploadFile | None = None
 
     @property
@@ -19,8 +17,7 @@ class PhotoUpload:
         return await self.photo.read() if self.photo else b""
 
 
-@dataclass
-class ImageUpload:
+class ImageUpload(msgspec.Struct, kw_only=True):
     image: UploadFile | None = None
 
     @property
