@@ -26,7 +26,7 @@ async def upload_service_image(client: Client, content: bytes) -> Any:
     return await client.post(
         f"/dashboard/services/{SERVICE}/image",
         data={"_csrf_token": token},
-        files={"image": ("nursery.jpg", content, "image/jpeg")},
+        files={"file": ("nursery.jpg", content, "image/jpeg")},
         follow_redirects=False,
     )
 
@@ -164,7 +164,7 @@ async def test_a_new_photo_waits_for_an_admin_and_the_decisions_are_audited(
         answer = await client.post(
             "/dashboard/profile/photo",
             data={"_csrf_token": token},
-            files={"photo": ("me.png", png_bytes(colour=colour), "image/png")},
+            files={"file": ("me.png", png_bytes(colour=colour), "image/png")},
         )
         assert "An admin checks your new photo before patients see it." in answer.text
         profile = await database["caregivers"].find_one({"_id": caregiver})

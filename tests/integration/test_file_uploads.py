@@ -42,7 +42,7 @@ async def upload_photo(client: Client, content: bytes, name: str) -> Any:
     return await client.post(
         "/dashboard/profile/photo",
         data={"_csrf_token": token},
-        files={"photo": (name, content, "application/octet-stream")},
+        files={"file": (name, content, "application/octet-stream")},
         follow_redirects=False,
     )
 

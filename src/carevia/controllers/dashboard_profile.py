@@ -17,7 +17,7 @@ from carevia.domain.files import UPLOAD_BODY_LIMIT, CaregiverPhotos
 from carevia.domain.shared import Invalid
 from carevia.web.guards import require_role
 from carevia.web.templating import render, render_invalid
-from carevia.web.uploads import PhotoUpload
+from carevia.web.uploads import FileUpload
 
 
 class DashboardProfileController(Controller):
@@ -54,7 +54,7 @@ class DashboardProfileController(Controller):
         request: Request[User, Any, Any],
         caregivers: NamedDependency[CaregiverDirectory],
         caregiver_photos: NamedDependency[CaregiverPhotos],
-        data: Annotated[PhotoUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[Any] | Template:
         try:
             await caregiver_photos.submit(request.user, await data.content(), data.file_name)

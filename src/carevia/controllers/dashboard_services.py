@@ -27,7 +27,7 @@ from carevia.domain.files import UPLOAD_BODY_LIMIT, FileKind, FileService
 from carevia.domain.shared import Invalid
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
-from carevia.web.uploads import ImageUpload
+from carevia.web.uploads import FileUpload
 
 LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
@@ -157,7 +157,7 @@ class DashboardServiceController(Controller):
         service_admin: NamedDependency[ServiceAdministration],
         files: NamedDependency[FileService],
         slug: FromPath[str],
-        data: Annotated[ImageUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[Any] | Template:
         service = await service_admin.get(request.user, slug)
         try:

@@ -1,4 +1,7 @@
-"""The multipart form of an upload: one file field, read whole (the body limit comes first)."""
+"""The multipart form of an upload: one file field named `file`, read whole.
+
+The route's request body limit is enforced before this is read; the domain checks the rest.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +9,12 @@ import msgspec
 from litestar.datastructures import UploadFile
 
 
-class PhotoUpload(msgspec.Struct, kw_only=True):
-    photo: UploadFile | None = None
+class FileUpload(msgspec.Struct, kw_only=True):
+    file: UploadFile | None = None
 
     @property
     def file_name(self) -> str:
-        return self.photo.filename if self.photo else ""
+        return self.file.filename if self.file else ""
 
     async def content(self) -> bytes:
-        return await self.photo.read() if self.photo else b""
-
-
-class ImageUpload(msgspec.Struct, kw_only=True):
-    image: UploadFile | None = None
-
-    @property
-    def file_name(self) -> str:
-        return self.image.filename if self.image else ""
-
-    async def content(self) -> bytes:
-        return await self.image.read() if self.image else b""
+        return await self.file.read() if self.file else b""
