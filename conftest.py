@@ -7,7 +7,6 @@ pytest_plugins = [
     "tests.support.application",
     "tests.support.accounts",
     "tests.support.bookings",
-    "tests.support.files",
     "tests.support.served_app",
     "tests.support.stripe_stub",
     "tests.support.fault_proxy",

@@ -7,7 +7,6 @@ import os
 import zipfile
 from typing import Any
 
-import pytest
 from PIL import Image
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -110,8 +109,3 @@ async def approved_photo(database: AsyncDatabase[dict[str, Any]], caregiver: Use
     await files.publish(photo.id)
     await database["caregivers"].update_one({"_id": caregiver.id}, {"$set": {"photo_id": photo.id}})
     return photo
-
-
-@pytest.fixture
-def sample_png() -> bytes:
-    return png_bytes()
