@@ -54,7 +54,8 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.reviews import ReviewRepository, ReviewService
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
 from carevia.settings import Settings
@@ -88,6 +89,7 @@ class Services:
     contact: ContactService
     statistics: StatisticsService
     personal_data: PersonalData
+    reviews: ReviewService
 
 
 def build_services(
@@ -223,6 +225,7 @@ def build_services(
             clock=utc_now,
         ),
         personal_data=personal_data,
+        reviews=review_service_for(database, audit),
     )
 
 
@@ -252,6 +255,21 @@ def booking_service_for(
     )
 
 
+def review_service_for(
+    database: Database, audit: AuditLog | None = None, clock: Clock = utc_now
+) -> ReviewService:
+    """Reviews and the rating summaries they write; the seed and the rebuild command use it too."""
+    return ReviewService(
+        database=database,
+        reviews=ReviewRepository(database),
+        bookings=BookingRepository(database),
+        caregivers=CaregiverRepository(database),
+        services=ServiceRepository(database),
+        audit=audit or AuditLog(database),
+        clock=clock,
+    )
+
+
 # What handlers may ask for by name; each is a field of `Services`.
 PROVIDED = (
     "database",
@@ -276,6 +294,7 @@ PROVIDED = (
     "contact",
     "statistics",
     "personal_data",
+    "reviews",
 )
 
 

@@ -37,6 +37,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "admin.service_status_changed": ("Published or hid a service", False),
     "admin.service_archived": ("Archived a service", False),
     "admin.service_deleted": ("Deleted a service", False),
+    "admin.review_hidden": ("Hid a review", False),
+    "admin.review_unhidden": ("Showed a hidden review again", False),
     "caregiver.availability_changed": ("Changed their availability", False),
     "caregiver.profile_changed": ("Changed their caregiver profile", False),
     "booking.viewed": ("Viewed a patient's booking", True),

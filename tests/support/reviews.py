@@ -1,0 +1,69 @@
+"""Past visits stored as the seed stores them, and the one review service under a movable clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.composition import review_service_for
+from carevia.domain.accounts import User
+from carevia.domain.bookings import Booking, BookingRepository
+from carevia.domain.bookings.codes import new_booking_code
+from carevia.domain.bookings.models import BookingStatus
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.reviews import ReviewService
+from carevia.domain.reviews.seed import DemoVisit, past_visit_booking
+
+Database = AsyncDatabase[dict[str, Any]]
+
+
+class MovableClock:
+    """The service's clock, which a test moves forward to reach the end of a window."""
+
+    def __init__(self) -> None:
+        now = datetime.now(UTC)
+        # Whole milliseconds, as BSON stores them, so stored times compare equal.
+        self.now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def move(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def reviews_at(database: Database, clock: MovableClock) -> ReviewService:
+    return review_service_for(database, clock=clock)
+
+
+async def past_booking(
+    database: Database,
+    patient: User,
+    caregiver_id: ObjectId,
+    *,
+    status: BookingStatus = "completed",
+    days_ago: int = 3,
+    service: str = "infant-day-care",
+) -> Booking:
+    """A visit `days_ago` days back, stored with `status`, by the seed's own builder."""
+    stored = await ServiceRepository(database).get_active_by_slug(service)
+    assert stored is not None, "the catalogue is seeded first"
+    visit = DemoVisit(
+        patient=0, caregiver="", service=service, days_ago=days_ago, stars=5, text="", hours=4
+    )
+    booking = past_visit_booking(
+        new_booking_code(), visit, patient, caregiver_id, "Shirin Akhter", stored, datetime.now(UTC)
+    )
+    booking = msgspec.structs.replace(booking, status=status)
+    await BookingRepository(database).add_with_claims(booking)
+    return booking
+
+
+async def stored_summary(database: Database, collection: str, subject_id: ObjectId) -> Any:
+    document = await database[collection].find_one({"_id": subject_id}, {"rating": 1})
+    assert document is not None
+    return document.get("rating")
