@@ -28,6 +28,7 @@ from carevia.domain.shared.documents import from_document
 from tests.support.accounts import add_user, api_token, log_in
 from tests.support.bookings import add_caregiver
 from tests.support.payment_flows import paid_booking
+from tests.support.reviews import reviewed_booking
 
 Client = AsyncTestClient[Litestar]
 Database = AsyncDatabase[dict[str, Any]]
@@ -77,6 +78,7 @@ class World:
             "other_caregiver_id": str(y),
             "user_id": str(x),  # staff screens and the users API manage caregivers
             "patient_id": str(a),
+            "review_id": str(await reviewed_booking(self.database, a, x)),
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

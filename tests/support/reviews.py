@@ -15,7 +15,7 @@ from carevia.domain.bookings import Booking, BookingRepository
 from carevia.domain.bookings.codes import new_booking_code
 from carevia.domain.bookings.models import BookingStatus
 from carevia.domain.catalogue import ServiceRepository
-from carevia.domain.reviews import ReviewService
+from carevia.domain.reviews import ReviewForm, ReviewService
 from carevia.domain.reviews.seed import DemoVisit, past_visit_booking
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -67,3 +67,11 @@ async def stored_summary(database: Database, collection: str, subject_id: Object
     document = await database[collection].find_one({"_id": subject_id}, {"rating": 1})
     assert document is not None
     return document.get("rating")
+
+
+async def reviewed_booking(database: Database, patient: User, caregiver_id: ObjectId) -> ObjectId:
+    """A completed visit of `patient` with the caregiver, reviewed by the patient; the review id."""
+    booking = await past_booking(database, patient, caregiver_id, days_ago=20)
+    form = ReviewForm(stars="5", title="Gentle and on time", text="She came on time and was kind.")
+    review = await reviews_at(database, MovableClock()).submit(patient, booking.code, form)
+    return review.id
