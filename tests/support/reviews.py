@@ -14,9 +14,11 @@ from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingRepository
 from carevia.domain.bookings.codes import new_booking_code
 from carevia.domain.bookings.models import BookingStatus
+from carevia.domain.caregivers.seed import seed_caregivers
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.reviews import ReviewForm, ReviewService
-from carevia.domain.reviews.seed import DemoVisit, past_visit_booking
+from carevia.domain.reviews.seed import DemoVisit, past_visit_booking, seed_reviews
+from tests.support.accounts import DEFAULT_PASSWORD
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -75,3 +77,21 @@ async def reviewed_booking(database: Database, patient: User, caregiver_id: Obje
     form = ReviewForm(stars="5", title="Gentle and on time", text="She came on time and was kind.")
     review = await reviews_at(database, MovableClock()).submit(patient, booking.code, form)
     return review.id
+
+
+async def summary_from_reviews(database: Database, subject: str, subject_id: ObjectId) -> Any:
+    """The summary the stored, visible reviews imply, computed here without the app's code."""
+    stars = [
+        document["stars"]
+        async for document in database["reviews"].find({subject: subject_id, "hidden": None})
+    ]
+    distribution = [stars.count(n) for n in range(1, 6)]
+    average = round(sum(stars) / len(stars), 2) if stars else 0.0
+    return {"average": average, "count": len(stars), "distribution": distribution}
+
+
+async def seed_demo_reviews(database: Database) -> int:
+    """The demo caregivers and their reviewed visits, on top of the seeded catalogue."""
+    now = datetime.now(UTC)
+    await seed_caregivers(database, now, DEFAULT_PASSWORD)
+    return await seed_reviews(database, now, DEFAULT_PASSWORD)

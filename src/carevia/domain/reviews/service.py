@@ -53,6 +53,12 @@ def checked_review(form: ReviewForm) -> tuple[int, str, str]:
     return int(stars_text), title, text
 
 
+def public_name(user: User) -> str:
+    """The first name and the initial of the last: enough to be real, not enough to find."""
+    last = user.last_name.strip()
+    return f"{user.first_name.strip()} {last[0]}." if last else user.first_name.strip()
+
+
 class ReviewPanel(msgspec.Struct, frozen=True, kw_only=True):
     review: Review | None
     may_write: bool
@@ -112,7 +118,7 @@ class ReviewService:
             booking_id=booking.id,
             booking_code=booking.code,
             patient_id=user.id,
-            author=f"{user.first_name} {user.last_name[:1]}.".strip(" ."),
+            author=public_name(user),
             caregiver_id=booking.caregiver_id,
             caregiver_name=booking.caregiver_name,
             service_id=booking.service_id,
