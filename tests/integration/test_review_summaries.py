@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given
@@ -13,6 +14,7 @@ from carevia.domain.accounts import User
 from carevia.domain.reviews import ReviewForm
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
 from carevia.domain.shared.documents import from_document
+from tests.integration.test_cli import clean_environment, run_carevia
 from tests.support.accounts import UserFactory
 from tests.support.bookings import CaregiverFactory
 from tests.support.reviews import (
@@ -20,6 +22,7 @@ from tests.support.reviews import (
     MovableClock,
     past_booking,
     reviews_at,
+    seed_demo_reviews,
     stored_summary,
     summary_from_reviews,
 )
@@ -118,3 +121,23 @@ async def test_summaries_equal_the_visible_reviews_after_any_writes(
 
     await asyncio.to_thread(any_writes)
     assert {"write", "hide", "unhide", "reply", "write refused"} <= seen
+
+
+async def test_the_rebuild_command_recomputes_every_summary(
+    database: Database, mongo_uri: str, database_name: str, tmp_path: Path
+) -> None:
+    await seed_demo_reviews(database)
+    shirin = await database["users"].find_one({"email": {"$regex": "^shirin\\."}})
+    assert shirin is not None
+    made_up = {"average": 4.9, "count": 112, "distribution": [0, 0, 0, 12, 100]}
+    await database["caregivers"].update_one({"_id": shirin["_id"]}, {"$set": {"rating": made_up}})
+    await database["services"].update_many({}, {"$set": {"rating": made_up}})
+    env = clean_environment(APP_ENV="test", MONGODB_URI=mongo_uri, MONGODB_DB=database_name)
+    result = run_carevia("reviews", "rebuild", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "rating summaries from the stored reviews" in result.stdout
+    for subject, collection in (("caregiver_id", "caregivers"), ("service_id", "services")):
+        async for document in database[collection].find({}, {"_id": 1}):
+            expected = await summary_from_reviews(database, subject, document["_id"])
+            assert await stored_summary(database, collection, document["_id"]) == expected
+    assert (await stored_summary(database, "caregivers", shirin["_id"]))["count"] == 3
