@@ -161,6 +161,7 @@ def build_services(
         notifications=notifications,
         outbox=outbox,
         contact=contact_messages,
+        reviews=ReviewRepository(database),
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,

@@ -12,7 +12,7 @@ import pytest
 import carevia
 from carevia.domain.reviews import ReviewForm
 from carevia.domain.reviews.seed import demo_reviews
-from tests.support.accounts import Client, UserFactory
+from tests.support.accounts import DEFAULT_PASSWORD, Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
 from tests.support.reviews import (
     Database,
@@ -110,3 +110,26 @@ async def test_the_home_page_quotes_the_best_recent_reviews(
     stars = [int(n) for n in re.findall(r"(\d) out of 5 stars,", home)]
     assert stars and min(stars) >= 4
     assert "Not what we expected" not in home  # a two-star review is never a testimonial
+
+
+async def test_a_deleted_account_leaves_its_reviews_without_a_name(
+    client: Client, database: Database, make_user: UserFactory, make_caregiver: CaregiverFactory
+) -> None:
+    nusrat = await make_user("nusrat@example.com", first_name="Nusrat", last_name="Jahan")
+    shirin = await make_caregiver("shirin@example.com", rating=0)
+    booking = await past_booking(database, nusrat, shirin)
+    form = ReviewForm(stars="5", text="Kind, careful and always on time.")
+    await reviews_at(database, MovableClock()).submit(nusrat, booking.code, form)
+    await log_in(client, nusrat.email)
+    export = (await client.get("/account/export")).json()
+    assert [r["text"] for r in export["reviews"]] == ["Kind, careful and always on time."]
+    token = await csrf_token(client, "/account/delete")
+    deleted = await client.post(
+        "/account/delete", data={"password": DEFAULT_PASSWORD, "_csrf_token": token}
+    )
+    assert deleted.status_code == 200
+    review = await database["reviews"].find_one({"booking_id": booking.id})
+    assert review is not None and review["author"] == "Former patient"
+    # The words and the stars stay: the caregiver's rating is still backed by them.
+    assert (await stored_summary(database, "caregivers", shirin))["count"] == 1
+    assert "Nusrat" not in (await client.get(f"/caregivers/{shirin}")).text

@@ -17,6 +17,7 @@ from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
 
 REVIEWS = "reviews"
+FORMER_PATIENT = "Former patient"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     REVIEWS: [
@@ -28,6 +29,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("service_id", ASCENDING), ("hidden", ASCENDING)]),
         IndexModel([("hidden", ASCENDING), ("stars", DESCENDING), ("created_at", DESCENDING)]),
         IndexModel([("created_at", DESCENDING)]),
+        IndexModel([("patient_id", ASCENDING)]),
     ]
 }
 
@@ -115,3 +117,14 @@ class ReviewRepository:
         total = await self._reviews.count_documents(query)
         cursor = self._reviews.find(query).sort(_NEWEST_FIRST).skip(skip).limit(limit)
         return [from_document(document, Review) async for document in cursor], total
+
+    async def by_patient(self, patient_id: ObjectId) -> list[Review]:
+        cursor = self._reviews.find({"patient_id": patient_id}).sort(_NEWEST_FIRST)
+        return [from_document(document, Review) async for document in cursor]
+
+    async def forget_author(self, patient_id: ObjectId) -> int:
+        """Take a deleted account's name off its reviews; the words and the stars stay."""
+        result = await self._reviews.update_many(
+            {"patient_id": patient_id}, {"$set": {"author": FORMER_PATIENT}}
+        )
+        return result.modified_count
