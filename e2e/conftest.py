@@ -78,6 +78,9 @@ def browser() -> Iterator[Browser]:
 HTMX_ABORT_LOGS = ("htmx:sendAbort", "htmx:afterRequest")
 
 
+FORM_RERENDER_LOG = "Failed to load resource: the server responded with a status of 422"
+
+
 def watch_console(context: BrowserContext) -> list[str]:
     """Console errors and uncaught exceptions of every page in `context`, as they happen.
 
@@ -94,6 +97,8 @@ def watch_console(context: BrowserContext) -> list[str]:
             return
         if message.text.startswith(HTMX_ABORT_LOGS):
             return
+        if message.text.startswith(FORM_RERENDER_LOG):
+            return  # a form sent back with its errors: htmx swaps the 422 in on purpose
         errors.append(f"{where}: {message.text} ({message.location['url']})")
 
     def on_page_error(error: Error) -> None:

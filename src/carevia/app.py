@@ -39,6 +39,7 @@ from carevia.controllers.dashboard_overview import DashboardOverviewController
 from carevia.controllers.dashboard_payments import DashboardPaymentController
 from carevia.controllers.dashboard_photos import DashboardPhotoController
 from carevia.controllers.dashboard_profile import DashboardProfileController
+from carevia.controllers.dashboard_reviews import DashboardReviewController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
 from carevia.controllers.events import (
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         AccountController,
         DashboardController,
         DashboardProfileController,
+        DashboardReviewController,
         DashboardBookingController,
         DashboardOverviewController,
         DashboardServiceController,

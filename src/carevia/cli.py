@@ -1,4 +1,4 @@
-"""The `carevia` command: serve, seed and users."""
+"""The `carevia` command: serve, seed, users, payments and reviews."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from carevia.domain.caregivers.seed import demo_caregivers, seed_caregivers
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
+from carevia.domain.reviews.seed import seed_reviews
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import (
@@ -90,13 +91,15 @@ class SeedReport(msgspec.Struct, frozen=True):
     services: int | None
     caregivers: int | None
     admin: bool
+    reviews: int | None = None
 
     def __str__(self) -> str:
         if self.services is None or self.caregivers is None:
             text = "Demo data already present; leaving it as it is."
         else:
             text = (
-                f"Seeded demo data: {self.services} new services, {self.caregivers} new caregivers."
+                f"Seeded demo data: {self.services} new services, "
+                f"{self.caregivers} new caregivers, {self.reviews or 0} new reviewed visits."
             )
         return text + (f" Created the demo admin {DEMO_ADMIN_EMAIL}." if self.admin else "")
 
@@ -112,7 +115,23 @@ async def _seed(settings: Settings, only_if_new: bool) -> SeedReport:
             return SeedReport(None, None, admin)
         services = await seed_catalogue(ServiceRepository(database), now, settings.currency)
         caregivers = await seed_caregivers(database, now, demo_password(settings))
-        return SeedReport(services, caregivers, admin)
+        # Every rating on the site comes from these reviews; none is seeded as a number.
+        reviews = await seed_reviews(database, now, demo_password(settings))
+        return SeedReport(services, caregivers, admin, reviews)
+
+
+async def _rebuild_summaries(settings: Settings) -> int:
+    from carevia.composition import review_service_for
+
+    async with connected_database(settings) as database:
+        return await review_service_for(database).rebuild_summaries()
+
+
+def rebuild_summaries(settings: Settings) -> None:
+    settings.validate_for_start()
+    with database_for(settings) as running:
+        written = asyncio.run(_rebuild_summaries(running))
+    print(f"Rebuilt {written} rating summaries from the stored reviews.")
 
 
 async def _create_user(
@@ -280,6 +299,13 @@ def main(argv: list[str] | None = None) -> None:
         help="apply sessions the gateway reports paid or expired but no webhook told us",
     )
 
+    reviews = commands.add_parser("reviews", help="review operations").add_subparsers(
+        dest="reviews_command", required=True
+    )
+    reviews.add_parser(
+        "rebuild", help="recompute every caregiver's and service's rating from the reviews"
+    )
+
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -291,6 +317,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(asyncio.run(_seed(running, only_if_new=False)))
         elif args.command == "payments":
             reconcile(settings)
+        elif args.command == "reviews":
+            rebuild_summaries(settings)
         elif args.command == "users":
             settings.validate_for_start()
             create_user(settings, args.email, args.name, args.role, args.password_stdin)

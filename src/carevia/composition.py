@@ -55,7 +55,8 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
-from carevia.domain.shared.clock import utc_now
+from carevia.domain.reviews import ReviewRepository, ReviewService
+from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
 from carevia.settings import Settings
@@ -91,6 +92,7 @@ class Services:
     personal_data: PersonalData
     files: FileService
     caregiver_photos: CaregiverPhotos
+    reviews: ReviewService
 
 
 def build_services(
@@ -163,6 +165,7 @@ def build_services(
         notifications=notifications,
         outbox=outbox,
         contact=contact_messages,
+        reviews=ReviewRepository(database),
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,
@@ -229,6 +232,7 @@ def build_services(
         personal_data=personal_data,
         files=files,
         caregiver_photos=CaregiverPhotos(files, CaregiverRepository(database), audit),
+        reviews=review_service_for(database, audit),
     )
 
 
@@ -258,6 +262,21 @@ def booking_service_for(
     )
 
 
+def review_service_for(
+    database: Database, audit: AuditLog | None = None, clock: Clock = utc_now
+) -> ReviewService:
+    """Reviews and the rating summaries they write; the seed and the rebuild command use it too."""
+    return ReviewService(
+        database=database,
+        reviews=ReviewRepository(database),
+        bookings=BookingRepository(database),
+        caregivers=CaregiverRepository(database),
+        services=ServiceRepository(database),
+        audit=audit or AuditLog(database),
+        clock=clock,
+    )
+
+
 # What handlers may ask for by name; each is a field of `Services`.
 PROVIDED = (
     "database",
@@ -284,6 +303,7 @@ PROVIDED = (
     "personal_data",
     "files",
     "caregiver_photos",
+    "reviews",
 )
 
 

@@ -30,6 +30,7 @@ from tests.support.accounts import add_user, api_token, log_in
 from tests.support.bookings import add_caregiver
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
+from tests.support.reviews import reviewed_booking
 
 Client = AsyncTestClient[Litestar]
 Database = AsyncDatabase[dict[str, Any]]
@@ -85,6 +86,7 @@ class World:
             "patient_id": str(a),
             "image_id": str(photo.id),  # X's approved photo
             "document_id": str(document.id),  # X's private document
+            "review_id": str(await reviewed_booking(self.database, a, x)),
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

@@ -51,7 +51,7 @@ async def add_caregiver(
             "verified": verified,
             "availability": {day: window for day in ALL_WEEK},
             "days_off": list(days_off),
-            "rating": {"average": rating, "count": 10},
+            "rating": {"average": rating, "count": 10 if rating else 0},
             "timezone": "Asia/Dhaka",
             "created_at": now,
             "updated_at": now,

@@ -33,5 +33,11 @@ ADMIN_PAGES = [
     "/dashboard/services/new",
     "/dashboard/users",
     "/dashboard/audit",
+    "/dashboard/reviews",
 ]
-CAREGIVER_PAGES = ["/dashboard", "/dashboard/availability", "/dashboard/profile"]
+CAREGIVER_PAGES = [
+    "/dashboard",
+    "/dashboard/availability",
+    "/dashboard/reviews",
+    "/dashboard/profile",
+]

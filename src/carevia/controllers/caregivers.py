@@ -6,11 +6,14 @@ from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from carevia.domain.caregivers import CaregiverDirectory
+from carevia.domain.reviews import ReviewService
 from carevia.web.templating import render
+
+REVIEWS_PER_PAGE = 10
 
 
 class CaregiverController(Controller):
@@ -22,7 +25,10 @@ class CaregiverController(Controller):
         self,
         request: Request[Any, Any, Any],
         caregivers: NamedDependency[CaregiverDirectory],
+        reviews: NamedDependency[ReviewService],
         caregiver_id: FromPath[str],
+        page: FromQuery[int] = 1,
     ) -> Template:
         caregiver = await caregivers.public_profile(caregiver_id)
-        return render(request, "caregivers/profile.html", caregiver=caregiver)
+        shown = await reviews.for_caregiver_page(caregiver.id, page, REVIEWS_PER_PAGE)
+        return render(request, "caregivers/profile.html", caregiver=caregiver, reviews=shown)

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from carevia.domain.catalogue import CatalogueService
 from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
+from carevia.domain.reviews import ReviewService
 from carevia.domain.shared import Invalid
 from carevia.web.info_pages import INFO_PAGES
 from carevia.web.templating import render, render_invalid
@@ -27,12 +28,14 @@ class PageController(Controller):
         self,
         request: Request[Any, Any, Any],
         catalogue: NamedDependency[CatalogueService],
+        reviews: NamedDependency[ReviewService],
         account_deleted: FromQuery[str] = "",
     ) -> Template:
         return render(
             request,
             "home.html",
             featured=await catalogue.featured(),
+            testimonials=await reviews.testimonials(),
             account_deleted=account_deleted == "1",
         )
 

@@ -42,6 +42,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "admin.photo_rejected": ("Rejected a caregiver's photo", False),
     "admin.document_viewed": ("Opened a person's private document", True),
     "caregiver.photo_submitted": ("Uploaded a new profile photo for approval", False),
+    "admin.review_hidden": ("Hid a review", False),
+    "admin.review_unhidden": ("Showed a hidden review again", False),
     "caregiver.availability_changed": ("Changed their availability", False),
     "caregiver.profile_changed": ("Changed their caregiver profile", False),
     "booking.viewed": ("Viewed a patient's booking", True),

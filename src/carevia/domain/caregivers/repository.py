@@ -5,11 +5,12 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import parse_object_id
 from carevia.domain.caregivers.models import Caregiver, WeeklyAvailability
-from carevia.domain.catalogue.models import Category
+from carevia.domain.catalogue.models import Category, RatingSummary
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import from_document, to_document
 
@@ -139,3 +140,17 @@ class CaregiverRepository:
             return_document=ReturnDocument.AFTER,
         )
         return None if document is None else from_document(document, Caregiver)
+
+    async def set_rating(
+        self,
+        caregiver_id: ObjectId,
+        summary: RatingSummary,
+        session: AsyncClientSession | None = None,
+    ) -> None:
+        """Store the summary of this caregiver's visible reviews, in the review's transaction."""
+        await self._caregivers.update_one(
+            {"_id": caregiver_id}, {"$set": {"rating": to_document(summary)}}, session=session
+        )
+
+    async def all_ids(self) -> list[ObjectId]:
+        return list(await self._caregivers.distinct("_id"))

@@ -22,7 +22,7 @@ from carevia.domain.caregivers.models import (
     WeeklyAvailability,
 )
 from carevia.domain.caregivers.repository import CaregiverRepository
-from carevia.domain.catalogue.models import Category, RatingSummary
+from carevia.domain.catalogue.models import Category
 from carevia.domain.shared import Conflict, Invalid
 
 SEED_FILE = Path(__file__).with_name("seed_caregivers.json")
@@ -42,7 +42,6 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     years_experience: int
     certifications: list[str]
     verified: bool
-    rating: RatingSummary
     availability: dict[str, list[str]]
     days_off_in: list[int]
     joined_days_ago: int
@@ -80,7 +79,6 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             verified=self.verified,
             availability=self.weekly(),
             days_off=[(today + timedelta(days=n)).isoformat() for n in self.days_off_in],
-            rating=self.rating,
             timezone=TIMEZONE,
             created_at=joined,
             updated_at=joined,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Literal
@@ -41,8 +42,29 @@ class CaregiverRequirements(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RatingSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """An aggregate of stored, visible reviews; never written by hand.
+
+    `distribution[n - 1]` counts the reviews of n stars.
+    """
+
     average: float = 0.0
     count: int = 0
+    distribution: list[int] = msgspec.field(default_factory=lambda: [0, 0, 0, 0, 0])
+
+    @classmethod
+    def of(cls, stars: Iterable[int]) -> RatingSummary:
+        distribution = [0, 0, 0, 0, 0]
+        for value in stars:
+            distribution[value - 1] += 1
+        count = sum(distribution)
+        total = sum(n * (index + 1) for index, n in enumerate(distribution))
+        # Rounded once, here, so every writer stores the same number for the same reviews.
+        average = round(total / count, 2) if count else 0.0
+        return cls(average=average, count=count, distribution=distribution)
+
+    def share(self, stars: int) -> int:
+        """The percentage of reviews with `stars`, for the distribution bars."""
+        return round(100 * self.distribution[stars - 1] / self.count) if self.count else 0
 
 
 class BookingRules(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,10 +5,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.catalogue.models import Service, ServiceFilter, ServiceSort
+from carevia.domain.catalogue.models import RatingSummary, Service, ServiceFilter, ServiceSort
 from carevia.domain.shared.documents import from_document, to_document
 
 SERVICES = "services"
@@ -107,3 +109,17 @@ class ServiceRepository:
             {"slug": service.slug}, {"$setOnInsert": document}, upsert=True
         )
         return result.upserted_id is not None
+
+    async def set_rating(
+        self,
+        service_id: ObjectId,
+        summary: RatingSummary,
+        session: AsyncClientSession | None = None,
+    ) -> None:
+        """Store the summary of this service's visible reviews, in the review's transaction."""
+        await self._services.update_one(
+            {"_id": service_id}, {"$set": {"rating": to_document(summary)}}, session=session
+        )
+
+    async def all_ids(self) -> list[ObjectId]:
+        return list(await self._services.distinct("_id"))

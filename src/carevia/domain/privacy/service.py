@@ -29,6 +29,7 @@ from carevia.domain.mail import OutboxRepository
 from carevia.domain.notifications import NotificationRepository
 from carevia.domain.notifications.scoping import MAX_PAGE, Viewer, public_payload, visible_after
 from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.reviews.repository import ReviewRepository
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.clock import Clock, utc_now
 
@@ -79,6 +80,7 @@ class PersonalData:
         notifications: NotificationRepository,
         outbox: OutboxRepository,
         contact: ContactRepository,
+        reviews: ReviewRepository,
         audit: AuditLog,
         cancel_booking: CancelBooking,
         close_streams: StreamCloser,
@@ -93,13 +95,14 @@ class PersonalData:
         self._notifications = notifications
         self._outbox = outbox
         self._contact = contact
+        self._reviews = reviews
         self._audit = audit
         self._cancel_booking = cancel_booking
         self._close_streams = close_streams
         self._clock = clock
 
     async def export(self, user: User) -> dict[str, Any]:
-        """Everything kept about `user`; reviews, messages and recipients do not exist yet."""
+        """Everything kept about `user`; messages and recipients do not exist yet."""
         await self._audit.record(
             "user.exported", actor_id=str(user.id), target_type="user", target_id=str(user.id)
         )
@@ -120,7 +123,7 @@ class PersonalData:
                 self._audit_entry(entry, user)
                 for entry in await self._audit.about(str(user.id), codes)
             ],
-            "reviews": [],
+            "reviews": _plain(await self._reviews.by_patient(user.id)),
             "messages": [],
             "recipients": [],
         }
@@ -173,6 +176,7 @@ class PersonalData:
         await self._bookings.forget_patient(user.id, now)
         await self._outbox.forget_recipient(user.email)
         await self._contact.forget_sender(user.email)
+        await self._reviews.forget_author(user.id)
         await self._sessions.delete_for_user(user.id)
         await self._tokens.discard_for_user(user.id)
         await self._refresh_tokens.revoke_all_for_user(str(user.id), now)
