@@ -7,11 +7,9 @@ transaction, so duplicate or concurrent deliveries change nothing twice.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -22,6 +20,7 @@ from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.repository import BookingRepository
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.payments.models import Payment, Refund
+from carevia.domain.payments.refund_split import queue_refunds, refundable_balance
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import Clock
@@ -77,7 +76,7 @@ class Settlement:
             total_paid = booking.amount_paid + payment.amount
             state: PaymentStatus = "paid" if total_paid >= booking.price.total else "partially_paid"
             # Read in this transaction, so a concurrent refund request makes it run again.
-            refundable = await self._refundable(booking, session) + payment.amount
+            refundable = await refundable_balance(self._payments, booking, session) + payment.amount
             money = {
                 "amount_paid": total_paid,
                 "payment_status": state,
@@ -187,7 +186,7 @@ class Settlement:
         async def work(session: AsyncClientSession) -> list[Refund]:
             current = await self._bookings.get(booking.id, session)
             assert current is not None, "a refund always belongs to a booking"
-            left = await self._refundable(current, session)
+            left = await refundable_balance(self._payments, current, session)
             if current.amount_refundable is None:
                 await self._bookings.start_refundable(booking.id, left, session)
             if exact and refund_total > left:
@@ -195,7 +194,7 @@ class Settlement:
             total = min(refund_total, left)
             if total > 0 and not await self._bookings.take_refundable(booking.id, total, session):
                 raise Conflict("The refundable balance changed meanwhile. Please try again.")
-            refunds = await self._queue(current, total, reason, now, session)
+            refunds = await queue_refunds(self._payments, current, total, reason, now, session)
             if mail is not None:
                 key = refunds[0].idempotency_key if refunds else "none"
                 # The mail names what is on its way, which a pending refund may have reduced.
@@ -211,57 +210,6 @@ class Settlement:
         refunds = await in_transaction(self._database, work)
         self._notices.wake()
         return refunds
-
-    async def _queue(
-        self,
-        booking: Booking,
-        refund_total: int,
-        reason: str,
-        now: datetime,
-        session: AsyncClientSession,
-    ) -> list[Refund]:
-        remaining, refunds = refund_total, []
-        promised = await self._promised(booking, session)
-        number = await self._payments.count_refunds(booking.id, session)
-        for payment in reversed(await self._payments.for_booking(booking.id, session)):
-            taken = max(payment.amount_refunded, promised.get(payment.id, 0))
-            refundable = payment.amount - taken if payment.status == "paid" else 0
-            part = min(remaining, refundable)
-            if part <= 0 or payment.payment_intent is None:
-                continue
-            number += 1
-            refund = Refund(
-                id=ObjectId(),
-                booking_id=booking.id,
-                booking_code=booking.code,
-                payment_id=payment.id,
-                payment_intent=payment.payment_intent,
-                amount=part,
-                reason=reason,
-                idempotency_key=f"refund:{booking.code}:{number}",
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            await self._payments.add_refund(refund, session)
-            refunds.append(refund)
-            remaining -= part
-        return refunds
-
-    async def _promised(self, booking: Booking, session: AsyncClientSession) -> dict[ObjectId, int]:
-        """Per payment, the refunds requested or paid out: what is already promised back."""
-        promised: dict[ObjectId, int] = {}
-        for refund in await self._payments.refunds_for(booking.id, session):
-            if refund.status != "failed":
-                promised[refund.payment_id] = promised.get(refund.payment_id, 0) + refund.amount
-        return promised
-
-    async def _refundable(self, booking: Booking, session: AsyncClientSession) -> int:
-        """The booking's refundable balance; worked out from its refunds if never kept."""
-        if booking.amount_refundable is not None:
-            return booking.amount_refundable
-        promised = sum((await self._promised(booking, session)).values())
-        return max(booking.amount_paid - max(promised, booking.amount_refunded), 0)
 
     async def sync_refunded(self, payment: Payment, amount_refunded: int) -> Booking | None:
         """Record a payment's refunded total (it only grows) and restate the booking's."""
