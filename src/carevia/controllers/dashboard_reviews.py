@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -44,11 +45,9 @@ class DashboardReviewController(Controller):
         review_id: FromPath[str],
         data: Annotated[ReplyForm, Form],
     ) -> Template:
-        try:
-            review = await reviews.reply(request.user, review_id, data.reply)
-        except Invalid as invalid:
-            return await _again(request, reviews, review_id, invalid)
-        return _row(request, review)
+        return await _changed(
+            request, reviews, review_id, reviews.reply(request.user, review_id, data.reply)
+        )
 
     @post("/{review_id:str}/hide", name="dashboard.reviews.hide", status_code=200)
     async def hide(
@@ -58,11 +57,9 @@ class DashboardReviewController(Controller):
         review_id: FromPath[str],
         data: Annotated[ModerationForm, Form],
     ) -> Template:
-        try:
-            review = await reviews.hide(request.user, review_id, data.reason)
-        except Invalid as invalid:
-            return await _again(request, reviews, review_id, invalid)
-        return _row(request, review)
+        return await _changed(
+            request, reviews, review_id, reviews.hide(request.user, review_id, data.reason)
+        )
 
     @post("/{review_id:str}/unhide", name="dashboard.reviews.unhide", status_code=200)
     async def unhide(
@@ -72,11 +69,23 @@ class DashboardReviewController(Controller):
         review_id: FromPath[str],
         data: Annotated[ModerationForm, Form],
     ) -> Template:
-        try:
-            review = await reviews.unhide(request.user, review_id, data.reason)
-        except Invalid as invalid:
-            return await _again(request, reviews, review_id, invalid)
-        return _row(request, review)
+        return await _changed(
+            request, reviews, review_id, reviews.unhide(request.user, review_id, data.reason)
+        )
+
+
+async def _changed(
+    request: Request[User, Any, Any],
+    reviews: ReviewService,
+    review_id: str,
+    change: Awaitable[Review],
+) -> Template:
+    """The changed row, or the form again with the reason it was refused."""
+    try:
+        review = await change
+    except Invalid as invalid:
+        return await _again(request, reviews, review_id, invalid)
+    return _row(request, review)
 
 
 def _row(request: Request[User, Any, Any], review: Review) -> Template:
