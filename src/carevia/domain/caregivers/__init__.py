@@ -3,6 +3,7 @@ from carevia.domain.caregivers.models import (
     Caregiver,
     ScheduleRow,
     TimeWindow,
+    VerificationChecks,
     WeeklyAvailability,
 )
 from carevia.domain.caregivers.repository import INDEXES, CaregiverRepository
@@ -16,5 +17,6 @@ __all__ = [
     "CaregiverRepository",
     "ScheduleRow",
     "TimeWindow",
+    "VerificationChecks",
     "WeeklyAvailability",
 ]

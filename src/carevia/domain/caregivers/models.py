@@ -108,6 +108,22 @@ class ScheduleRow(msgspec.Struct, frozen=True):
     windows: list[TimeWindow]
 
 
+class VerificationChecks(msgspec.Struct, frozen=True, kw_only=True):
+    """What an admin checked by hand before the caregiver was listed, shown on their cards.
+
+    Counts, not contents: the documents themselves stay private to the caregiver and admins.
+    """
+
+    national_id: bool = False
+    certificates: int = 0
+    references: int = 0
+    checked_at: datetime | None = None
+
+    @property
+    def anything(self) -> bool:
+        return self.national_id or self.certificates > 0 or self.references > 0
+
+
 class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     """A caregiver's public profile; `_id` is the caregiver's user id."""
 
@@ -120,6 +136,7 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     years_experience: int
     certifications: list[str] = msgspec.field(default_factory=list)
     verified: bool = False
+    checks: VerificationChecks = msgspec.field(default_factory=VerificationChecks)
     availability: WeeklyAvailability = msgspec.field(default_factory=WeeklyAvailability)
     days_off: list[str] = msgspec.field(default_factory=list)
     rating: RatingSummary = msgspec.field(default_factory=RatingSummary)

@@ -19,6 +19,7 @@ from carevia.domain.caregivers.models import (
     WEEKDAYS,
     Caregiver,
     TimeWindow,
+    VerificationChecks,
     WeeklyAvailability,
 )
 from carevia.domain.caregivers.repository import CaregiverRepository
@@ -45,6 +46,18 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     availability: dict[str, list[str]]
     days_off_in: list[int]
     joined_days_ago: int
+    references_checked: int = 2
+
+    def checks(self, joined: datetime) -> VerificationChecks:
+        """A verified demo caregiver was checked like an applicant: ID, certificates, references."""
+        if not self.verified:
+            return VerificationChecks()
+        return VerificationChecks(
+            national_id=True,
+            certificates=len(self.certifications),
+            references=self.references_checked,
+            checked_at=joined,
+        )
 
     @property
     def email(self) -> str:
@@ -77,6 +90,7 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             years_experience=self.years_experience,
             certifications=self.certifications,
             verified=self.verified,
+            checks=self.checks(joined),
             availability=self.weekly(),
             days_off=[(today + timedelta(days=n)).isoformat() for n in self.days_off_in],
             timezone=TIMEZONE,
