@@ -217,7 +217,7 @@ def build_services(
         audit_queries=AuditQueries(database, settings.timezone),
         catalogue=CatalogueService(ServiceRepository(database)),
         service_admin=ServiceAdministration(
-            ServiceAdminRepository(database), audit, settings.currency
+            ServiceAdminRepository(database), audit, settings.currency, files
         ),
         caregivers=CaregiverDirectory(CaregiverRepository(database), audit),
         caregiver_verification=caregiver_verification,

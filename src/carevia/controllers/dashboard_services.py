@@ -23,7 +23,7 @@ from carevia.domain.catalogue.administration import (
     ServiceAdministration,
     ServiceListFilter,
 )
-from carevia.domain.files import UPLOAD_BODY_LIMIT, FileKind, FileService
+from carevia.domain.files import UPLOAD_BODY_LIMIT
 from carevia.domain.shared import Invalid
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
@@ -155,20 +155,17 @@ class DashboardServiceController(Controller):
         self,
         request: Request[User, Any, Any],
         service_admin: NamedDependency[ServiceAdministration],
-        files: NamedDependency[FileService],
         slug: FromPath[str],
         data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
     ) -> Response[Any] | Template:
-        service = await service_admin.get(request.user, slug)
         try:
-            upload = await files.store(
-                FileKind.SERVICE_IMAGE, await data.content(), data.file_name, request.user
+            await service_admin.replace_image(
+                request.user, slug, await data.content(), data.file_name
             )
         except Invalid as invalid:
             message = invalid.fields.get("file", invalid.message)
-            form = ServiceForm.of(service)
+            form = ServiceForm.of(await service_admin.get(request.user, slug))
             return form_page(request, form, slug=slug, image_error=message, status_code=422)
-        await service_admin.set_image(request.user, slug, upload.url())
         return go_to(request, f"/dashboard/services/{slug}/edit?saved=image")
 
     @post("/{slug:str}/status", name="dashboard.services.status", status_code=200)

@@ -16,6 +16,7 @@ from carevia.domain.audit import AuditLog
 from carevia.domain.catalogue.admin_form import ServiceForm, read_form
 from carevia.domain.catalogue.admin_repository import ServiceAdminRepository, SlugTaken
 from carevia.domain.catalogue.models import Service, ServiceStatus
+from carevia.domain.files import FileKind, FileService
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import to_document
@@ -61,10 +62,17 @@ class ServiceListFilter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ServiceAdministration:
-    def __init__(self, services: ServiceAdminRepository, audit: AuditLog, currency: str) -> None:
+    def __init__(
+        self,
+        services: ServiceAdminRepository,
+        audit: AuditLog,
+        currency: str,
+        files: FileService,
+    ) -> None:
         self._services = services
         self._audit = audit
         self._currency = currency
+        self._files = files
 
     async def list_services(
         self, actor: User, filters: ServiceListFilter, page: int, size: int = PAGE_SIZE
@@ -131,14 +139,22 @@ class ServiceAdministration:
         )
         return saved
 
-    async def set_image(self, actor: User, slug: str, image_url: str) -> Service:
-        """Show an uploaded picture for this service instead of its category's drawing."""
+    async def replace_image(
+        self, actor: User, slug: str, content: bytes, file_name: str
+    ) -> Service:
+        """Show an uploaded picture for this service instead of its category's drawing.
+
+        A refused file raises Invalid and stores nothing; if the service goes away while
+        the picture is stored, the picture is removed again rather than left unreferenced.
+        """
         current = await self.get(actor, slug)
         assert current.id is not None
-        saved = await self._services.set_image(current.id, image_url, _now())
+        upload = await self._files.store(FileKind.SERVICE_IMAGE, content, file_name, actor)
+        saved = await self._services.set_image(current.id, upload.url(), _now())
         if saved is None:
+            await self._files.discard(upload.id)
             raise Conflict(CHANGED)
-        await self._record("admin.service_image_changed", actor, saved, image=image_url)
+        await self._record("admin.service_image_changed", actor, saved, image=upload.url())
         return saved
 
     async def has_bookings(self, actor: User, service: Service) -> bool:
