@@ -232,7 +232,7 @@ def build_services(
         personal_data=personal_data,
         files=files,
         caregiver_photos=CaregiverPhotos(files, CaregiverRepository(database), audit),
-        reviews=review_service_for(database, audit),
+        reviews=review_service_for(database, audit, notices=notices),
     )
 
 
@@ -263,7 +263,11 @@ def booking_service_for(
 
 
 def review_service_for(
-    database: Database, audit: AuditLog | None = None, clock: Clock = utc_now
+    database: Database,
+    audit: AuditLog | None = None,
+    clock: Clock = utc_now,
+    *,
+    notices: BookingNotices | None = None,
 ) -> ReviewService:
     """Reviews and the rating summaries they write; the seed and the rebuild command use it too."""
     return ReviewService(
@@ -274,6 +278,7 @@ def review_service_for(
         services=ServiceRepository(database),
         audit=audit or AuditLog(database),
         clock=clock,
+        notices=notices,
     )
 
 

@@ -93,6 +93,7 @@
     "payment.refunded": (d) => `Refund recorded for ${d.code}`,
     "payment.disputed": (d) => `Payment disputed on ${d.code}`,
     "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
+    "review.created": (d) => `New ${d.stars}-star review of visit ${d.code}`,
   };
   let lastEventId = 0;
   let stream = null;

@@ -99,6 +99,23 @@ async def test_one_review_per_completed_booking(
         await database["reviews"].insert_one(duplicate)
 
 
+async def test_the_caregiver_hears_of_a_new_review_once_and_the_patient_stream_does_not(
+    client: Client, database: Database, people: dict[str, Any]
+) -> None:
+    booking = await past_booking(database, people["amina"], people["shirin"])
+    await log_in(client, "amina@example.com")
+    assert (await post_review(client, booking.code, GOOD)).status_code == 303
+    # An edit is not news: still one mail and one live notice.
+    assert (await post_review(client, booking.code, {**GOOD, "stars": "5"})).status_code == 303
+    mails = await database["mail_outbox"].find({"template": "review_received"}).to_list()
+    assert [mail["to"] for mail in mails] == ["shirin@example.com"]
+    notices = await database["notifications"].find({"event": "review.created"}).to_list()
+    assert len(notices) == 1
+    notice = notices[0]
+    assert notice["caregiver_id"] == people["shirin"] and notice.get("patient_id") is None
+    assert notice["data"] == {"code": booking.code, "stars": 4}
+
+
 async def test_someone_elses_booking_cannot_be_reviewed(
     client: Client, database: Database, people: dict[str, Any]
 ) -> None:

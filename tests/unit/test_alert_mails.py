@@ -95,3 +95,20 @@ def test_a_refund_is_on_its_way_when_requested_and_refunded_in_full_when_paid_ou
     )
     assert refunded.subject == "Your payment is refunded (CV-7KQ2MX)"
     assert "has been paid out" in refunded.text and "Still paid: ৳0\n" in refunded.text
+
+
+def test_the_caregivers_review_mail_names_the_stars_and_escapes_the_author(
+    renderer: MailRenderer,
+) -> None:
+    review = SimpleNamespace(author=NASTY, stars=4)
+    caregiver = SimpleNamespace(first_name="Shirin")
+    mail = renderer.render(
+        "review_received",
+        booking=make_booking(),
+        review=review,
+        caregiver=caregiver,
+        dashboard_url="https://carevia.test/dashboard",
+    )
+    assert mail.subject == "A new 4-star review of visit CV-7KQ2MX"
+    assert "https://carevia.test/dashboard/reviews" in mail.text
+    assert NASTY not in mail.html and "&lt;" in mail.html

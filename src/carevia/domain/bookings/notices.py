@@ -83,6 +83,43 @@ class BookingNotices:
                 },
             )
 
+    async def tell_caregiver(
+        self,
+        booking: Booking,
+        mail: str,
+        event: str,
+        session: AsyncClientSession,
+        *,
+        key: str,
+        data: dict[str, Any],
+        **context: Any,
+    ) -> None:
+        """Email the booking's caregiver and reach their live dashboard (and the admins').
+
+        The live notice carries only `data`, so the patient's stream never sees it.
+        """
+        caregiver = await self._users.get(booking.caregiver_id)
+        if caregiver is not None and caregiver.is_active and caregiver.email:
+            await self._mailer.enqueue(
+                caregiver.email,
+                mail,
+                dedupe_key=f"caregiver:{booking.code}:{mail}:{key}",
+                session=session,
+                booking=booking,
+                caregiver=caregiver,
+                dashboard_url=self._base_url + "/dashboard",
+                **context,
+            )
+        await self._notifications.add(
+            event,
+            dedupe_key=f"{event}:{booking.code}:{key}",
+            now=self._clock(),
+            booking_code=booking.code,
+            caregiver_id=booking.caregiver_id,
+            session=session,
+            data={"code": booking.code, **data},
+        )
+
     async def alert_admins(
         self,
         booking: Booking,

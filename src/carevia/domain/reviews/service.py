@@ -15,6 +15,7 @@ from carevia.domain.accounts.repository import parse_object_id
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings import BookingRepository
 from carevia.domain.bookings.models import Booking
+from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.reviews.models import (
@@ -76,7 +77,10 @@ class ReviewService:
         services: ServiceRepository,
         audit: AuditLog,
         clock: Clock,
+        notices: BookingNotices | None = None,
     ) -> None:
+        # Without `notices` (the demo seed, the rebuild command) nobody is told of a review.
+        self._notices = notices
         self._database = database
         self._reviews = reviews
         self._bookings = bookings
@@ -132,8 +136,21 @@ class ReviewService:
         async def write(session: AsyncClientSession) -> None:
             await self._reviews.add(review, session)
             await self._store_summaries(review, session)
+            if self._notices is not None:
+                await self._notices.tell_caregiver(
+                    booking,
+                    "review_received",
+                    "review.created",
+                    session,
+                    key=str(review.id),
+                    data={"stars": stars},
+                    review=review,
+                )
 
-        await in_transaction(self._database, write)
+        writers = self._notices.writers if self._notices is not None else None
+        await in_transaction(self._database, write, one_at_a_time=writers)
+        if self._notices is not None:
+            self._notices.wake()
         return review
 
     async def _edit(self, review: Review, stars: int, title: str, text: str) -> Review:
