@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.catalogue import CatalogueService, ServiceFilter
 from carevia.web.templating import render
 
@@ -40,7 +41,11 @@ class ServiceController(Controller):
         self,
         request: Request[Any, Any, Any],
         catalogue: NamedDependency[CatalogueService],
+        caregiver_listings: NamedDependency[CaregiverListings],
         slug: FromPath[str],
     ) -> Template:
         service, related = await catalogue.detail(slug)
-        return render(request, "services/detail.html", service=service, related=related)
+        cards = await caregiver_listings.offering(service.category, service.booking_rules.min_hours)
+        return render(
+            request, "services/detail.html", service=service, related=related, caregivers=cards
+        )
