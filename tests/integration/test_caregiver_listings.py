@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.listings import Database, Listed, profile_ids, seed_listing_world
+from tests.support.bookings import DHAKA, add_caregiver, next_local_date
+from tests.support.listings import Database, Listed, hold, profile_ids, seed_listing_world
 
 Client = AsyncTestClient[Litestar]
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -89,3 +91,20 @@ async def test_a_profile_is_person_json_ld_with_a_rating_only_when_reviewed(
         assert '"@type": "Person"' in page or '"@type":"Person"' in page
     assert "aggregateRating" in reviewed
     assert "aggregateRating" not in unreviewed
+
+
+async def test_the_next_free_time_skips_days_off_and_held_time(
+    client: Client, database: Database
+) -> None:
+    today = next_local_date(0)
+    open_day = today + timedelta(days=5)
+    off = tuple((today + timedelta(days=n)).isoformat() for n in range(15) if n != 5)
+    shirin = await add_caregiver(database, "shirin@example.com", days_off=off)
+    await hold(database, shirin, open_day, time(8, 0), time(10, 0))
+    section = caregiver_section((await client.get("/services/newborn-night-nanny")).text)
+    # Newborn Night Nanny is booked for 8 hours at least; 10:00 to 18:00 fits 08:00-20:00.
+    starts = datetime.combine(open_day, time(10, 0), tzinfo=DHAKA).astimezone(UTC)
+    assert f'datetime="{starts.isoformat().replace("+00:00", "Z")}"' in section
+    await hold(database, shirin, open_day, time(12, 0), time(12, 30))
+    section = caregiver_section((await client.get("/services/newborn-night-nanny")).text)
+    assert "No free time in the next two weeks" in section

@@ -63,8 +63,15 @@ async def caregiver(
 
 
 async def hold_whole_day(database: Database, caregiver_id: ObjectId, day: date) -> None:
-    """Claim every half hour of the local `day`, as bookings covering it would."""
-    start = datetime.combine(day, time(0, 0), tzinfo=DHAKA).astimezone(UTC)
+    await hold(database, caregiver_id, day, time(0, 0), time(23, 59))
+
+
+async def hold(
+    database: Database, caregiver_id: ObjectId, day: date, begin: time, end: time
+) -> None:
+    """Claim the half hours of the local `day` from `begin` to `end`, as a booking would."""
+    start = datetime.combine(day, begin, tzinfo=DHAKA).astimezone(UTC)
+    stop = datetime.combine(day, end, tzinfo=DHAKA).astimezone(UTC)
     booking_id = ObjectId()
     await database["slot_claims"].insert_many(
         {
@@ -74,6 +81,7 @@ async def hold_whole_day(database: Database, caregiver_id: ObjectId, day: date) 
             "slot_start": slot,
         }
         for slot in (start + timedelta(minutes=30 * n) for n in range(48))
+        if slot < stop
     )
 
 
