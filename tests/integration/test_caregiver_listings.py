@@ -9,8 +9,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support.bookings import DHAKA, add_caregiver, next_local_date
+from tests.support.accounts import UserFactory
+from tests.support.bookings import DHAKA, CaregiverFactory, add_caregiver, next_local_date
 from tests.support.listings import Database, Listed, hold, profile_ids, seed_listing_world
+from tests.support.reviews import MovableClock, reviewed_booking, reviews_at
 
 Client = AsyncTestClient[Litestar]
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -108,3 +110,17 @@ async def test_the_next_free_time_skips_days_off_and_held_time(
     await hold(database, shirin, open_day, time(12, 0), time(12, 30))
     section = caregiver_section((await client.get("/services/newborn-night-nanny")).text)
     assert "No free time in the next two weeks" in section
+
+
+async def test_a_service_page_shows_its_recent_visible_reviews(
+    client: Client, database: Database, make_user: UserFactory, make_caregiver: CaregiverFactory
+) -> None:
+    amina, rokeya = await make_user("amina@example.com"), await make_user("rokeya@example.com")
+    admin = await make_user("admin@example.com", role="admin")
+    shown = await reviewed_booking(database, amina, await make_caregiver("shirin@example.com"))
+    hidden = await reviewed_booking(database, rokeya, await make_caregiver("nasrin@example.com"))
+    await reviews_at(database, MovableClock()).hide(admin, str(hidden), "Mentions a phone number")
+    page = (await client.get("/services/infant-day-care")).text
+    assert f"review-{shown}-title" in page
+    assert f"review-{hidden}-title" not in page
+    assert "Recent reviews" not in (await client.get("/services/newborn-night-nanny")).text
