@@ -89,7 +89,12 @@ def test_no_page_shows_none_or_a_raw_validation_message(
 ) -> None:
     visitor = browser.new_context(base_url=live_server.base_url)
     contexts.append(visitor)
-    mistyped = ["/services?page=abc", "/services?min_rating=x", "/services?sort=drop"]
+    mistyped = [
+        "/services?page=abc",
+        "/services?min_rating=x",
+        "/services?sort=drop",
+        "/caregivers?division=Atlantis",
+    ]
     problems = shown_leaks(visitor.new_page(), PUBLIC_PAGES + mistyped)
     email = f"text.admin.{time.monotonic_ns()}@example.com"
     live_server.create_user(email, "Tahmina Akter", "admin", PASSWORD)

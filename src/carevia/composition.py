@@ -33,10 +33,12 @@ from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.bookings import BookingRepository, BookingService
 from carevia.domain.bookings.administration import BookingAdministration
+from carevia.domain.bookings.free_time import FreeTimes
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.read_models import BookingQueries
 from carevia.domain.bookings.transitions import BookingTransitions
 from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
+from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.caregivers.verification import CaregiverVerification
 from carevia.domain.catalogue import CatalogueService, ServiceRepository
 from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
@@ -85,6 +87,7 @@ class Services:
     catalogue: CatalogueService
     service_admin: ServiceAdministration
     caregivers: CaregiverDirectory
+    caregiver_listings: CaregiverListings
     caregiver_verification: CaregiverVerification
     people_desk: PeopleDesk
     contact: ContactService
@@ -220,6 +223,13 @@ def build_services(
             ServiceAdminRepository(database), audit, settings.currency, files
         ),
         caregivers=CaregiverDirectory(CaregiverRepository(database), audit),
+        caregiver_listings=CaregiverListings(
+            CaregiverRepository(database),
+            users,
+            FreeTimes(bookings_store, settings.timezone, settings.booking.min_notice_hours),
+            settings.timezone,
+            settings.booking.max_days_ahead,
+        ),
         caregiver_verification=caregiver_verification,
         people_desk=PeopleDesk(user_admin, caregiver_verification, settings.timezone),
         contact=ContactService(contact_messages),
@@ -301,6 +311,7 @@ PROVIDED = (
     "catalogue",
     "service_admin",
     "caregivers",
+    "caregiver_listings",
     "caregiver_verification",
     "people_desk",
     "contact",

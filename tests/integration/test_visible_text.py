@@ -42,6 +42,9 @@ BAD_INPUT_PAGES = [
     "/services?division=Atlantis",
     "/services?category=%24ne",
     "/services/no-such-service",
+    "/caregivers?min_rating=x",
+    "/caregivers?free_on=9999-99-99",
+    "/caregivers?page=99999&language=%24ne",
     "/reset-password?token=",
     "/verify-email?token=nonsense",
 ]

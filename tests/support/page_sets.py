@@ -12,6 +12,8 @@ PUBLIC_PAGES = [
     "/services",
     "/services?category=elderly-care&division=Dhaka",
     "/services/newborn-night-nanny",
+    "/caregivers",
+    "/caregivers?category=elderly-care&division=Dhaka&sort=experience",
     "/login",
     "/register",
     "/forgot-password",

@@ -6,6 +6,7 @@ from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.catalogue import CatalogueService
 from carevia.settings import Settings
 from carevia.web.info_pages import INFO_PAGES
@@ -15,14 +16,16 @@ from carevia.web.info_pages import INFO_PAGES
 async def sitemap(
     request: Request[Any, Any, Any],
     catalogue: NamedDependency[CatalogueService],
+    caregiver_listings: NamedDependency[CaregiverListings],
     settings: NamedDependency[Settings],
 ) -> Template:
     return Template(
         "seo/sitemap.xml",
         context={
             "base": settings.public_base_url,
-            "pages": ["/", "/services", "/contact", *INFO_PAGES],
+            "pages": ["/", "/services", "/caregivers", "/contact", *INFO_PAGES],
             "services": await catalogue.sitemap_entries(),
+            "caregivers": await caregiver_listings.sitemap_entries(),
         },
         media_type="application/xml",
     )

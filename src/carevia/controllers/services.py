@@ -7,8 +7,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.catalogue import CatalogueService, ServiceFilter
+from carevia.domain.reviews import ReviewService
 from carevia.web.templating import render
+
+RECENT_REVIEWS = 3
 
 
 class ServiceController(Controller):
@@ -40,7 +44,18 @@ class ServiceController(Controller):
         self,
         request: Request[Any, Any, Any],
         catalogue: NamedDependency[CatalogueService],
+        caregiver_listings: NamedDependency[CaregiverListings],
+        reviews: NamedDependency[ReviewService],
         slug: FromPath[str],
     ) -> Template:
         service, related = await catalogue.detail(slug)
-        return render(request, "services/detail.html", service=service, related=related)
+        return render(
+            request,
+            "services/detail.html",
+            service=service,
+            related=related,
+            caregivers=await caregiver_listings.offering(
+                service.category, service.booking_rules.min_hours
+            ),
+            reviews=await reviews.recent_for_service(service.id, RECENT_REVIEWS),
+        )

@@ -12,6 +12,7 @@ from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.codes import new_booking_code
 from carevia.domain.bookings.factory import new_hold
+from carevia.domain.bookings.free_time import FreeTimes
 from carevia.domain.bookings.models import (
     Actor,
     Booking,
@@ -21,7 +22,7 @@ from carevia.domain.bookings.models import (
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
-from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
+from carevia.domain.bookings.schedule import local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
@@ -59,6 +60,7 @@ class BookingService:
         self._timezone = timezone
         self._transitions = transitions
         self._clock = clock
+        self._free_times = FreeTimes(bookings, timezone, rules.min_notice_hours, clock)
 
     async def service(self, slug: str) -> Service:
         service = await self._services.get_active_by_slug(slug)
@@ -83,31 +85,12 @@ class BookingService:
     async def available_times(self, service: Service, form: BookingForm, day: date) -> list[time]:
         """Start times on `day` when the chosen caregiver (or any candidate) is really free."""
         candidates = await self._chosen_candidates(service, form.caregiver_id)
-        if not candidates:
-            return []
         duration: DurationType = "days" if form.duration_type == "days" else "hours"
         quantity = form.quantity_number() or (
             service.booking_rules.min_hours if duration == "hours" else 1
         )
-        first = local_start(day, time(0, 0), self._timezone)
-        window_end = interval(first, duration, quantity)[1] + timedelta(days=1)
-        taken = await self._bookings.claimed_slots(
-            [c.id for c in candidates], first.astimezone(UTC), window_end
-        )
-        earliest = self._clock() + timedelta(hours=self._rules.min_notice_hours)
-        free: list[time] = []
-        for step in range(48):
-            begins = first + step * SLOT
-            starts_at, ends_at = interval(begins, duration, quantity)
-            if starts_at < earliest:
-                continue
-            needed = set(slots(starts_at, ends_at))
-            local_end = ends_at.astimezone(begins.tzinfo)
-            if any(
-                c.works_during(begins, local_end) and not needed & taken[c.id] for c in candidates
-            ):
-                free.append(begins.timetz().replace(tzinfo=None))
-        return free
+        starts = await self._free_times.starts_on(candidates, day, duration, quantity)
+        return sorted(set().union(*starts.values()))
 
     async def create(self, patient: User, service_slug: str, form: BookingForm) -> Booking:
         if patient.role != "patient":

@@ -123,6 +123,15 @@ class VerificationChecks(msgspec.Struct, frozen=True, kw_only=True):
     def anything(self) -> bool:
         return self.national_id or self.certificates > 0 or self.references > 0
 
+    @property
+    def phrases(self) -> list[str]:
+        """What was checked, as the cards say it."""
+        said = ["National ID checked"] if self.national_id else []
+        for count, noun in ((self.certificates, "certificate"), (self.references, "reference")):
+            if count:
+                said.append(f"{count} {noun}{'s' if count != 1 else ''} checked")
+        return said
+
 
 class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     """A caregiver's public profile; `_id` is the caregiver's user id."""

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -9,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import parse_object_id
+from carevia.domain.caregivers.directory import DirectoryFilter
 from carevia.domain.caregivers.models import Caregiver, WeeklyAvailability
 from carevia.domain.catalogue.models import Category, RatingSummary
 from carevia.domain.shared.clock import utc_now
@@ -25,11 +28,38 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("divisions", ASCENDING)]),
         IndexModel([("verified", ASCENDING), ("rating.average", DESCENDING)]),
         IndexModel([("pending_photo_id", ASCENDING)], sparse=True),
+        # The directory's other orders; its filters narrow the verified profiles further.
+        IndexModel([("verified", ASCENDING), ("years_experience", DESCENDING)]),
+        IndexModel([("verified", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("verified", ASCENDING), ("display_name", ASCENDING)]),
+        IndexModel([("verified", ASCENDING), ("languages", ASCENDING)]),
     ]
 }
 
 # Best rated first; the id breaks ties so every caller sees the same order.
 _BEST_FIRST = [("rating.average", DESCENDING), ("_id", ASCENDING)]
+DIRECTORY_ORDERS: Mapping[str, list[tuple[str, int]]] = {
+    "rating": [("rating.average", DESCENDING), ("rating.count", DESCENDING), ("_id", ASCENDING)],
+    "experience": [("years_experience", DESCENDING), ("_id", ASCENDING)],
+    "newest": [("created_at", DESCENDING), ("_id", DESCENDING)],
+    "name": [("display_name", ASCENDING), ("_id", ASCENDING)],
+}
+
+
+def directory_query(among: Sequence[ObjectId], wanted: DirectoryFilter) -> dict[str, Any]:
+    """The verified profiles among `among` that match every stored field the filter names."""
+    query: dict[str, Any] = {"_id": {"$in": list(among)}, "verified": True}
+    if wanted.category is not None:
+        query["categories"] = wanted.category.value
+    if wanted.division is not None:
+        query["divisions"] = wanted.division
+    if wanted.language is not None:
+        # Whole value, any case; the typed text is escaped, never read as a pattern.
+        pattern = f"^{re.escape(wanted.language)}$"
+        query["languages"] = {"$regex": pattern, "$options": "i"}
+    if wanted.min_rating is not None:
+        query["rating.average"] = {"$gte": wanted.min_rating}
+    return query
 
 
 class CaregiverRepository:
@@ -69,6 +99,42 @@ class CaregiverRepository:
             .limit(max(1, min(limit, MAX_LIST)))
         )
         return [from_document(document, Caregiver) async for document in cursor]
+
+    async def directory_count(self, among: Sequence[ObjectId], wanted: DirectoryFilter) -> int:
+        return await self._caregivers.count_documents(directory_query(among, wanted))
+
+    async def directory_page(
+        self, among: Sequence[ObjectId], wanted: DirectoryFilter, skip: int, limit: int
+    ) -> list[Caregiver]:
+        """One page of the directory in the filter's order."""
+        cursor = (
+            self._caregivers.find(directory_query(among, wanted))
+            .sort(DIRECTORY_ORDERS[wanted.sort])
+            .skip(max(0, skip))
+            .limit(max(1, min(limit, MAX_LIST)))
+        )
+        return [from_document(document, Caregiver) async for document in cursor]
+
+    async def directory_all(
+        self, among: Sequence[ObjectId], wanted: DirectoryFilter
+    ) -> list[Caregiver]:
+        """Every match in the filter's order, for a filter the database cannot answer alone."""
+        cursor = self._caregivers.find(directory_query(among, wanted)).sort(
+            DIRECTORY_ORDERS[wanted.sort]
+        )
+        return [from_document(document, Caregiver) async for document in cursor]
+
+    async def listed_languages(self) -> list[str]:
+        """The languages verified caregivers speak, for the directory's choice list."""
+        languages = await self._caregivers.distinct("languages", {"verified": True})
+        return sorted({str(language) for language in languages}, key=str.casefold)
+
+    async def sitemap_entries(self, among: Sequence[ObjectId]) -> list[tuple[ObjectId, datetime]]:
+        """Ids and last changes of the verified profiles among `among`."""
+        cursor = self._caregivers.find(
+            {"_id": {"$in": list(among)}, "verified": True}, {"updated_at": 1}
+        ).sort("_id", ASCENDING)
+        return [(document["_id"], document["updated_at"]) async for document in cursor]
 
     async def upsert_profile(self, caregiver: Caregiver) -> bool:
         """Insert the profile unless its id exists; an existing (maybe edited) one is kept."""

@@ -26,13 +26,6 @@ class CaregiverDirectory:
         self._repository = repository
         self._audit = audit
 
-    async def public_profile(self, caregiver_id: str) -> Caregiver:
-        """A verified caregiver; anyone else looks the same as an unknown id."""
-        caregiver = await self._repository.get(caregiver_id)
-        if caregiver is None or not caregiver.verified:
-            raise NotFound(UNKNOWN_CAREGIVER)
-        return caregiver
-
     async def get(self, caregiver_id: str) -> Caregiver:
         """Any caregiver, verified or not, for staff and for the caregiver themselves."""
         caregiver = await self._repository.get(caregiver_id)

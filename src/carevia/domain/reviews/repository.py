@@ -26,7 +26,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel(
             [("caregiver_id", ASCENDING), ("hidden", ASCENDING), ("created_at", DESCENDING)]
         ),
-        IndexModel([("service_id", ASCENDING), ("hidden", ASCENDING)]),
+        IndexModel([("service_id", ASCENDING), ("hidden", ASCENDING), ("created_at", DESCENDING)]),
         IndexModel([("hidden", ASCENDING), ("stars", DESCENDING), ("created_at", DESCENDING)]),
         IndexModel([("created_at", DESCENDING)]),
         IndexModel([("patient_id", ASCENDING)]),
@@ -95,6 +95,11 @@ class ReviewRepository:
     ) -> tuple[list[Review], int]:
         query = {"caregiver_id": caregiver_id, **_VISIBLE}
         return await self._page(query, skip, limit)
+
+    async def recent_for_service(self, service_id: ObjectId, limit: int) -> list[Review]:
+        query = {"service_id": service_id, **_VISIBLE}
+        cursor = self._reviews.find(query).sort(_NEWEST_FIRST).limit(limit)
+        return [from_document(document, Review) async for document in cursor]
 
     async def all_for_caregiver(
         self, caregiver_id: ObjectId, *, skip: int, limit: int

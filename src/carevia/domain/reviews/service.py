@@ -221,6 +221,12 @@ class ReviewService:
         )
         return Page(items=items, number=request.number, size=size, total=total)
 
+    async def recent_for_service(self, service_id: ObjectId | None, limit: int) -> list[Review]:
+        """The newest visible reviews of a service, for its page."""
+        if service_id is None:
+            return []
+        return await self._reviews.recent_for_service(service_id, limit)
+
     async def for_dashboard(self, user: User, page: int, size: int) -> Page[Review]:
         """Every review for an admin, hidden ones too; a caregiver's own for a caregiver."""
         if user.role == "admin":

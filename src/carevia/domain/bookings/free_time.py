@@ -1,0 +1,116 @@
+"""When caregivers are free: working hours, days off, and the time other bookings hold.
+
+The booking form's start times, the cards' "next free" time and the directory's "free on a
+date" filter all ask the same question of one caregiver at one start, answered by `free_at`.
+Each answer for many caregivers reads their held time with one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bson import ObjectId
+
+from carevia.domain.bookings.pricing import DurationType
+from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
+from carevia.domain.caregivers import Caregiver
+from carevia.domain.shared.clock import Clock, utc_now
+
+STARTS_PER_DAY = 48
+
+
+def free_at(
+    caregiver: Caregiver,
+    begins: datetime,
+    duration: DurationType,
+    quantity: int,
+    taken: set[datetime],
+) -> bool:
+    """Whether a visit starting at local `begins` lies in working time and is not held."""
+    starts_at, ends_at = interval(begins, duration, quantity)
+    if not caregiver.works_during(begins, ends_at.astimezone(begins.tzinfo)):
+        return False
+    return not any(slot in taken for slot in slots(starts_at, ends_at))
+
+
+class FreeTimes:
+    """Free starts of many caregivers, counted from the minimum notice a booking needs."""
+
+    def __init__(
+        self,
+        bookings: BookingRepository,
+        timezone: str,
+        min_notice_hours: int,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._bookings = bookings
+        self._timezone = timezone
+        self._min_notice = timedelta(hours=min_notice_hours)
+        self._clock = clock
+
+    async def next_free(
+        self, caregivers: Sequence[Caregiver], hours: int, days: int = 14
+    ) -> dict[ObjectId, datetime | None]:
+        """Each caregiver's first free start for `hours` in the next `days` days (UTC)."""
+        zone = ZoneInfo(self._timezone)
+        earliest = self._clock() + self._min_notice
+        # Starts are on the half hour of the local clock, from the first one after `earliest`.
+        local = earliest.astimezone(zone)
+        first = local.replace(minute=0, second=0, microsecond=0)
+        while first < local:
+            first += SLOT
+        last = local_start(local.date() + timedelta(days=days), time(0, 0), self._timezone)
+        taken = await self._taken(caregivers, first, last + timedelta(hours=hours))
+        found: dict[ObjectId, datetime | None] = {}
+        for caregiver in caregivers:
+            found[caregiver.id] = None
+            begins = first.astimezone(UTC)
+            while begins < last:
+                if free_at(caregiver, begins.astimezone(zone), "hours", hours, taken[caregiver.id]):
+                    found[caregiver.id] = begins
+                    break
+                begins += SLOT
+        return found
+
+    async def free_on(
+        self, caregivers: Sequence[Caregiver], day: date, hours: int
+    ) -> set[ObjectId]:
+        """The caregivers with at least one free start for `hours` on the local `day`."""
+        return {
+            caregiver_id
+            for caregiver_id, starts in (
+                await self.starts_on(caregivers, day, "hours", hours)
+            ).items()
+            if starts
+        }
+
+    async def starts_on(
+        self, caregivers: Sequence[Caregiver], day: date, duration: DurationType, quantity: int
+    ) -> dict[ObjectId, list[time]]:
+        """Each caregiver's free local start times on `day`, after the minimum notice."""
+        first = local_start(day, time(0, 0), self._timezone)
+        taken = await self._taken(
+            caregivers, first, interval(first, duration, quantity)[1] + timedelta(days=1)
+        )
+        earliest = self._clock() + self._min_notice
+        starts: dict[ObjectId, list[time]] = {c.id: [] for c in caregivers}
+        for step in range(STARTS_PER_DAY):
+            begins = first + step * SLOT
+            if begins < earliest:
+                continue
+            for caregiver in caregivers:
+                if free_at(caregiver, begins, duration, quantity, taken[caregiver.id]):
+                    starts[caregiver.id].append(begins.timetz().replace(tzinfo=None))
+        return starts
+
+    async def _taken(
+        self, caregivers: Sequence[Caregiver], begin: datetime, end: datetime
+    ) -> dict[ObjectId, set[datetime]]:
+        if not caregivers:
+            return {}
+        return await self._bookings.claimed_slots(
+            [c.id for c in caregivers], begin.astimezone(UTC), end.astimezone(UTC)
+        )
