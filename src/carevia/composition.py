@@ -24,6 +24,7 @@ from carevia.domain.accounts import (
     UserRepository,
 )
 from carevia.domain.accounts.reset_throttle import ResetThrottle
+from carevia.domain.applications import ApplicationRepository, ApplicationService
 from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
@@ -93,6 +94,7 @@ class Services:
     files: FileService
     caregiver_photos: CaregiverPhotos
     reviews: ReviewService
+    applications: ApplicationService
 
 
 def build_services(
@@ -233,6 +235,18 @@ def build_services(
         files=files,
         caregiver_photos=CaregiverPhotos(files, CaregiverRepository(database), audit),
         reviews=review_service_for(database, audit),
+        applications=ApplicationService(
+            database=database,
+            applications=ApplicationRepository(database),
+            users=users,
+            caregivers=CaregiverRepository(database),
+            sessions=sessions,
+            refresh_tokens=refresh_tokens,
+            files=files,
+            mailer=mailer,
+            audit=audit,
+            base_url=settings.public_base_url,
+        ),
     )
 
 
@@ -304,6 +318,7 @@ PROVIDED = (
     "files",
     "caregiver_photos",
     "reviews",
+    "applications",
 )
 
 
