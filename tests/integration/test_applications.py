@@ -58,7 +58,7 @@ async def test_apply_needs_changes_resubmit_approve_leaves_an_audit_trail_and_a_
     assert "1 to review" in queue.text
     detail = await client.get(f"/dashboard/applications/{application_id}")
     assert "1234567890123" in detail.text
-    assert f"/documents/{application['documents'][0]['id']}/inline" in detail.text
+    assert f'<iframe src="/documents/{application["documents"][0]["id"]}/inline"' in detail.text
     refused = await decide(client, application_id, "needs_changes")
     assert refused.status_code == 422
     assert "what to change" in refused.text
@@ -73,8 +73,14 @@ async def test_apply_needs_changes_resubmit_approve_leaves_an_audit_trail_and_a_
     assert 'action="/become-a-caregiver"' in page.text  # the form is open again
     await upload(client, "documents", "diploma.png", png_bytes(), "image/png")
     assert (await send_application(client, years_experience="7")).status_code == 303
+    picture = (await application_of(database, APPLICANT))["documents"][1]
+    assert picture["is_pdf"] is False
 
     people.use(ADMIN)
+    detail = await client.get(f"/dashboard/applications/{application_id}")
+    assert f'<img src="/documents/{picture["id"]}/inline"' in detail.text
+    shown = await client.get(f"/documents/{picture['id']}/inline")
+    assert shown.headers["content-security-policy"].endswith("; sandbox")
     approved = await decide(client, application_id, "approve")
     assert approved.status_code == 200
     assert "Approved" in approved.text
@@ -173,35 +179,32 @@ async def test_two_admins_deciding_at_once_only_one_wins(
     assert decisions == 1
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"national_id": "12345"}, "national_id", "10, 13 or 17 digits"),
-        ({"national_id": "১২৩৪৫৬৭৮৯০"}, "national_id", "10, 13 or 17 digits"),
-        ({"reference2_name": "", "reference2_contact": ""}, "reference2_name", "reference 2"),
-        ({"categories": "gardening"}, "categories", "kinds of care"),
-        ({"divisions": ""}, "divisions", "divisions"),
-        ({"languages": ""}, "languages", "languages"),
-        ({"years_experience": "lots"}, "years_experience", "years of experience"),
-        ({"bio": "Kind."}, "bio", "20 to 1500"),
-        ({"monday_start": "09:15"}, "monday_start", "half-hour"),
-        ({"reference1_contact": "not reachable"}, "reference1_contact", "phone number"),
-    ],
-)
+# Each wrong answer, the field it is reported on, and words of its message.
+WRONG_ANSWERS: list[tuple[dict[str, str], str, str]] = [
+    ({"national_id": "12345"}, "national_id", "10, 13 or 17 digits"),
+    ({"national_id": "১২৩৪৫৬৭৮৯০"}, "national_id", "10, 13 or 17 digits"),
+    ({"reference2_name": "", "reference2_contact": ""}, "reference2_name", "reference 2"),
+    ({"categories": "gardening"}, "categories", "kinds of care"),
+    ({"divisions": ""}, "divisions", "divisions"),
+    ({"languages": ""}, "languages", "languages"),
+    ({"years_experience": "lots"}, "years_experience", "years of experience"),
+    ({"bio": "Kind."}, "bio", "20 to 1500"),
+    ({"monday_start": "09:15"}, "monday-start", "half-hour"),
+    ({"reference1_contact": "not reachable"}, "reference1_contact", "phone number"),
+]
+
+
 async def test_every_field_is_checked_and_nothing_is_stored(
-    client: Client,
-    database: Database,
-    make_user: UserFactory,
-    changes: dict[str, str],
-    field: str,
-    message: str,
+    client: Client, database: Database, make_user: UserFactory
 ) -> None:
     await make_user(APPLICANT)
     await log_in(client, APPLICANT)
-    answer = await send_application(client, intent="save", **changes)
-    assert answer.status_code == 422
-    assert message in answer.text
-    assert f'href="#field-{field}"' in answer.text
+    for changes, field, message in WRONG_ANSWERS:
+        answer = await send_application(client, intent="save", **changes)
+        assert answer.status_code == 422, changes
+        assert message in answer.text, changes
+        assert f'href="#field-{field}"' in answer.text, changes
+        assert f'id="field-{field}"' in answer.text, changes
     assert await database["applications"].count_documents({}) == 0
 
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import msgspec
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.accounts import User
+from carevia.domain.applications import Application, ApplicationForm, ApplicationRepository
+from carevia.domain.applications.models import Document, StatusChange
+from carevia.domain.applications.validation import check_form
 from tests.support.accounts import Client, csrf_token, log_in
-from tests.support.files import pdf_bytes, png_bytes
+from tests.support.files import pdf_bytes, png_bytes, store_document
 
 APPLY = "/become-a-caregiver"
 
@@ -115,3 +123,27 @@ class Identities:
 
     def csrf_of(self, email: str) -> str:
         return str(self._jars[email].get("csrftoken", ""))
+
+
+async def submitted_application(
+    database: AsyncDatabase[dict[str, Any]], applicant: User
+) -> Application:
+    """A complete application of `applicant` with one certificate, waiting for an admin."""
+    checked, errors = check_form(ApplicationForm(**application_form()))
+    assert checked is not None, errors
+    document = await store_document(database, applicant)
+    now = datetime.now(UTC)
+    application = Application(
+        id=ObjectId(),
+        user_id=applicant.id,
+        display_name=applicant.full_name,
+        status="submitted",
+        documents=[Document(id=document.id, name="certificate.pdf")],
+        history=[StatusChange(status="submitted", at=now, by=applicant.id)],
+        submitted_at=now,
+        created_at=now,
+        updated_at=now,
+        **msgspec.structs.asdict(checked),
+    )
+    await ApplicationRepository(database).add(application)
+    return application

@@ -18,11 +18,12 @@ from carevia.web.requests import client_ip
 PUBLIC_FOREVER = "public, max-age=31536000, immutable"
 # A pending photo is shown only to its owner and admins: nothing may keep it.
 NOT_STORED = "private, no-store"
-# A document shown inside the admin's review page: no script, no plugin, no navigation; it
-# may be framed by this site's own pages only.
-INLINE_DOCUMENT_POLICY = (
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-)
+# A document shown inside the admin's review page loads nothing and runs nothing, and only
+# this site's own pages may frame it. A picture is sandboxed too; a PDF is not, because
+# Chromium refuses to show a PDF in a sandbox, and its upload was checked for scripts,
+# automatic actions and embedded files already.
+INLINE_DOCUMENT_POLICY = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+PDF_TYPE = "application/pdf"
 # An avatar follows the caregiver's name, so it is kept a day and checked by its ETag.
 AVATAR_CACHE = "public, max-age=86400"
 
@@ -111,7 +112,8 @@ class FileController(Controller):
             headers={
                 "Cache-Control": "no-store",
                 "Content-Disposition": "inline",
-                "Content-Security-Policy": INLINE_DOCUMENT_POLICY,
+                "Content-Security-Policy": INLINE_DOCUMENT_POLICY
+                + ("" if served.variant.content_type == PDF_TYPE else "; sandbox"),
                 "X-Frame-Options": "SAMEORIGIN",
                 "X-Content-Type-Options": "nosniff",
             },

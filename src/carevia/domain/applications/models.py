@@ -42,6 +42,8 @@ class Document(msgspec.Struct, frozen=True, kw_only=True):
 
     id: ObjectId
     name: str
+    # A picture is shown with <img>; a PDF in a frame of its own.
+    is_pdf: bool = False
 
 
 class StatusChange(msgspec.Struct, frozen=True, kw_only=True):

@@ -111,7 +111,11 @@ class ApplicationService:
         await self._editable_of(user)
         upload = await self._files.store(FileKind.APPLICANT_DOCUMENT, content, file_name, user)
         application = await self._applications.of_user(user.id) or await self._draft(user)
-        document = Document(id=upload.id, name=file_name.strip()[:120] or "certificate")
+        document = Document(
+            id=upload.id,
+            name=file_name.strip()[:120] or "certificate",
+            is_pdf=content.startswith(b"%PDF-"),
+        )
         added = await self._applications.add_document(application.id, document, self._clock())
         if added is None:  # sent for review meanwhile, or full: keep nothing behind
             await self._files.discard(upload.id)
