@@ -168,6 +168,8 @@ def build_services(
         outbox=outbox,
         contact=contact_messages,
         reviews=ReviewRepository(database),
+        applications=ApplicationRepository(database),
+        discard_file=files.discard,
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,

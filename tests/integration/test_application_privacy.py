@@ -8,8 +8,9 @@ import pytest
 from litestar import Litestar
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.accounts import Client, UserFactory
+from tests.support.accounts import DEFAULT_PASSWORD, Client, UserFactory, csrf_token
 from tests.support.applications import APPLY, Identities, apply_fully, decide, send_application
+from tests.support.files import grid_counts
 
 Database = AsyncDatabase[dict[str, Any]]
 APPLICANT = "applicant@example.com"
@@ -110,3 +111,29 @@ async def test_an_applicant_never_appears_to_families_until_approved(
     people.use("admin@example.com")
     await decide(client, application_id, "decline", "References could not be reached.")
     await invisible()  # declined
+
+
+async def test_the_export_holds_the_application_and_deleting_the_account_erases_it(
+    client: Client, database: Database, make_user: UserFactory
+) -> None:
+    applicant = await make_user(APPLICANT)
+    people = Identities(client)
+    await people.add(APPLICANT)
+    await apply_fully(client)
+    exported = (await client.get("/account/export")).json()
+    assert exported["caregiver_application"][0]["national_id"] == "1234567890123"
+    before = await grid_counts(database)
+    assert before[0] > 0
+
+    token = await csrf_token(client, "/account/delete")
+    deleted = await client.post(
+        "/account/delete",
+        data={"password": DEFAULT_PASSWORD, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert deleted.status_code == 303
+    assert await database["applications"].count_documents({"user_id": applicant.id}) == 0
+    assert (
+        await database["uploads.files"].count_documents({"metadata.owner_id": str(applicant.id)})
+        == 0
+    )

@@ -106,6 +106,11 @@ class ApplicationRepository:
         )
         return None if document is None else from_document(document, Application)
 
+    async def remove_of_user(self, user_id: ObjectId) -> Application | None:
+        """Erase a person's application (its national ID and references with it)."""
+        document = await self._applications.find_one_and_delete({"user_id": user_id})
+        return None if document is None else from_document(document, Application)
+
     async def count(self, status: str | None) -> int:
         return await self._applications.count_documents(_status_query(status))
 
