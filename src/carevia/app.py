@@ -26,6 +26,7 @@ from carevia.controllers.api_caregiver_self import OwnCaregiverApiController
 from carevia.controllers.api_catalogue import CaregiverApiController, ServiceApiController
 from carevia.controllers.api_stats import StatisticsApiController
 from carevia.controllers.api_users import UserApiController
+from carevia.controllers.applications import ApplicationController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.booking_form import BookingFormController
 from carevia.controllers.bookings import BookingController
@@ -33,6 +34,7 @@ from carevia.controllers.caregivers import CaregiverController
 from carevia.controllers.checkout import CheckoutController
 from carevia.controllers.coverage import district_options
 from carevia.controllers.dashboard import DashboardController
+from carevia.controllers.dashboard_applications import DashboardApplicationController
 from carevia.controllers.dashboard_audit import DashboardAuditController
 from carevia.controllers.dashboard_bookings import DashboardBookingController
 from carevia.controllers.dashboard_overview import DashboardOverviewController
@@ -126,6 +128,8 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardServiceController,
         DashboardUserController,
         DashboardPhotoController,
+        DashboardApplicationController,
+        ApplicationController,
         DashboardAuditController,
         DashboardPaymentController,
         BookingFormController,

@@ -24,6 +24,7 @@ from carevia.domain.accounts import (
     UserRepository,
 )
 from carevia.domain.accounts.reset_throttle import ResetThrottle
+from carevia.domain.applications import ApplicationRepository, ApplicationService
 from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
@@ -96,6 +97,7 @@ class Services:
     files: FileService
     caregiver_photos: CaregiverPhotos
     reviews: ReviewService
+    applications: ApplicationService
 
 
 def build_services(
@@ -169,6 +171,8 @@ def build_services(
         outbox=outbox,
         contact=contact_messages,
         reviews=ReviewRepository(database),
+        applications=ApplicationRepository(database),
+        discard_file=files.discard,
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,
@@ -243,6 +247,18 @@ def build_services(
         files=files,
         caregiver_photos=CaregiverPhotos(files, CaregiverRepository(database), audit),
         reviews=review_service_for(database, audit, notices=notices),
+        applications=ApplicationService(
+            database=database,
+            applications=ApplicationRepository(database),
+            users=users,
+            caregivers=CaregiverRepository(database),
+            sessions=sessions,
+            refresh_tokens=refresh_tokens,
+            files=files,
+            mailer=mailer,
+            audit=audit,
+            base_url=settings.public_base_url,
+        ),
     )
 
 
@@ -320,6 +336,7 @@ PROVIDED = (
     "files",
     "caregiver_photos",
     "reviews",
+    "applications",
 )
 
 

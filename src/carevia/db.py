@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import INDEXES as ACCOUNT_INDEXES
 from carevia.domain.accounts.reset_throttle import INDEXES as RESET_THROTTLE_INDEXES
+from carevia.domain.applications import INDEXES as APPLICATION_INDEXES
 from carevia.domain.audit import INDEXES as AUDIT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
@@ -37,6 +38,7 @@ IndexDeclaration = Mapping[str, Sequence[IndexModel]]
 
 ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     ACCOUNT_INDEXES,
+    APPLICATION_INDEXES,
     AUDIT_INDEXES,
     BOOKING_INDEXES,
     BOOKING_QUERY_INDEXES,

@@ -27,6 +27,7 @@ from carevia.domain.bookings import BookingRepository
 from carevia.domain.bookings.models import Booking
 from carevia.domain.shared.documents import from_document
 from tests.support.accounts import add_user, api_token, log_in
+from tests.support.applications import submitted_application
 from tests.support.bookings import add_caregiver
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
@@ -67,6 +68,7 @@ class World:
         x = await add_caregiver(self.database, EMAILS["caregiver_x"], rating=4.9)
         y = await add_caregiver(self.database, EMAILS["caregiver_y"], name="Busy Begum")
         a = await add_user(self.database, EMAILS["patient_a"])
+        application = await submitted_application(self.database, a)
         await add_user(self.database, EMAILS["patient_b"], first_name="Karim")
         await add_user(self.database, EMAILS["admin"], role="admin", first_name="Nadia")
         x_user = await UserRepository(self.database).get(x)
@@ -87,6 +89,8 @@ class World:
             "image_id": str(photo.id),  # X's approved photo
             "document_id": str(document.id),  # X's private document
             "review_id": str(await reviewed_booking(self.database, a, x)),
+            "application_id": str(application.id),  # A's application, waiting for an admin
+            "upload_id": str(application.documents[0].id),  # its certificate
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

@@ -24,9 +24,15 @@ PUBLIC_PAGES = [
     "/refund-policy",
     "/terms",
     "/privacy",
+    "/become-a-caregiver",
     MISSING,
 ]
-PATIENT_PAGES = ["/account", "/account/bookings", "/services/infant-day-care/book"]
+PATIENT_PAGES = [
+    "/account",
+    "/account/bookings",
+    "/services/infant-day-care/book",
+    "/become-a-caregiver",
+]
 ADMIN_PAGES = [
     "/dashboard/overview",
     "/dashboard/bookings",
@@ -36,6 +42,7 @@ ADMIN_PAGES = [
     "/dashboard/users",
     "/dashboard/audit",
     "/dashboard/reviews",
+    "/dashboard/applications",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",

@@ -11,13 +11,19 @@ from litestar.params import FromPath
 
 from carevia.domain.accounts import User
 from carevia.domain.files import CaregiverPhotos, FileService, ServedFile, Visibility
-from carevia.web.guards import current_user, require_user
+from carevia.web.guards import current_user, require_role, require_user
 from carevia.web.requests import client_ip
 
 # An upload's bytes never change under its id, so a cache may keep them for good.
 PUBLIC_FOREVER = "public, max-age=31536000, immutable"
 # A pending photo is shown only to its owner and admins: nothing may keep it.
 NOT_STORED = "private, no-store"
+# A document shown inside the admin's review page loads nothing and runs nothing, and only
+# this site's own pages may frame it. A picture is sandboxed too; a PDF is not, because
+# Chromium refuses to show a PDF in a sandbox, and its upload was checked for scripts,
+# automatic actions and embedded files already.
+INLINE_DOCUMENT_POLICY = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
+PDF_TYPE = "application/pdf"
 # An avatar follows the caregiver's name, so it is kept a day and checked by its ETag.
 AVATAR_CACHE = "public, max-age=86400"
 
@@ -83,6 +89,32 @@ class FileController(Controller):
             headers={
                 "Cache-Control": "no-store",
                 "Content-Disposition": f'attachment; filename="{name}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @get(
+        "/documents/{document_id:str}/inline",
+        name="files.document.inline",
+        guards=[require_role("admin")],
+    )
+    async def document_inline(
+        self,
+        request: Request[User, Any, Any],
+        files: NamedDependency[FileService],
+        document_id: FromPath[str],
+    ) -> Response[bytes]:
+        """The same private document shown in place for an admin; each view is audited."""
+        served = await files.open_document(document_id, request.user, client_ip(request))
+        return Response(
+            served.content,
+            media_type=served.variant.content_type,
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Disposition": "inline",
+                "Content-Security-Policy": INLINE_DOCUMENT_POLICY
+                + ("" if served.variant.content_type == PDF_TYPE else "; sandbox"),
+                "X-Frame-Options": "SAMEORIGIN",
                 "X-Content-Type-Options": "nosniff",
             },
         )

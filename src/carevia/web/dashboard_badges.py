@@ -11,10 +11,15 @@ from carevia.web.templating import is_fragment_request
 
 
 async def note_dashboard_badges(request: Request[Any, Any, Any]) -> None:
-    """Admins' whole dashboard pages get the count of failed refunds, from stored records."""
+    """Admins' whole dashboard pages get counts from stored records.
+
+    The failed refunds, and the applications waiting for a decision.
+    """
     if not request.url.path.startswith("/dashboard") or is_fragment_request(request):
         return
     user = request.scope.get("user")
     if isinstance(user, User) and user.role == "admin":
         queries = request.app.state.services.payment_queries
         request.state.failed_refunds = await queries.failed_refunds()
+        applications = request.app.state.services.applications
+        request.state.waiting_applications = await applications.waiting_count()

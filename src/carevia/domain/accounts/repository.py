@@ -106,18 +106,29 @@ class UserRepository:
         await self._users.update_one({"_id": user_id}, update)
 
     async def revoke_tokens_with(
-        self, user_id: ObjectId, fields: dict[str, Any], now: datetime
+        self,
+        user_id: ObjectId,
+        fields: dict[str, Any],
+        now: datetime,
+        session: AsyncClientSession | None = None,
     ) -> User | None:
         """Apply a security-relevant change and invalidate every token issued before it."""
         document = await self._users.find_one_and_update(
             {"_id": user_id},
             {"$set": {**fields, "updated_at": now}, "$inc": {"token_version": 1}},
             return_document=ReturnDocument.AFTER,
+            session=session,
         )
         return None if document is None else from_document(document, User)
 
-    async def set_role(self, user_id: ObjectId, role: Role, now: datetime) -> User | None:
-        return await self.revoke_tokens_with(user_id, {"role": role}, now)
+    async def set_role(
+        self,
+        user_id: ObjectId,
+        role: Role,
+        now: datetime,
+        session: AsyncClientSession | None = None,
+    ) -> User | None:
+        return await self.revoke_tokens_with(user_id, {"role": role}, now, session)
 
     async def mark_verified(self, user_id: ObjectId, now: datetime) -> None:
         await self._users.update_one(

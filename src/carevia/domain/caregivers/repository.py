@@ -145,6 +145,20 @@ class CaregiverRepository:
         )
         return result.upserted_id is not None
 
+    async def save_approved(
+        self, caregiver: Caregiver, session: AsyncClientSession | None = None
+    ) -> None:
+        """An approved application's profile; a profile kept from before keeps its rating."""
+        document = to_document(caregiver)
+        document.pop("_id")
+        kept = {"rating": document.pop("rating"), "created_at": document.pop("created_at")}
+        await self._caregivers.update_one(
+            {"_id": caregiver.id},
+            {"$set": document, "$setOnInsert": kept},
+            upsert=True,
+            session=session,
+        )
+
     async def set_verified(self, caregiver_id: ObjectId, verified: bool) -> Caregiver | None:
         return await self._update(caregiver_id, {"verified": verified})
 

@@ -19,6 +19,7 @@ from bson import ObjectId
 from carevia.domain.accounts import AccountTokenRepository, User, UserRepository
 from carevia.domain.accounts.administration import StreamCloser
 from carevia.domain.accounts.passwords import verify_password
+from carevia.domain.applications.repository import ApplicationRepository
 from carevia.domain.audit import AuditLog
 from carevia.domain.auth.refresh import RefreshTokenService
 from carevia.domain.auth.sessions import SessionRepository
@@ -81,6 +82,8 @@ class PersonalData:
         outbox: OutboxRepository,
         contact: ContactRepository,
         reviews: ReviewRepository,
+        applications: ApplicationRepository,
+        discard_file: Callable[[ObjectId], Awaitable[None]],
         audit: AuditLog,
         cancel_booking: CancelBooking,
         close_streams: StreamCloser,
@@ -96,6 +99,8 @@ class PersonalData:
         self._outbox = outbox
         self._contact = contact
         self._reviews = reviews
+        self._applications = applications
+        self._discard_file = discard_file
         self._audit = audit
         self._cancel_booking = cancel_booking
         self._close_streams = close_streams
@@ -124,6 +129,9 @@ class PersonalData:
                 for entry in await self._audit.about(str(user.id), codes)
             ],
             "reviews": _plain(await self._reviews.by_patient(user.id)),
+            "caregiver_application": _plain(
+                [a for a in [await self._applications.of_user(user.id)] if a is not None]
+            ),
             "messages": [],
             "recipients": [],
         }
@@ -177,6 +185,12 @@ class PersonalData:
         await self._outbox.forget_recipient(user.email)
         await self._contact.forget_sender(user.email)
         await self._reviews.forget_author(user.id)
+        application = await self._applications.remove_of_user(user.id)
+        if application is not None:
+            for upload in [document.id for document in application.documents]:
+                await self._discard_file(upload)
+            if application.photo_id is not None and application.status != "approved":
+                await self._discard_file(application.photo_id)
         await self._sessions.delete_for_user(user.id)
         await self._tokens.discard_for_user(user.id)
         await self._refresh_tokens.revoke_all_for_user(str(user.id), now)
