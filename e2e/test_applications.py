@@ -42,6 +42,20 @@ def fill_application(page: Page) -> None:
         group.get_by_label("How they know you").fill("Former employer")
 
 
+def upload_documents(applicant: Page, folder: Path) -> None:
+    """A first-aid certificate (PDF) and a photo, each uploaded on the application page."""
+    certificate = folder / "first-aid.pdf"
+    certificate.write_bytes(pdf_bytes())
+    photo = folder / "me.png"
+    photo.write_bytes(png_bytes())
+    applicant.get_by_label("Add a certificate").set_input_files(certificate)
+    applicant.get_by_role("button", name="Upload certificate").click()
+    expect(applicant.get_by_role("link", name="first-aid.pdf")).to_be_visible()
+    applicant.get_by_label("Your photo").set_input_files(photo)
+    applicant.get_by_role("button", name="Upload photo").click()
+    expect(applicant.get_by_role("img", name="Your photo")).to_be_visible()
+
+
 def test_a_person_applies_is_asked_for_a_change_and_becomes_a_caregiver(
     browser: Browser, live_server: LiveServer, artifacts: Path, tmp_path: Path
 ) -> None:
@@ -50,11 +64,6 @@ def test_a_person_applies_is_asked_for_a_change_and_becomes_a_caregiver(
     admin_email = f"reviewer.{stamp}@example.com"
     live_server.create_user(applicant_email, f"Rokeya Sultana{stamp % 1000}", "patient", PASSWORD)
     live_server.create_user(admin_email, "Nadia Admin", "admin", PASSWORD)
-    certificate = tmp_path / "first-aid.pdf"
-    certificate.write_bytes(pdf_bytes())
-    photo = tmp_path / "me.png"
-    photo.write_bytes(png_bytes())
-
     person = browser.new_context(base_url=live_server.base_url, viewport=DESKTOP)
     staff = browser.new_context(base_url=live_server.base_url, viewport=DESKTOP)
     try:
@@ -67,12 +76,7 @@ def test_a_person_applies_is_asked_for_a_change_and_becomes_a_caregiver(
         expect(applicant.get_by_role("heading", name="Your application")).to_be_visible(
             timeout=TIMEOUT_MS
         )
-        applicant.get_by_label("Add a certificate").set_input_files(certificate)
-        applicant.get_by_role("button", name="Upload certificate").click()
-        expect(applicant.get_by_role("link", name="first-aid.pdf")).to_be_visible()
-        applicant.get_by_label("Your photo").set_input_files(photo)
-        applicant.get_by_role("button", name="Upload photo").click()
-        expect(applicant.get_by_role("img", name="Your photo")).to_be_visible()
+        upload_documents(applicant, tmp_path)
         fill_application(applicant)
         shoot(applicant, artifacts, "form")
         applicant.get_by_role("button", name="Send application").click()
