@@ -8,6 +8,7 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.caregivers.availability import WeeklyHoursForm
 from carevia.domain.caregivers.models import WeeklyAvailability
 from carevia.domain.catalogue.models import Category
 
@@ -91,7 +92,7 @@ class Application(msgspec.Struct, frozen=True, kw_only=True):
         return "•" * (len(self.national_id) - 4) + self.national_id[-4:]
 
 
-class ApplicationForm(msgspec.Struct, frozen=True, kw_only=True):
+class ApplicationForm(WeeklyHoursForm, frozen=True, kw_only=True):
     """The form exactly as posted; checkbox groups send one value or several."""
 
     categories: str | list[str] = ""
@@ -106,20 +107,6 @@ class ApplicationForm(msgspec.Struct, frozen=True, kw_only=True):
     reference2_name: str = ""
     reference2_contact: str = ""
     reference2_relationship: str = ""
-    monday_start: str = ""
-    monday_end: str = ""
-    tuesday_start: str = ""
-    tuesday_end: str = ""
-    wednesday_start: str = ""
-    wednesday_end: str = ""
-    thursday_start: str = ""
-    thursday_end: str = ""
-    friday_start: str = ""
-    friday_end: str = ""
-    saturday_start: str = ""
-    saturday_end: str = ""
-    sunday_start: str = ""
-    sunday_end: str = ""
     intent: str = "save"
 
 

@@ -7,8 +7,8 @@ import re
 import msgspec
 
 from carevia.domain.applications.models import Application, ApplicationForm, Reference
-from carevia.domain.caregivers.availability import AvailabilityForm, parse_availability
-from carevia.domain.caregivers.models import WEEKDAYS, WeeklyAvailability
+from carevia.domain.caregivers.availability import hours_of, parse_weekly_hours
+from carevia.domain.caregivers.models import WeeklyAvailability
 from carevia.domain.catalogue.models import Category
 from carevia.domain.coverage import DIVISION_NAMES
 
@@ -58,12 +58,7 @@ def check_form(form: ApplicationForm) -> tuple[Checked | None, dict[str, str]]:
     if not NATIONAL_ID.fullmatch(national_id):
         errors["national_id"] = "Enter your national ID number: 10, 13 or 17 digits."
     references = _references(form, errors)
-    hours = {
-        f"{day}_{end}": getattr(form, f"{day}_{end}")
-        for day in WEEKDAYS
-        for end in ("start", "end")
-    }
-    availability, _, hour_errors = parse_availability(AvailabilityForm(**hours))
+    availability, hour_errors = parse_weekly_hours(form)
     errors.update(hour_errors)
     if availability is not None and not any(availability.on(day) for day in range(7)):
         errors["monday_start"] = "Choose the hours you can work on at least one day."
@@ -120,8 +115,5 @@ def form_of(application: Application | None) -> ApplicationForm:
         values[f"reference{number}_name"] = reference.name
         values[f"reference{number}_contact"] = reference.contact
         values[f"reference{number}_relationship"] = reference.relationship
-    for index, day in enumerate(WEEKDAYS):
-        windows = application.availability.on(index)
-        if windows:
-            values[f"{day}_start"], values[f"{day}_end"] = windows[0].start, windows[-1].end
+    values.update(hours_of(application.availability))
     return ApplicationForm(**values)  # type: ignore[arg-type]

@@ -9,8 +9,9 @@ import msgspec
 from carevia.domain.caregivers.models import WEEKDAYS, Caregiver, TimeWindow, WeeklyAvailability
 
 
-class AvailabilityForm(msgspec.Struct, frozen=True, kw_only=True):
-    """One stretch of hours per weekday (blank for a day off) and a list of dates off."""
+class WeeklyHoursForm(msgspec.Struct, frozen=True, kw_only=True):
+    """One stretch of hours per weekday as posted, blank for a day off; shared by every form
+    that asks for working hours (the caregiver's own, and an application's)."""
 
     monday_start: str = ""
     monday_end: str = ""
@@ -26,21 +27,29 @@ class AvailabilityForm(msgspec.Struct, frozen=True, kw_only=True):
     saturday_end: str = ""
     sunday_start: str = ""
     sunday_end: str = ""
+
+
+def hours_of(availability: WeeklyAvailability) -> dict[str, str]:
+    """The form values for a stored week: each day from its first start to its last end."""
+    values: dict[str, str] = {}
+    for index, day in enumerate(WEEKDAYS):
+        windows = availability.on(index)
+        if windows:
+            values[f"{day}_start"], values[f"{day}_end"] = windows[0].start, windows[-1].end
+    return values
+
+
+class AvailabilityForm(WeeklyHoursForm, frozen=True, kw_only=True):
+    """The caregiver's weekly hours and a list of dates off."""
+
     days_off: str = ""
 
     @classmethod
     def of(cls, caregiver: Caregiver) -> AvailabilityForm:
-        values: dict[str, str] = {"days_off": ", ".join(caregiver.days_off)}
-        for index, day in enumerate(WEEKDAYS):
-            windows = caregiver.availability.on(index)
-            if windows:
-                values[f"{day}_start"], values[f"{day}_end"] = windows[0].start, windows[-1].end
-        return cls(**values)
+        return cls(days_off=", ".join(caregiver.days_off), **hours_of(caregiver.availability))
 
 
-def parse_availability(
-    form: AvailabilityForm,
-) -> tuple[WeeklyAvailability | None, list[str], dict[str, str]]:
+def parse_weekly_hours(form: WeeklyHoursForm) -> tuple[WeeklyAvailability | None, dict[str, str]]:
     errors: dict[str, str] = {}
     week: dict[str, list[TimeWindow]] = {}
     for day in WEEKDAYS:
@@ -54,15 +63,22 @@ def parse_availability(
             errors[f"{day}_start"] = (
                 f"{day.capitalize()}: use half-hour times like 08:00 and 17:30, start before end."
             )
+    return (None, errors) if errors else (WeeklyAvailability(**week), {})
+
+
+def parse_availability(
+    form: AvailabilityForm,
+) -> tuple[WeeklyAvailability | None, list[str], dict[str, str]]:
+    week, errors = parse_weekly_hours(form)
     days_off: list[str] = []
     for text in filter(None, (part.strip() for part in form.days_off.split(","))):
         try:
             days_off.append(date.fromisoformat(text).isoformat())
         except ValueError:
             errors["days_off"] = f"“{text}” is not a date like 2026-12-16."
-    if errors:
+    if errors or week is None:
         return None, [], errors
-    return WeeklyAvailability(**week), days_off, {}
+    return week, days_off, {}
 
 
 class ProfileForm(msgspec.Struct, frozen=True, kw_only=True):
