@@ -22,6 +22,7 @@ from litestar.routes import HTTPRoute
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, UserFactory, api_token, log_in
+from tests.support.applications import submitted_application
 from tests.support.bookings import CaregiverFactory
 from tests.support.examples import examples
 from tests.support.payments import held_booking
@@ -150,6 +151,7 @@ async def world(
     await make_user("admin@example.com", role="admin")
     await log_in(client, "amina@example.com")
     code, _ = await held_booking(client)
+    application = await submitted_application(database, patient)
     sessions: dict[str, dict[str, str]] = {}
     for role, email in [("patient", "amina"), ("caregiver", "carer"), ("admin", "admin")]:
         client.cookies.clear()
@@ -170,6 +172,8 @@ async def world(
         "caregiver_id": str(caregiver),
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
+        "application_id": str(application.id),
+        "upload_id": str(application.documents[0].id),
     }
     return {"sessions": sessions, "tokens": tokens, "ids": ids, "caregiver": caregiver}
 
@@ -179,7 +183,7 @@ def role_for(path: str) -> str:
         return "caregiver"
     if path.startswith(("/api/", "/dashboard/")):
         return "admin"
-    if path.startswith(("/account", "/bookings")):
+    if path.startswith(("/account", "/bookings", "/become-a-caregiver")):
         return "patient"
     return "anonymous"
 

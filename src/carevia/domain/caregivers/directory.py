@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal
 
 import msgspec
 
-from carevia.domain.catalogue.models import Category
+from carevia.domain.catalogue.models import MIN_RATING_PROBLEM, Category, parse_min_rating
 from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.shared import Invalid
 
@@ -58,11 +57,10 @@ class DirectoryFilter(msgspec.Struct, frozen=True, kw_only=True):
             errors["language"] = "Choose one of the listed languages."
         parsed_rating = None
         if min_rating:
-            # ASCII digits only: float() also reads "٣", "nan" and "1e400".
-            if re.fullmatch(r"[0-5](\.[0-9]{1,2})?", min_rating) and float(min_rating) <= 5:
-                parsed_rating = float(min_rating)
-            else:
-                errors["min_rating"] = "Minimum rating must be a number from 0 to 5."
+            try:
+                parsed_rating = parse_min_rating(min_rating)
+            except ValueError:
+                errors["min_rating"] = MIN_RATING_PROBLEM
         day = None
         if free_on:
             day = _iso_date(free_on)

@@ -41,6 +41,18 @@ class CaregiverRequirements(msgspec.Struct, frozen=True, kw_only=True):
     languages: list[str]
 
 
+MIN_RATING_PROBLEM = "Minimum rating must be a number from 0 to 5."
+
+
+def parse_min_rating(text: str) -> float:
+    """A minimum-rating filter value; ValueError for anything but 0 to 5 in plain digits."""
+    # ASCII digits only: float() also reads "٣", "nan" and "1e400".
+    value = text.strip()
+    if re.fullmatch(r"[0-9](\.[0-9]{1,2})?", value) and float(value) <= 5:
+        return float(value)
+    raise ValueError(MIN_RATING_PROBLEM)
+
+
 class RatingSummary(msgspec.Struct, frozen=True, kw_only=True):
     """An aggregate of stored, visible reviews; never written by hand.
 
@@ -137,13 +149,10 @@ class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
                 fields["category"] = "Choose one of the listed categories."
         parsed_rating = None
         if min_rating:
-            # ASCII digits only: float() also reads "٣", "nan" and "1e400".
-            if re.fullmatch(r"[0-9](\.[0-9]{1,2})?", min_rating.strip()) and (
-                float(min_rating) <= 5
-            ):
-                parsed_rating = float(min_rating)
-            else:
-                fields["min_rating"] = "Minimum rating must be a number from 0 to 5."
+            try:
+                parsed_rating = parse_min_rating(min_rating)
+            except ValueError:
+                fields["min_rating"] = MIN_RATING_PROBLEM
         if sort and sort not in SERVICE_SORTS:
             fields["sort"] = "Choose one of the listed sort orders."
         if fields:
