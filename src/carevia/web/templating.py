@@ -119,9 +119,9 @@ def build_environment(settings: Settings) -> Environment:
     )
     # Shared widgets used inside named blocks are globals, so fragments see them too.
     environment.globals["page_link"] = page_link
-    environment.globals["pager"] = environment.get_template(
-        "_partials/pagination.html"
-    ).module.pager  # type: ignore[attr-defined]
+    listing = environment.get_template("_partials/pagination.html").module
+    environment.globals["pager"] = listing.pager  # type: ignore[attr-defined]
+    environment.globals["results_head"] = listing.results_head  # type: ignore[attr-defined]
     return environment
 
 
