@@ -117,7 +117,9 @@ async def test_unread_counts_and_the_seen_receipt(client: Client, visit: Visit) 
     assert "unread" not in workspace.text  # the writer has nothing unread
     await sign_in_as(client, "patient_a")
     home = await client.get("/services")
-    assert re.search(r'class="nav-badge"[^>]*>2<span class="visually-hidden"> unread messages', home.text)
+    assert re.search(
+        r'class="nav-badge"[^>]*>2<span class="visually-hidden"> unread messages', home.text
+    )
     # Opening the booking page reads the thread: the count is gone on the next page.
     page = await client.get(f"/bookings/{visit.code}")
     assert "Seen" not in page.text  # nothing of the patient's own has been read
@@ -131,7 +133,10 @@ async def test_unread_counts_and_the_seen_receipt(client: Client, visit: Visit) 
 
 async def test_text_is_escaped_and_never_made_a_link(client: Client, visit: Visit) -> None:
     await sign_in_as(client, "patient_a")
-    text = '<script>alert(1)</script> <a href="https://evil.example">x</a> https://example.com +8801712345678'
+    text = (
+        '<script>alert(1)</script> <a href="https://evil.example">x</a> '
+        "https://example.com +8801712345678"
+    )
     assert (await post_message(client, visit.code, text)).status_code == 303
     page = await client.get(f"/bookings/{visit.code}")
     shown = re.search(r'<p class="thread-text">(.*?)</p>', page.text, re.S)

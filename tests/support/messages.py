@@ -1,4 +1,4 @@
-"""Messages on a booking: the people of one visit, posting as each, and the service under a clock."""
+"""Messages on a booking: the people of one visit, posting as each, the service under a clock."""
 
 from __future__ import annotations
 
@@ -62,9 +62,7 @@ async def a_visit(
     caregiver_x = await make_caregiver(EMAILS["caregiver_x"])
     caregiver_y = await make_caregiver(EMAILS["caregiver_y"], name="Nasrin Sultana")
     admin = await make_user(EMAILS["admin"], role="admin", first_name="Ops")
-    booking = await past_booking(
-        database, patient_a, caregiver_x, status=status, days_ago=days_ago
-    )
+    booking = await past_booking(database, patient_a, caregiver_x, status=status, days_ago=days_ago)
     return Visit(booking, patient_a, patient_b, caregiver_x, caregiver_y, admin)
 
 
@@ -98,9 +96,9 @@ async def post_message(
     )
 
 
-def messages_at(database: Database, clock: Clock, base_url: str = "https://carevia.test") -> (
-    MessageService
-):
+def messages_at(
+    database: Database, clock: Clock, base_url: str = "https://carevia.test"
+) -> MessageService:
     """The message service over the test database, with the test's own clock."""
     return MessageService(
         database=database,
