@@ -16,7 +16,6 @@ from carevia.domain.accounts.passwords import HASHER
 from e2e.test_booking import choose_date, fill_address, held_code, working_day
 from e2e.test_live_dashboard import PASSWORD, log_in
 
-SHOTS = Path("/tmp/shots-messages")
 # The patient page listens through htmx's SSE extension; wait until its stream is open.
 STREAM_OPEN = """() => {
   const data = document.getElementById("booking-live")["htmx-internal-data"];
@@ -46,17 +45,16 @@ def send(page: Page, text: str) -> None:
     expect(page.get_by_label("Write a message")).to_have_value("")
 
 
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def shoot(page: Page, artifacts: Path, name: str) -> None:
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.locator("#messages").scroll_into_view_if_needed()
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(artifacts / f"{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_patient_and_caregiver_exchange_messages_live(
-    browser: Browser, live_server: LiveServer
+    browser: Browser, live_server: LiveServer, artifacts: Path
 ) -> None:
     patient_email = f"patient.{time.monotonic_ns()}@example.com"
     live_server.create_user(patient_email, "Rokeya Begum", "patient", PASSWORD)
@@ -95,8 +93,8 @@ def test_patient_and_caregiver_exchange_messages_live(
         # Links and phone numbers stay text.
         assert patient.locator("#thread-list a").count() == 0
         assert carer.locator("#thread-list a").count() == 0
-        shoot(patient, "patient-thread")
-        shoot(carer, "caregiver-thread")
+        shoot(patient, artifacts, "patient-thread")
+        shoot(carer, artifacts, "caregiver-thread")
     finally:
         patient_context.close()
         carer_context.close()
