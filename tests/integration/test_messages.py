@@ -223,3 +223,11 @@ async def test_support_inbox_lists_threads_waiting_for_an_answer_oldest_first(
     inbox = await client.get("/dashboard/messages")
     assert visit.code not in inbox.text and second.code in inbox.text
     assert f'href="/dashboard/bookings/{second.code}#messages"' in inbox.text
+    # A caregiver's own list holds their conversations, newest first; another's holds none.
+    await sign_in_as(client, "caregiver_x")
+    own = await client.get("/dashboard/messages")
+    assert own.text.index(second.code) < own.text.index(visit.code)
+    assert "2 unread" in own.text  # the first thread: the question and support's answer
+    await sign_in_as(client, "caregiver_y")
+    other = await client.get("/dashboard/messages")
+    assert visit.code not in other.text and "No messages yet." in other.text

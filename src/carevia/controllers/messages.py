@@ -119,7 +119,7 @@ class DashboardMessageController(Controller):
     ) -> Response[Any] | Template:
         return await send(request, messages, code, data, dashboard=True)
 
-    @get("/messages", name="dashboard.messages", guards=[require_role("admin")])
+    @get("/messages", name="dashboard.messages")
     async def inbox(
         self,
         request: Request[User, Any, Any],
@@ -130,5 +130,5 @@ class DashboardMessageController(Controller):
             request,
             "dashboard/messages.html",
             block="inbox",
-            inbox=await messages.support_inbox(page),
+            inbox=await messages.inbox(request.user, page),
         )

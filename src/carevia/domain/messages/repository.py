@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -31,6 +31,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     ],
     THREADS: [
         IndexModel([("waiting_since", ASCENDING)]),
+        IndexModel([("caregiver_id", ASCENDING), ("last_at", DESCENDING)]),
     ],
 }
 
@@ -125,6 +126,23 @@ class MessageRepository:
         found = (
             self._threads.find(waiting)
             .sort([("waiting_since", ASCENDING), ("_id", ASCENDING)])
+            .skip(skip)
+            .limit(limit)
+        )
+        return [from_document(document, ThreadSummary) async for document in found], total
+
+    async def caregiver_thread_count(self, caregiver_id: ObjectId) -> int:
+        return await self._threads.count_documents({"caregiver_id": caregiver_id})
+
+    async def threads_of_caregiver(
+        self, caregiver_id: ObjectId, skip: int, limit: int
+    ) -> tuple[list[ThreadSummary], int]:
+        """A caregiver's conversations, the latest first."""
+        mine = {"caregiver_id": caregiver_id}
+        total = await self.caregiver_thread_count(caregiver_id)
+        found = (
+            self._threads.find(mine)
+            .sort([("last_at", DESCENDING), ("_id", DESCENDING)])
             .skip(skip)
             .limit(limit)
         )

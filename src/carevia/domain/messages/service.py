@@ -35,7 +35,7 @@ from carevia.domain.messages.models import (
 )
 from carevia.domain.messages.repository import MessageRepository
 from carevia.domain.notifications import NotificationRepository
-from carevia.domain.shared import Conflict, Invalid, NotFound, RateLimited
+from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.pagination import Page, clamp_page
 from carevia.domain.shared.transactions import in_transaction
@@ -164,10 +164,21 @@ class MessageService:
             return await self._messages.unread_count("caregiver_id", user.id, "caregiver")
         return await self._messages.unread_count("patient_id", user.id, "patient")
 
-    async def support_inbox(self, page: int) -> Page[ThreadSummary]:
-        total = await self._messages.waiting_count()
+    async def inbox(self, user: User, page: int) -> Page[ThreadSummary]:
+        """Support: the threads waiting for an answer, longest first; a caregiver: their own."""
+        if user.role == "admin":
+            total = await self._messages.waiting_count()
+        elif user.role == "caregiver":
+            total = await self._messages.caregiver_thread_count(user.id)
+        else:
+            raise Forbidden("Only support and caregivers have a message inbox.")
         request = clamp_page(page, total, INBOX_PAGE_SIZE)
-        items, total = await self._messages.waiting_threads(request.skip, request.size)
+        if user.role == "admin":
+            items, total = await self._messages.waiting_threads(request.skip, request.size)
+        else:
+            items, total = await self._messages.threads_of_caregiver(
+                user.id, request.skip, request.size
+            )
         return Page(items=items, number=request.number, size=request.size, total=total)
 
     # Writing
