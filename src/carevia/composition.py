@@ -174,6 +174,7 @@ def build_services(
         contact=contact_messages,
         reviews=ReviewRepository(database),
         applications=ApplicationRepository(database),
+        messages=MessageRepository(database),
         discard_file=files.discard,
         audit=audit,
         cancel_booking=payments.cancel,

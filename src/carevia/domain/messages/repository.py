@@ -16,6 +16,7 @@ from carevia.domain.shared.documents import from_document, to_document
 
 MESSAGES = "messages"
 THREADS = "message_threads"
+FORMER_AUTHOR = "Former patient"
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     MESSAGES: [
@@ -24,7 +25,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         # The header's unread count, on every page of a signed-in person: one indexed count.
         IndexModel([("patient_id", ASCENDING), ("unread_by", ASCENDING)]),
         IndexModel([("caregiver_id", ASCENDING), ("unread_by", ASCENDING)]),
-        # The rate limit counts a writer's recent messages.
+        # The rate limit counts a writer's recent messages; export and erasure find them all.
         IndexModel([("author_id", ASCENDING), ("created_at", ASCENDING)]),
         # The unread-mail sweep finds only what is due.
         IndexModel([("mail_pending", ASCENDING), ("mail_due_at", ASCENDING)]),
@@ -147,6 +148,18 @@ class MessageRepository:
             .limit(limit)
         )
         return [from_document(document, ThreadSummary) async for document in found], total
+
+    async def written_by(self, author_id: ObjectId) -> list[Message]:
+        found = self._messages.find({"author_id": author_id}).sort("created_at", ASCENDING)
+        return [from_document(document, Message) async for document in found]
+
+    async def forget_author(self, author_id: ObjectId, replacement: str) -> int:
+        """A deleted account's messages keep their place in the thread, not their words."""
+        result = await self._messages.update_many(
+            {"author_id": author_id},
+            {"$set": {"author_name": FORMER_AUTHOR, "text": replacement}},
+        )
+        return result.modified_count
 
     async def waiting_count(self) -> int:
         return await self._threads.count_documents({"waiting_since": {"$type": "date"}})
