@@ -231,3 +231,20 @@ async def test_support_inbox_lists_threads_waiting_for_an_answer_oldest_first(
     await sign_in_as(client, "caregiver_y")
     other = await client.get("/dashboard/messages")
     assert visit.code not in other.text and "No messages yet." in other.text
+
+
+async def test_a_new_caregiver_takes_over_the_thread_and_its_unread_count(
+    client: Client, database: Database, visit: Visit
+) -> None:
+    await sign_in_as(client, "patient_a")
+    await post_message(client, visit.code, "Will you bring the blood pressure cuff?")
+    # Support moves the visit to caregiver Y (the drawer's Reassign changes the booking so).
+    await database["bookings"].update_one(
+        {"_id": visit.booking.id}, {"$set": {"caregiver_id": visit.caregiver_y}}
+    )
+    await post_message(client, visit.code, "Sorry, one more thing: the gate is blue.")
+    await sign_in_as(client, "caregiver_x")
+    assert "unread" not in (await client.get("/dashboard/profile")).text
+    assert visit.code not in (await client.get("/dashboard/messages")).text
+    await sign_in_as(client, "caregiver_y")
+    assert "2 unread" in (await client.get("/dashboard/messages")).text

@@ -71,6 +71,16 @@ class MessageRepository:
             {"_id": message.booking_id}, summary, upsert=True, session=session
         )
 
+    async def follow_caregiver(self, booking_id: ObjectId, caregiver_id: ObjectId) -> None:
+        """After a reassignment the thread, its unread counts and its emails go to the new one."""
+        moved = {"booking_id": booking_id, "caregiver_id": {"$ne": caregiver_id}}
+        if await self._messages.find_one(moved, {"_id": 1}) is None:
+            return
+        await self._messages.update_many(moved, {"$set": {"caregiver_id": caregiver_id}})
+        await self._threads.update_one(
+            {"_id": booking_id}, {"$set": {"caregiver_id": caregiver_id}}
+        )
+
     async def thread(self, booking_id: ObjectId) -> list[Message]:
         found = self._messages.find({"booking_id": booking_id}).sort(
             [("created_at", ASCENDING), ("_id", ASCENDING)]

@@ -137,6 +137,8 @@ class MessageService:
     ) -> ThreadView:
         side = side_of(user.role)
         now = self._clock()
+        # The booking says who its caregiver is now; the thread follows it when it opens.
+        await self._messages.follow_caregiver(booking.id, booking.caregiver_id)
         await self._messages.mark_read(booking.id, side, now)
         messages = await self._messages.thread(booking.id)
         seen_id, seen_at = last_seen(messages, side)
