@@ -52,6 +52,7 @@ from carevia.controllers.events import (
 )
 from carevia.controllers.files import FileController
 from carevia.controllers.health import healthz, readyz
+from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
@@ -104,6 +105,10 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
                     name="reconcile",
                 ),
                 asyncio.create_task(services.notification_hub.run(stop), name="notification-hub"),
+                asyncio.create_task(
+                    run_every(60, services.messages.send_waiting_mail, stop, "message-mail"),
+                    name="message-mail",
+                ),
             ]
             try:
                 yield
@@ -132,6 +137,8 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         ApplicationController,
         DashboardAuditController,
         DashboardPaymentController,
+        DashboardMessageController,
+        MessageController,
         BookingFormController,
         BookingController,
         CheckoutController,

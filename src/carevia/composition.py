@@ -48,6 +48,7 @@ from carevia.domain.contact import ContactRepository, ContactService
 from carevia.domain.files import CaregiverPhotos, FileRepository, FileService
 from carevia.domain.mail import Mailer, MailRenderer, MailWorker, OutboxRepository
 from carevia.domain.mail.transport import MailTransport
+from carevia.domain.messages import MessageRepository, MessageService
 from carevia.domain.notifications import NotificationRepository
 from carevia.domain.notifications.hub import NotificationHub
 from carevia.domain.notifications.tickets import EventTickets
@@ -98,6 +99,7 @@ class Services:
     caregiver_photos: CaregiverPhotos
     reviews: ReviewService
     applications: ApplicationService
+    messages: MessageService
 
 
 def build_services(
@@ -172,6 +174,7 @@ def build_services(
         contact=contact_messages,
         reviews=ReviewRepository(database),
         applications=ApplicationRepository(database),
+        messages=MessageRepository(database),
         discard_file=files.discard,
         audit=audit,
         cancel_booking=payments.cancel,
@@ -259,6 +262,17 @@ def build_services(
             audit=audit,
             base_url=settings.public_base_url,
         ),
+        messages=MessageService(
+            database=database,
+            messages=MessageRepository(database),
+            bookings=bookings_store,
+            users=users,
+            notifications=notifications,
+            mailer=mailer,
+            base_url=settings.public_base_url,
+            clock=utc_now,
+            writers=notices.writers,
+        ),
     )
 
 
@@ -337,6 +351,7 @@ PROVIDED = (
     "caregiver_photos",
     "reviews",
     "applications",
+    "messages",
 )
 
 

@@ -24,6 +24,7 @@ from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.files import INDEXES as FILE_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
+from carevia.domain.messages import INDEXES as MESSAGE_INDEXES
 from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
 from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
 from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
@@ -48,6 +49,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     CONTACT_INDEXES,
     FILE_INDEXES,
     MAIL_INDEXES,
+    MESSAGE_INDEXES,
     NOTIFICATION_INDEXES,
     EVENT_TICKET_INDEXES,
     PAYMENT_INDEXES,

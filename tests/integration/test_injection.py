@@ -41,8 +41,11 @@ ANSWERS_ALIKE = {"/forgot-password"}
 # Forms of free text only (a caregiver's bio, languages, certifications): hostile text is
 # still text, stored as typed. These are sent last and checked for literal storage instead.
 # Any text is a valid reason to hide or show a review; the audit log stores it as text.
+# A message on a booking is any text its writer chooses.
 FREE_TEXT_FORMS = {
     "/dashboard/profile",
+    "/bookings/{code:str}/messages",
+    "/dashboard/bookings/{code:str}/messages",
     "/dashboard/reviews/{review_id:str}/hide",
     "/dashboard/reviews/{review_id:str}/unhide",
 }
@@ -277,3 +280,23 @@ async def test_hostile_text_in_a_free_text_form_is_stored_as_text(
         if answer.status_code < 400:
             assert stored["bio"] == (text_value * 20).strip()
             assert stored["languages"] == [text_value.strip()]
+
+
+async def test_hostile_text_in_a_message_is_stored_as_text(
+    client: Client, database: Database, world: dict[str, Any]
+) -> None:
+    cookies = world["sessions"]["patient"]
+    path = f"/bookings/{world['ids']['code']}/messages"
+    rounds = examples(st.tuples(text | huge, operator.filter(_is_dict)), FORM_ROUNDS)
+    for text_value, operators in rounds:
+        client.cookies.clear()
+        client.cookies.update(cookies)
+        values = {"text": (text_value, operators)}
+        answer = await client.post(
+            path, data=form_body(values, cookies["csrftoken"]), follow_redirects=False
+        )
+        assert answer.status_code < 500
+        if answer.status_code < 400:
+            stored = await database["messages"].find_one({}, sort=[("_id", -1)])
+            assert stored is not None and operator_keys(stored) == []
+            assert stored["text"] == text_value.strip()

@@ -34,6 +34,10 @@ FIXTURE_VALUES = (
     "House 4, Road 2, Dhanmondi",
     "Second floor",
     DEMO_ADMIN_EMAIL,
+    # Messages on a booking: what families write never reaches a log.
+    "Keep the medicine box ready.",
+    "Could you arrive at 9 instead?",
+    "The gate code is 4821",
 )
 PATTERNS = (
     r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org)\b",  # every test person's email

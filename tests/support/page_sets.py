@@ -43,10 +43,12 @@ ADMIN_PAGES = [
     "/dashboard/audit",
     "/dashboard/reviews",
     "/dashboard/applications",
+    "/dashboard/messages",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",
     "/dashboard/availability",
+    "/dashboard/messages",
     "/dashboard/reviews",
     "/dashboard/profile",
 ]

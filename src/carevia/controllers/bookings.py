@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
+from carevia.domain.messages import MessageService
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.reviews import Review, ReviewForm, ReviewService
 from carevia.domain.shared import Invalid
@@ -52,6 +53,7 @@ class BookingController(Controller):
         request: Request[User, Any, Any],
         bookings: NamedDependency[BookingService],
         reviews: NamedDependency[ReviewService],
+        messages: NamedDependency[MessageService],
         code: FromPath[str],
         edit_review: FromQuery[bool] = False,
     ) -> Template:
@@ -64,6 +66,7 @@ class BookingController(Controller):
             review_form=form,
             editing=edit_review,
             errors={},
+            thread=await messages.on_page(request.user, booking, dashboard=False),
             **context,
         )
 

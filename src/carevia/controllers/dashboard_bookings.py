@@ -20,6 +20,7 @@ from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.messages import MessageService
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
@@ -87,7 +88,9 @@ async def drawer_page(
     fields: dict[str, str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    **parts: Any,
 ) -> Template:
+    """`parts` are the page's own sections beside the drawer (the thread), on a whole page."""
     drawer = await booking_admin.drawer(request.user, code)
     return render(
         request,
@@ -101,6 +104,7 @@ async def drawer_page(
         notice=notice,
         error=error,
         fields=fields or {},
+        **parts,
     )
 
 
@@ -182,10 +186,12 @@ class DashboardBookingController(Controller):
         self,
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
+        messages: NamedDependency[MessageService],
         code: FromPath[str],
         done: FromQuery[str] = "",
     ) -> Template:
-        return await drawer_page(request, booking_admin, code, notice=DONE.get(done))
+        thread = await messages.thread(request.user, code, dashboard=True)
+        return await drawer_page(request, booking_admin, code, notice=DONE.get(done), thread=thread)
 
     @post("/bookings/{code:str}/assign", name="dashboard.booking.assign", guards=admin_only)
     async def assign(
