@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
+from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.reviews import Review, ReviewForm, ReviewService
 from carevia.domain.shared import Invalid
@@ -52,6 +53,7 @@ class BookingController(Controller):
         request: Request[User, Any, Any],
         bookings: NamedDependency[BookingService],
         reviews: NamedDependency[ReviewService],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         edit_review: FromQuery[bool] = False,
     ) -> Template:
@@ -61,6 +63,7 @@ class BookingController(Controller):
         return render(
             request,
             "bookings/detail.html",
+            care=await care_needs.view(request.user, booking),
             review_form=form,
             editing=edit_review,
             errors={},

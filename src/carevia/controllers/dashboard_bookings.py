@@ -20,6 +20,7 @@ from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
@@ -87,8 +88,14 @@ async def drawer_page(
     fields: dict[str, str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    care_needs: CareNeedsAccess | None = None,
 ) -> Template:
+    """With `care_needs`, a new view of the page: care needs are read (and audited) once.
+
+    Without it the drawer is redrawn after an action and the care needs already shown stay.
+    """
     drawer = await booking_admin.drawer(request.user, code)
+    care = await care_needs.view(request.user, drawer.booking) if care_needs else None
     return render(
         request,
         DRAWER_TEMPLATE,
@@ -97,6 +104,8 @@ async def drawer_page(
         headers={**NO_STORE, **(headers or {})},
         drawer=drawer,
         booking=drawer.booking,
+        care=care,
+        care_kept=care_needs is None,
         is_admin=request.user.role == "admin",
         notice=notice,
         error=error,
@@ -182,10 +191,13 @@ class DashboardBookingController(Controller):
         self,
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         done: FromQuery[str] = "",
     ) -> Template:
-        return await drawer_page(request, booking_admin, code, notice=DONE.get(done))
+        return await drawer_page(
+            request, booking_admin, code, notice=DONE.get(done), care_needs=care_needs
+        )
 
     @post("/bookings/{code:str}/assign", name="dashboard.booking.assign", guards=admin_only)
     async def assign(
