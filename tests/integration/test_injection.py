@@ -22,7 +22,9 @@ from litestar.routes import HTTPRoute
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, UserFactory, api_token, log_in
+from tests.support.applications import submitted_application
 from tests.support.bookings import CaregiverFactory
+from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
@@ -146,6 +148,7 @@ async def world(
     seeded: int,
 ) -> dict[str, Any]:
     patient = await make_user("amina@example.com")
+    applicant = await make_user("karim@example.com", first_name="Karim")
     caregiver = await make_caregiver("carer@example.com")
     await make_user("admin@example.com", role="admin")
     await log_in(client, "amina@example.com")
@@ -170,6 +173,9 @@ async def world(
         "caregiver_id": str(caregiver),
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
+        "person_id": await save_mother(database, patient.id),
+        # Someone else's application waits for an admin, so the patient's own form stays open.
+        "application_id": str((await submitted_application(database, applicant)).id),
     }
     return {"sessions": sessions, "tokens": tokens, "ids": ids, "caregiver": caregiver}
 
@@ -179,7 +185,7 @@ def role_for(path: str) -> str:
         return "caregiver"
     if path.startswith(("/api/", "/dashboard/")):
         return "admin"
-    if path.startswith(("/account", "/bookings")):
+    if path.startswith(("/account", "/bookings", "/become-a-caregiver")):
         return "patient"
     return "anonymous"
 
