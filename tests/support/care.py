@@ -22,7 +22,7 @@ CARE_NEEDS = {
     "allergies": "Penicillin gives her a rash",
     "medication": "Metformin 500 mg after breakfast",
 }
-MOTHER_NAME = "Rokeya Begum"
+MOTHER_NAME = "Monowara Begum"
 MOTHER = {
     "recipient": "new",
     "name": MOTHER_NAME,
