@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from tests.support.application import LiveServer
 from tests.support.care import CARE_NEEDS, MOTHER_NAME
 
-from e2e.test_booking import choose_date, fill_address, held_code, sign_in, working_day
+from e2e.test_booking import PASSWORD, choose_date, fill_address, held_code, sign_in, working_day
+from e2e.test_live_dashboard import log_in
 
 # Outside the repository: screenshots of the form and the people page to look at.
 SHOTS = Path(tempfile.gettempdir()) / "shots-care"
@@ -42,7 +45,7 @@ def shoot(page: Page, name: str, selector: str) -> None:
 
 
 def test_a_patient_books_for_her_mother_pays_and_chooses_her_again(
-    page: Page, live_server: LiveServer
+    page: Page, live_server: LiveServer, open_page: Callable[..., Page]
 ) -> None:
     sign_in(page, live_server)
     who = page.get_by_role("group", name="Who needs care?")
@@ -62,6 +65,17 @@ def test_a_patient_books_for_her_mother_pays_and_chooses_her_again(
     page.goto(f"/bookings/{code}")
     care = page.get_by_role("region", name=f"Care for {MOTHER_NAME}")
     expect(care).to_contain_text(CARE_NEEDS["medication"])
+
+    # An admin's action redraws the drawer; the care needs already shown stay in place.
+    admin_email = f"admin.{time.monotonic_ns()}@example.com"
+    live_server.create_user(admin_email, "Nadia Islam", "admin", PASSWORD)
+    admin = open_page()
+    log_in(admin, admin_email, f"/dashboard/bookings/{code}")
+    admin_care = admin.get_by_role("region", name=f"Care for {MOTHER_NAME}")
+    expect(admin_care).to_contain_text(CARE_NEEDS["conditions"])
+    admin.get_by_role("button", name="Resend confirmation").click()
+    expect(admin.get_by_text("The confirmation email is queued again")).to_be_visible()
+    expect(admin_care).to_contain_text(CARE_NEEDS["conditions"])
 
     page.goto("/account/people")
     expect(page.get_by_role("link", name=MOTHER_NAME)).to_be_visible()

@@ -130,3 +130,37 @@ async def test_someone_elses_saved_person_cannot_be_booked_for(
     assert response.status_code == 422
     assert leaked(response.text) == []
     assert await database["bookings"].count_documents({}) == 0
+
+
+async def test_people_i_care_for_are_added_checked_and_removed_without_touching_bookings(
+    client: Client, database: Database, patient: ObjectId
+) -> None:
+    empty = await client.get("/account/people")
+    assert "You have not saved anyone yet" in empty.text
+    assert empty.headers["cache-control"] == "no-store"
+    token = await csrf_token(client, "/account/people/new")
+    person = {key: value for key, value in MOTHER.items() if key != "recipient"}
+
+    refused = await client.post(
+        "/account/people", data={**person, "age": "-1", "_csrf_token": token}
+    )
+    assert refused.status_code == 422 and 'id="age-error"' in refused.text
+    assert await database["care_people"].count_documents({}) == 0
+
+    added = await client.post(
+        "/account/people", data={**person, "_csrf_token": token}, follow_redirects=False
+    )
+    assert added.status_code == 303
+    saved = await database["care_people"].find_one({"patient_id": patient})
+    assert saved is not None and saved["needs"] == CARE_NEEDS
+    code = await booking_code(client, await submit_booking(client, recipient=str(saved["_id"])))
+
+    removed = await client.post(
+        f"/account/people/{saved['_id']}/delete",
+        data={"_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    assert await database["care_people"].count_documents({}) == 0
+    assert (await stored_booking(database, code))["recipient"]["needs"] == CARE_NEEDS
+    assert (await client.get(f"/account/people/{saved['_id']}")).status_code == 404
