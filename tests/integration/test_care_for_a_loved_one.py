@@ -10,6 +10,7 @@ from bson import ObjectId
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory, booking_code, next_local_date, submit_booking
 from tests.support.care import CARE_NEEDS, MOTHER, MOTHER_NAME, Database, leaked, save_mother
+from tests.support.payment_flows import stored_booking
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -20,12 +21,6 @@ async def patient(client: Client, make_user: UserFactory, make_caregiver: Caregi
     user = await make_user("amina@example.com")
     await log_in(client, "amina@example.com")
     return user.id
-
-
-async def stored_booking(database: Database, code: str) -> dict[str, Any]:
-    found = await database["bookings"].find_one({"code": code})
-    assert found is not None
-    return found
 
 
 async def test_booking_for_someone_new_saves_them_and_keeps_its_own_copy(
