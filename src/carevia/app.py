@@ -30,6 +30,7 @@ from carevia.controllers.applications import ApplicationController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.booking_form import BookingFormController
 from carevia.controllers.bookings import BookingController
+from carevia.controllers.care_people import CarePeopleController
 from carevia.controllers.caregivers import CaregiverController
 from carevia.controllers.checkout import CheckoutController
 from carevia.controllers.coverage import district_options
@@ -125,6 +126,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         FileController,
         AuthController,
         AccountController,
+        CarePeopleController,
         DashboardController,
         DashboardProfileController,
         DashboardReviewController,

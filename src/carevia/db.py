@@ -18,6 +18,7 @@ from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
 from carevia.domain.bookings.read_models import INDEXES as BOOKING_QUERY_INDEXES
 from carevia.domain.bookings.repository import INDEXES as BOOKING_INDEXES
+from carevia.domain.care import INDEXES as CARE_INDEXES
 from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.admin_repository import INDEXES as CATALOGUE_ADMIN_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
@@ -43,6 +44,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     AUDIT_INDEXES,
     BOOKING_INDEXES,
     BOOKING_QUERY_INDEXES,
+    CARE_INDEXES,
     CAREGIVER_INDEXES,
     CATALOGUE_INDEXES,
     CATALOGUE_ADMIN_INDEXES,

@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.support.accounts import Client, UserFactory, api_token, log_in
 from tests.support.applications import submitted_application
 from tests.support.bookings import CaregiverFactory
+from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
@@ -150,11 +151,12 @@ async def world(
     seeded: int,
 ) -> dict[str, Any]:
     patient = await make_user("amina@example.com")
+    applicant = await make_user("karim@example.com", first_name="Karim")
     caregiver = await make_caregiver("carer@example.com")
     await make_user("admin@example.com", role="admin")
     await log_in(client, "amina@example.com")
     code, _ = await held_booking(client)
-    application = await submitted_application(database, patient)
+    application = await submitted_application(database, applicant)
     sessions: dict[str, dict[str, str]] = {}
     for role, email in [("patient", "amina"), ("caregiver", "carer"), ("admin", "admin")]:
         client.cookies.clear()
@@ -175,6 +177,8 @@ async def world(
         "caregiver_id": str(caregiver),
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
+        "person_id": await save_mother(database, patient.id),
+        # Someone else's application waits for an admin, so the patient's own form stays open.
         "application_id": str(application.id),
         "upload_id": str(application.documents[0].id),
     }

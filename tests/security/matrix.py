@@ -38,6 +38,8 @@ async def resolve(world: World, route: dict[str, Any], role: str) -> tuple[str, 
             ids["slug"] = await world.fresh_service()
         elif fresh == "caregiver":
             ids["caregiver_id"] = ids["user_id"] = await world.fresh_caregiver()
+        elif fresh == "person":
+            ids["person_id"] = await world.fresh_person()
         else:
             status = "in_progress" if fresh == "booking_in_progress" else ""
             ids["code"] = await world.fresh_booking(status)

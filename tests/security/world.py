@@ -29,6 +29,7 @@ from carevia.domain.shared.documents import from_document
 from tests.support.accounts import add_user, api_token, log_in
 from tests.support.applications import submitted_application
 from tests.support.bookings import add_caregiver
+from tests.support.care import save_mother
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
 from tests.support.reviews import reviewed_booking
@@ -91,6 +92,7 @@ class World:
             "review_id": str(await reviewed_booking(self.database, a, x)),
             "application_id": str(application.id),  # A's application, waiting for an admin
             "upload_id": str(application.documents[0].id),  # its certificate
+            "person_id": await save_mother(self.database, a.id),  # A's mother, with care needs
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)
@@ -141,6 +143,12 @@ class World:
                 {"_id": copy.id}, {"$set": {"status": status}}
             )
         return copy.code
+
+    async def fresh_person(self) -> str:
+        """Another person patient A cares for."""
+        patient = await UserRepository(self.database).get_by_email(EMAILS["patient_a"])
+        assert patient is not None
+        return await save_mother(self.database, patient.id)
 
     async def fresh_caregiver(self) -> str:
         self._copies += 1

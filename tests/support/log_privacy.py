@@ -20,6 +20,7 @@ import pytest
 
 from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL
 from carevia.domain.caregivers.seed import demo_caregivers
+from tests.support.care import SENTINELS as CARE_NEEDS_VALUES
 
 # What the fixtures and flows put into accounts and bookings: passwords, addresses, phones,
 # notes. Seeded caregivers' names and emails are added from the seed file itself.
@@ -38,6 +39,7 @@ FIXTURE_VALUES = (
     "Keep the medicine box ready.",
     "Could you arrive at 9 instead?",
     "The gate code is 4821",
+    *CARE_NEEDS_VALUES,  # a loved one's care needs, and her name
 )
 PATTERNS = (
     r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org)\b",  # every test person's email

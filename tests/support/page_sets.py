@@ -30,6 +30,8 @@ PUBLIC_PAGES = [
 PATIENT_PAGES = [
     "/account",
     "/account/bookings",
+    "/account/people",
+    "/account/people/new",
     "/services/infant-day-care/book",
     "/become-a-caregiver",
 ]

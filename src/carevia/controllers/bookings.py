@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
 from carevia.domain.messages import MessageService
+from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.reviews import Review, ReviewForm, ReviewService
 from carevia.domain.shared import Invalid
@@ -54,6 +55,7 @@ class BookingController(Controller):
         bookings: NamedDependency[BookingService],
         reviews: NamedDependency[ReviewService],
         messages: NamedDependency[MessageService],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         edit_review: FromQuery[bool] = False,
     ) -> Template:
@@ -63,6 +65,7 @@ class BookingController(Controller):
         return render(
             request,
             "bookings/detail.html",
+            care=await care_needs.view(request.user, booking),
             review_form=form,
             editing=edit_review,
             errors={},

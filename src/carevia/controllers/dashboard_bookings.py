@@ -21,6 +21,7 @@ from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
 from carevia.domain.messages import MessageService
+from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
@@ -88,10 +89,16 @@ async def drawer_page(
     fields: dict[str, str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    care_needs: CareNeedsAccess | None = None,
     **parts: Any,
 ) -> Template:
-    """`parts` are the page's own sections beside the drawer (the thread), on a whole page."""
+    """With `care_needs`, a new view of the page: care needs are read (and audited) once.
+
+    Without it the drawer is redrawn after an action and the care needs already shown stay.
+    `parts` are the page's own sections beside the drawer (the thread), on a whole page.
+    """
     drawer = await booking_admin.drawer(request.user, code)
+    care = await care_needs.view(request.user, drawer.booking) if care_needs else None
     return render(
         request,
         DRAWER_TEMPLATE,
@@ -100,6 +107,8 @@ async def drawer_page(
         headers={**NO_STORE, **(headers or {})},
         drawer=drawer,
         booking=drawer.booking,
+        care=care,
+        care_kept=care_needs is None,
         is_admin=request.user.role == "admin",
         notice=notice,
         error=error,
@@ -187,11 +196,19 @@ class DashboardBookingController(Controller):
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
         messages: NamedDependency[MessageService],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         done: FromQuery[str] = "",
     ) -> Template:
         thread = await messages.thread(request.user, code, dashboard=True)
-        return await drawer_page(request, booking_admin, code, notice=DONE.get(done), thread=thread)
+        return await drawer_page(
+            request,
+            booking_admin,
+            code,
+            notice=DONE.get(done),
+            care_needs=care_needs,
+            thread=thread,
+        )
 
     @post("/bookings/{code:str}/assign", name="dashboard.booking.assign", guards=admin_only)
     async def assign(

@@ -52,6 +52,7 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "caregiver.availability_changed": ("Changed their availability", False),
     "caregiver.profile_changed": ("Changed their caregiver profile", False),
     "booking.viewed": ("Viewed a patient's booking", True),
+    "care.needs_viewed": ("Viewed the care needs of the person a booking is for", True),
     "booking.created": ("Booked a service", False),
     "booking.confirmed": ("Booking confirmed after payment", False),
     "booking.expired": ("Unpaid booking released", False),

@@ -7,6 +7,7 @@ import msgspec
 from bson import ObjectId
 
 from carevia.domain.bookings.pricing import DurationType, PriceBreakdown
+from carevia.domain.care.models import MYSELF, PersonForm, Recipient, RecipientChoice
 
 BookingStatus = Literal[
     "pending_payment", "confirmed", "in_progress", "completed", "expired", "cancelled"
@@ -91,6 +92,8 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     amount_refundable: int | None = None
     refund_owed: int = 0
     hold_expires_at: datetime | None = None
+    # Who the care is for when not the patient: a copy taken at booking, with care needs.
+    recipient: Recipient | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
     created_at: datetime
     updated_at: datetime
@@ -125,6 +128,26 @@ class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
     address: str = ""
     notes: str = ""
     payment_option: str = "full"
+    # Who needs care: "myself", a saved person's id, or "new" with the person's fields below.
+    recipient: str = MYSELF
+    dont_save: str = ""
+    name: str = ""
+    age: str = ""
+    relationship: str = ""
+    mobility: str = ""
+    conditions: str = ""
+    allergies: str = ""
+    medication: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_visit_updates: str = ""
+
+    def recipient_choice(self) -> RecipientChoice:
+        person = {field: getattr(self, field) for field in PersonForm.__struct_fields__}
+        return RecipientChoice(
+            recipient=self.recipient, dont_save=self.dont_save, person=PersonForm(**person)
+        )
 
     def quantity_number(self) -> int | None:
         """The quantity when it is a whole number written in ASCII digits, else None.

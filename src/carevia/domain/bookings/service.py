@@ -24,6 +24,8 @@ from carevia.domain.bookings.repository import BookingRepository, CodeTaken, Slo
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
+from carevia.domain.care.models import CarePerson
+from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
@@ -50,6 +52,7 @@ class BookingService:
         timezone: str,
         transitions: BookingTransitions,
         clock: Clock = utc_now,
+        people: CarePeople | None = None,
     ) -> None:
         self._bookings = bookings
         self._services = services
@@ -60,6 +63,7 @@ class BookingService:
         self._timezone = timezone
         self._transitions = transitions
         self._clock = clock
+        self._people = people
         self._free_times = FreeTimes(bookings, timezone, rules.min_notice_hours, clock)
 
     async def service(self, slug: str) -> Service:
@@ -70,6 +74,10 @@ class BookingService:
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
         return await self._chosen_candidates(service, "any")
+
+    async def people_for(self, patient: User) -> list[CarePerson]:
+        """The saved people the form offers under "Who needs care?"."""
+        return await self._people.choices_for(patient) if self._people else []
 
     def quote(self, service: Service, form: BookingForm) -> PriceBreakdown | None:
         """The live price for the form as typed so far, or None until it can be priced."""
@@ -100,8 +108,13 @@ class BookingService:
         service = await self.service(service_slug)
         now = self._clock()
         request, errors = check_request(form, service, now, self._rules, self._timezone)
-        if request is None:
-            raise Invalid(errors)
+        recipient, recipient_errors = (
+            await self._people.choose(patient, form.recipient_choice())
+            if self._people
+            else (None, {})
+        )
+        if request is None or recipient_errors:
+            raise Invalid({**errors, **recipient_errors})
         candidates = await self._chosen_candidates(service, form.caregiver_id)
         if request.caregiver_id is not None and not candidates:
             raise Invalid({"caregiver_id": "This caregiver does not offer this service."})
@@ -138,8 +151,12 @@ class BookingService:
                 now=now,
                 timezone=self._timezone,
                 hold_minutes=self._rules.hold_minutes,
+                recipient=recipient,
             )
             if await self._hold(booking, now):
+                # Saved only once the booking is held: a refused booking leaves no one behind.
+                if self._people:
+                    await self._people.keep_new(patient, recipient)
                 await self._audit.record(
                     "booking.created",
                     actor_id=str(patient.id),

@@ -25,6 +25,7 @@ from carevia.domain.auth.refresh import RefreshTokenService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.bookings.models import Booking
 from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.care.service import CarePeople
 from carevia.domain.contact import ContactRepository
 from carevia.domain.mail import OutboxRepository
 from carevia.domain.messages.repository import MessageRepository
@@ -87,6 +88,7 @@ class PersonalData:
         applications: ApplicationRepository,
         messages: MessageRepository,
         discard_file: Callable[[ObjectId], Awaitable[None]],
+        care_people: CarePeople,
         audit: AuditLog,
         cancel_booking: CancelBooking,
         close_streams: StreamCloser,
@@ -105,13 +107,14 @@ class PersonalData:
         self._applications = applications
         self._messages = messages
         self._discard_file = discard_file
+        self._care_people = care_people
         self._audit = audit
         self._cancel_booking = cancel_booking
         self._close_streams = close_streams
         self._clock = clock
 
     async def export(self, user: User) -> dict[str, Any]:
-        """Everything kept about `user`; recipients do not exist yet.
+        """Everything kept about `user`, with the people they care for and their care needs.
 
         Of the booking threads, the messages the person wrote: the others' words are theirs.
         """
@@ -140,7 +143,9 @@ class PersonalData:
                 [a for a in [await self._applications.of_user(user.id)] if a is not None]
             ),
             "messages": _plain(await self._messages.written_by(user.id)),
-            "recipients": [],
+            "recipients": _plain(await self._care_people.of_patient(user))
+            if user.role == "patient"
+            else [],
         }
 
     async def upcoming_bookings(self, user: User) -> list[Booking]:
@@ -189,6 +194,7 @@ class PersonalData:
             now,
         )
         await self._bookings.forget_patient(user.id, now)
+        await self._care_people.forget_patient(user.id)
         await self._outbox.forget_recipient(user.email)
         await self._contact.forget_sender(user.email)
         await self._reviews.forget_author(user.id)
