@@ -20,6 +20,7 @@ import pytest
 
 from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL
 from carevia.domain.caregivers.seed import demo_caregivers
+from tests.support.visits import REPORT_VALUES
 
 # What the fixtures and flows put into accounts and bookings: passwords, addresses, phones,
 # notes. Seeded caregivers' names and emails are added from the seed file itself.
@@ -34,6 +35,7 @@ FIXTURE_VALUES = (
     "House 4, Road 2, Dhanmondi",
     "Second floor",
     DEMO_ADMIN_EMAIL,
+    *REPORT_VALUES,
 )
 PATTERNS = (
     r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org)\b",  # every test person's email

@@ -142,6 +142,7 @@ async def _detail(
         "can_cancel": bookings.can_cancel(user, booking),
         "refund_now": bookings.refund_if_cancelled_now(booking),
         "review_panel": await reviews.panel(user, booking),
+        "report": bookings.visit_report(user, booking),
     }
 
 

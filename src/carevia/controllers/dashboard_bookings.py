@@ -19,7 +19,9 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
+from carevia.domain.bookings.models import MOODS
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.bookings.visit_report import ReportForm
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
@@ -50,6 +52,19 @@ admin_only = [require_role("admin")]
 
 class AssignForm(msgspec.Struct, frozen=True, kw_only=True):
     caregiver_id: str = ""
+
+
+class StartForm(msgspec.Struct, frozen=True, kw_only=True):
+    """Start needs its box ticked; an admin outside the visit's window also gives a reason."""
+
+    confirm: str = ""
+    reason: str = ""
+
+
+class CompleteForm(ReportForm, frozen=True, kw_only=True):
+    """The visit report, and the box that confirms the visit is over."""
+
+    confirm: str = ""
 
 
 class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,6 +116,8 @@ async def drawer_page(
         notice=notice,
         error=error,
         fields=fields or {},
+        report=drawer.report,
+        moods=MOODS,
     )
 
 
@@ -209,9 +226,16 @@ class DashboardBookingController(Controller):
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
         code: FromPath[str],
+        data: Annotated[StartForm, UrlForm],
     ) -> Response[Any] | Template:
         return await act(
-            request, booking_admin, code, "started", lambda: booking_admin.start(request.user, code)
+            request,
+            booking_admin,
+            code,
+            "started",
+            lambda: booking_admin.start(
+                request.user, code, confirmed=bool(data.confirm), reason=data.reason
+            ),
         )
 
     @post("/bookings/{code:str}/complete", name="dashboard.booking.complete")
@@ -220,13 +244,14 @@ class DashboardBookingController(Controller):
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
         code: FromPath[str],
+        data: Annotated[CompleteForm, UrlForm],
     ) -> Response[Any] | Template:
         return await act(
             request,
             booking_admin,
             code,
             "completed",
-            lambda: booking_admin.complete(request.user, code),
+            lambda: booking_admin.complete(request.user, code, data, confirmed=bool(data.confirm)),
         )
 
     @post("/bookings/{code:str}/cancel", name="dashboard.booking.cancel", guards=admin_only)

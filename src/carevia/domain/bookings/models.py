@@ -63,6 +63,31 @@ class PatientContact(msgspec.Struct, frozen=True, kw_only=True):
     email: str
 
 
+MOODS: dict[str, str] = {
+    "cheerful": "Cheerful",
+    "calm": "Calm",
+    "tired": "Tired",
+    "low": "Low",
+    "unsettled": "Unsettled or upset",
+}
+
+
+class VisitReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What the caregiver did and saw, filed with Complete; as private as care needs."""
+
+    tasks: list[str]
+    meals: str
+    medication: str
+    mood: str
+    concern: str = ""
+    filed_at: datetime
+    filed_by: str | None
+
+    @property
+    def mood_label(self) -> str:
+        return MOODS.get(self.mood, self.mood)
+
+
 class Booking(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     code: str
@@ -92,6 +117,9 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     refund_owed: int = 0
     hold_expires_at: datetime | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
+    report: VisitReport | None = None
+    # Set by the report itself, so the dashboard finds flagged visits by an index-friendly field.
+    has_concern: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -102,6 +130,11 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def payment_label(self) -> str:
         return PAYMENT_LABELS[self.payment_status]
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the visit was started, from its history (None before Start)."""
+        return next((h.at for h in self.history if h.to_status == "in_progress"), None)
 
     @property
     def refundable(self) -> int:
