@@ -94,6 +94,8 @@
     "payment.disputed": (d) => `Payment disputed on ${d.code}`,
     "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
     "review.created": (d) => `New ${d.stars}-star review of visit ${d.code}`,
+    "visit.assigned": (d) => `Visit ${d.code} is now yours`,
+    "visit.unassigned": (d) => `Visit ${d.code} is no longer yours`,
   };
   let lastEventId = 0;
   let stream = null;
