@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.accounts import Client, UserFactory, log_in
-from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
-from tests.support.visible_text import visible_text
+from tests.support.accounts import Client, UserFactory, csrf_token, log_in
+from tests.support.bookings import CaregiverFactory, booking_code, due_soon, submit_booking
+from tests.support.html_validator import html_errors
+from tests.support.visible_text import leaks_in, visible_text
+from tests.support.visits import REPORT
 
 pytestmark = pytest.mark.usefixtures("seeded")
 Database = AsyncDatabase[dict[str, Any]]
@@ -71,5 +74,24 @@ async def test_a_booking_with_every_optional_field_empty_never_says_none(
     pages.append(await page_as(client, "amina@example.com", f"/bookings/{code}"))
     for page in pages:
         text = visible_text(page)
-        assert "None" not in text and ", ," not in text
+        assert "None" not in text and ", ," not in text and leaks_in(page) == []
         assert "tel:+8801712345678" not in page and "Notes" not in text
+
+
+async def test_the_visit_forms_and_the_report_are_valid_html(
+    client: Client, database: Database, code: str, tmp_path: Path
+) -> None:
+    await due_soon(database, code)
+    pages = {"start": await page_as(client, "shirin@example.com", f"/dashboard/bookings/{code}")}
+    await client.post(
+        f"/dashboard/bookings/{code}/start",
+        data={"_csrf_token": await csrf_token(client, "/account"), "confirm": "yes"},
+    )
+    pages["complete"] = (await client.get(f"/dashboard/bookings/{code}")).text
+    await client.post(
+        f"/dashboard/bookings/{code}/complete",
+        data={"_csrf_token": await csrf_token(client, "/account"), "confirm": "yes", **REPORT},
+    )
+    pages["report"] = await page_as(client, "amina@example.com", f"/bookings/{code}")
+    assert REPORT["concern"] in pages["report"]
+    assert html_errors(pages, tmp_path) == []
