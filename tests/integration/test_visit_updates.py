@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.support.accounts import Client, UserFactory, api_token, log_in
+from tests.support.accounts import (
+    DEFAULT_PASSWORD,
+    Client,
+    UserFactory,
+    api_token,
+    csrf_token,
+    log_in,
+)
 from tests.support.bookings import CaregiverFactory, due_soon
 from tests.support.payment_flows import paid_booking
 from tests.support.visits import REPORT, REPORT_VALUES
@@ -135,3 +142,23 @@ async def test_a_report_is_refused_when_it_breaks_its_limits(
     assert refused.status_code == 400
     found = await database["bookings"].find_one({"code": code})
     assert found is not None and found["status"] == "in_progress" and found.get("report") is None
+
+
+async def test_a_deleted_patient_leaves_no_visit_report_behind(
+    client: Client, database: Database, paid: dict[str, Any]
+) -> None:
+    code = paid["code"]
+    await due_soon(database, code)
+    await call(client, "shirin@example.com", f"{code}/transition", to="in_progress")
+    await call(client, "shirin@example.com", f"{code}/transition", to="completed", report=REPORT)
+    await log_in(client, "amina@example.com")
+    token = await csrf_token(client, "/account/delete")
+    deleted = await client.post(
+        "/account/delete",
+        data={"password": DEFAULT_PASSWORD, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert deleted.status_code == 303
+    kept = await database["bookings"].find_one({"code": code})
+    assert kept is not None and kept["status"] == "completed"
+    assert (kept["report"], kept["has_concern"]) == (None, False)
