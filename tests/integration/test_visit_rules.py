@@ -157,4 +157,7 @@ async def test_both_actions_need_their_confirmation(
     report = {**REPORT, "tasks": TASK}
     bare = await client.post(f"{base}/complete", data={"_csrf_token": token, **report})
     assert bare.status_code == 422 and "Tick the box to confirm" in bare.text
+    # The report comes back as typed, so one missed box does not cost the whole report.
+    assert f">{REPORT['meals']}</textarea>" in bare.text
+    assert f'value="{TASK}" checked' in bare.text and 'value="calm" selected' in bare.text
     assert (await stored(database, code)).status == "in_progress"

@@ -102,6 +102,7 @@ async def drawer_page(
     fields: dict[str, str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    typed: msgspec.Struct | None = None,
 ) -> Template:
     drawer = await booking_admin.drawer(request.user, code)
     return render(
@@ -118,6 +119,7 @@ async def drawer_page(
         fields=fields or {},
         report=drawer.report,
         moods=MOODS,
+        typed=typed,
     )
 
 
@@ -127,10 +129,12 @@ async def act(
     code: str,
     done: str,
     action: Callable[[], Awaitable[object]],
+    typed: msgspec.Struct | None = None,
 ) -> Response[Any] | Template:
     """Run one action; htmx gets the new drawer and a `bookingChanged` event, a form a 303.
 
-    A refused action re-renders the drawer with the reason (422, which htmx swaps).
+    A refused action re-renders the drawer with the reason (422, which htmx swaps), and
+    with what was `typed`, so a long visit report is not lost to one mistake.
     """
     try:
         await action()
@@ -138,7 +142,13 @@ async def act(
         fields = refused.fields if isinstance(refused, Invalid) else {}
         message = next(iter(fields.values()), refused.message)
         return await drawer_page(
-            request, booking_admin, code, error=message, fields=fields, status_code=422
+            request,
+            booking_admin,
+            code,
+            error=message,
+            fields=fields,
+            status_code=422,
+            typed=typed,
         )
     if is_fragment_request(request):
         return await drawer_page(
@@ -252,6 +262,7 @@ class DashboardBookingController(Controller):
             code,
             "completed",
             lambda: booking_admin.complete(request.user, code, data, confirmed=bool(data.confirm)),
+            typed=data,
         )
 
     @post("/bookings/{code:str}/cancel", name="dashboard.booking.cancel", guards=admin_only)
