@@ -3,6 +3,7 @@ when it starts and ends; and the report, which only the right people read."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -162,3 +163,22 @@ async def test_a_deleted_patient_leaves_no_visit_report_behind(
     kept = await database["bookings"].find_one({"code": code})
     assert kept is not None and kept["status"] == "completed"
     assert (kept["report"], kept["has_concern"]) == (None, False)
+
+
+async def test_the_caregiver_reads_their_report_for_a_week_after_the_visit_only(
+    client: Client, database: Database, paid: dict[str, Any]
+) -> None:
+    code = paid["code"]
+    await due_soon(database, code)
+    await call(client, "shirin@example.com", f"{code}/transition", to="in_progress")
+    await call(client, "shirin@example.com", f"{code}/transition", to="completed", report=REPORT)
+    await log_in(client, "shirin@example.com")
+    assert REPORT["concern"] in (await client.get(f"/dashboard/bookings/{code}")).text
+
+    week_ago = {"ends_at": datetime.now(UTC) - timedelta(days=7, minutes=1)}
+    await database["bookings"].update_one({"code": code}, {"$set": week_ago})
+    later = (await client.get(f"/dashboard/bookings/{code}")).text
+    assert not [value for value in REPORT_VALUES if value in later]
+    client.cookies.clear()
+    await log_in(client, "admin@example.com")
+    assert REPORT["concern"] in (await client.get(f"/dashboard/bookings/{code}")).text
