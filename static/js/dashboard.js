@@ -95,6 +95,8 @@
     "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
     "review.created": (d) => `New ${d.stars}-star review of visit ${d.code}`,
     "message.created": (d) => `New message from the ${d.author_role === "admin" ? "support team" : d.author_role} on ${d.code}`,
+    "visit.assigned": (d) => `Visit ${d.code} is now yours`,
+    "visit.unassigned": (d) => `Visit ${d.code} is no longer yours`,
   };
   let lastEventId = 0;
   let stream = null;

@@ -12,8 +12,8 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
-from carevia.domain.messages import MessageService
 from carevia.domain.care.access import CareNeedsAccess
+from carevia.domain.messages import MessageService
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.reviews import Review, ReviewForm, ReviewService
 from carevia.domain.shared import Invalid
@@ -148,6 +148,7 @@ async def _detail(
         "can_cancel": bookings.can_cancel(user, booking),
         "refund_now": bookings.refund_if_cancelled_now(booking),
         "review_panel": await reviews.panel(user, booking),
+        "report": bookings.visit_report(user, booking),
     }
 
 

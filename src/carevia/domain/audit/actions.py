@@ -61,6 +61,8 @@ ACTIONS: dict[str, tuple[str, bool]] = {
     "booking.started": ("Started a visit", False),
     "booking.completed": ("Completed a visit", False),
     "booking.cancelled": ("Cancelled a booking", False),
+    "booking.timing_overridden": ("Started a visit outside its time, with a reason", False),
+    "visit.report_filed": ("Filed a visit report", False),
     "payment.refund_requested": ("Refunded a payment", False),
     "payment.auto_refund": ("Payment refunded automatically", False),
     "payment.mismatch": ("Payment did not match its booking", False),

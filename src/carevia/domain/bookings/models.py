@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -64,6 +64,37 @@ class PatientContact(msgspec.Struct, frozen=True, kw_only=True):
     email: str
 
 
+# A caregiver may look back at a visit's private details (the recipient's care needs, the
+# visit report) for a week after it ends, for the questions that come afterwards.
+CAREGIVER_LOOKS_BACK_FOR = timedelta(days=7)
+# The visit is the caregiver's from confirmation: a held, unpaid booking is not theirs yet.
+ASSIGNED_STATUSES = frozenset({"confirmed", "in_progress", "completed"})
+
+MOODS: dict[str, str] = {
+    "cheerful": "Cheerful",
+    "calm": "Calm",
+    "tired": "Tired",
+    "low": "Low",
+    "unsettled": "Unsettled or upset",
+}
+
+
+class VisitReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What the caregiver did and saw, filed with Complete; as private as care needs."""
+
+    tasks: list[str]
+    meals: str
+    medication: str
+    mood: str
+    concern: str = ""
+    filed_at: datetime
+    filed_by: str | None
+
+    @property
+    def mood_label(self) -> str:
+        return MOODS.get(self.mood, self.mood)
+
+
 class Booking(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     code: str
@@ -95,6 +126,9 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     # Who the care is for when not the patient: a copy taken at booking, with care needs.
     recipient: Recipient | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
+    report: VisitReport | None = None
+    # Set by the report itself, so the dashboard finds flagged visits by an index-friendly field.
+    has_concern: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -105,6 +139,19 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def payment_label(self) -> str:
         return PAYMENT_LABELS[self.payment_status]
+
+    def private_to_caregiver(self, caregiver_id: ObjectId, now: datetime) -> bool:
+        """Whether this caregiver may read the visit's private details at `now`."""
+        return (
+            self.caregiver_id == caregiver_id
+            and self.status in ASSIGNED_STATUSES
+            and now <= self.ends_at + CAREGIVER_LOOKS_BACK_FOR
+        )
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the visit was started, from its history (None before Start)."""
+        return next((h.at for h in self.history if h.to_status == "in_progress"), None)
 
     @property
     def refundable(self) -> int:

@@ -18,12 +18,14 @@ from carevia.domain.bookings.models import (
     Booking,
     BookingForm,
     BookingStatus,
+    VisitReport,
 )
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
+from carevia.domain.bookings.visit_report import report_visible_to
 from carevia.domain.care.models import CarePerson
 from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
@@ -171,6 +173,10 @@ class BookingService:
             if request.caregiver_id
             else NO_CAREGIVER_FREE
         )
+
+    def visit_report(self, user: User, booking: Booking) -> VisitReport | None:
+        """The booking's visit report if `user` may read it now."""
+        return report_visible_to(user, booking, self._clock())
 
     async def get_for(self, user: User, code: str) -> Booking:
         booking = await self.find_for(user, code)

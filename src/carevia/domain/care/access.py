@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from carevia.domain.accounts import User
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.models import Booking
 from carevia.domain.care.models import Recipient
 from carevia.domain.shared.clock import Clock, utc_now
-
-# A caregiver may look back at a visit for a week, for questions that come after it.
-CAREGIVER_WINDOW_AFTER_VISIT = timedelta(days=7)
-# Assignment counts from confirmation: a held, unpaid booking is not the caregiver's yet.
-ASSIGNED_STATUSES = frozenset({"confirmed", "in_progress", "completed"})
 
 
 class CareNeedsAccess:
@@ -26,12 +19,7 @@ class CareNeedsAccess:
             return True
         if viewer.role == "patient":
             return booking.patient_id == viewer.id
-        return (
-            viewer.role == "caregiver"
-            and booking.caregiver_id == viewer.id
-            and booking.status in ASSIGNED_STATUSES
-            and self._clock() <= booking.ends_at + CAREGIVER_WINDOW_AFTER_VISIT
-        )
+        return viewer.role == "caregiver" and booking.private_to_caregiver(viewer.id, self._clock())
 
     async def view(self, viewer: User, booking: Booking) -> Recipient | None:
         """The recipient with their care needs for this viewer, or None when not theirs to see.
