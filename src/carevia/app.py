@@ -30,6 +30,7 @@ from carevia.controllers.applications import ApplicationController
 from carevia.controllers.auth import AuthController
 from carevia.controllers.booking_form import BookingFormController
 from carevia.controllers.bookings import BookingController
+from carevia.controllers.care_people import CarePeopleController
 from carevia.controllers.caregivers import CaregiverController
 from carevia.controllers.checkout import CheckoutController
 from carevia.controllers.coverage import district_options
@@ -52,6 +53,7 @@ from carevia.controllers.events import (
 )
 from carevia.controllers.files import FileController
 from carevia.controllers.health import healthz, readyz
+from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
@@ -104,6 +106,10 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
                     name="reconcile",
                 ),
                 asyncio.create_task(services.notification_hub.run(stop), name="notification-hub"),
+                asyncio.create_task(
+                    run_every(60, services.messages.send_waiting_mail, stop, "message-mail"),
+                    name="message-mail",
+                ),
             ]
             try:
                 yield
@@ -120,6 +126,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         FileController,
         AuthController,
         AccountController,
+        CarePeopleController,
         DashboardController,
         DashboardProfileController,
         DashboardReviewController,
@@ -132,6 +139,8 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         ApplicationController,
         DashboardAuditController,
         DashboardPaymentController,
+        DashboardMessageController,
+        MessageController,
         BookingFormController,
         BookingController,
         CheckoutController,

@@ -38,6 +38,9 @@ from carevia.domain.bookings.free_time import FreeTimes
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.read_models import BookingQueries
 from carevia.domain.bookings.transitions import BookingTransitions
+from carevia.domain.care.access import CareNeedsAccess
+from carevia.domain.care.repository import CarePeopleRepository
+from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import CaregiverDirectory, CaregiverRepository
 from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.caregivers.verification import CaregiverVerification
@@ -48,6 +51,7 @@ from carevia.domain.contact import ContactRepository, ContactService
 from carevia.domain.files import CaregiverPhotos, FileRepository, FileService
 from carevia.domain.mail import Mailer, MailRenderer, MailWorker, OutboxRepository
 from carevia.domain.mail.transport import MailTransport
+from carevia.domain.messages import MessageRepository, MessageService
 from carevia.domain.notifications import NotificationRepository
 from carevia.domain.notifications.hub import NotificationHub
 from carevia.domain.notifications.tickets import EventTickets
@@ -98,6 +102,9 @@ class Services:
     caregiver_photos: CaregiverPhotos
     reviews: ReviewService
     applications: ApplicationService
+    messages: MessageService
+    care_people: CarePeople
+    care_needs: CareNeedsAccess
 
 
 def build_services(
@@ -131,7 +138,8 @@ def build_services(
     )
     # The one path every booking status change takes; payments and administration share it.
     transitions = BookingTransitions(database, bookings_store, audit, notices, utc_now)
-    bookings = booking_service_for(database, settings, notices, audit, transitions)
+    care_people = CarePeople(CarePeopleRepository(database))
+    bookings = booking_service_for(database, settings, notices, audit, transitions, care_people)
     settlement = Settlement(
         database, bookings_store, payments_store, transitions, notices, audit, utc_now
     )
@@ -172,7 +180,9 @@ def build_services(
         contact=contact_messages,
         reviews=ReviewRepository(database),
         applications=ApplicationRepository(database),
+        messages=MessageRepository(database),
         discard_file=files.discard,
+        care_people=care_people,
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,
@@ -259,6 +269,19 @@ def build_services(
             audit=audit,
             base_url=settings.public_base_url,
         ),
+        messages=MessageService(
+            database=database,
+            messages=MessageRepository(database),
+            bookings=bookings_store,
+            users=users,
+            notifications=notifications,
+            mailer=mailer,
+            base_url=settings.public_base_url,
+            clock=utc_now,
+            writers=notices.writers,
+        ),
+        care_people=care_people,
+        care_needs=CareNeedsAccess(audit),
     )
 
 
@@ -268,6 +291,7 @@ def booking_service_for(
     notices: BookingNotices | None = None,
     audit: AuditLog | None = None,
     transitions: BookingTransitions | None = None,
+    people: CarePeople | None = None,
 ) -> BookingService:
     """The booking service; without `notices` it changes bookings without telling anyone."""
     audit = audit or AuditLog(database)
@@ -285,6 +309,7 @@ def booking_service_for(
         timezone=settings.timezone,
         transitions=transitions,
         clock=utc_now,
+        people=people,
     )
 
 
@@ -337,6 +362,9 @@ PROVIDED = (
     "caregiver_photos",
     "reviews",
     "applications",
+    "messages",
+    "care_people",
+    "care_needs",
 )
 
 

@@ -18,12 +18,14 @@ from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
 from carevia.domain.bookings.read_models import INDEXES as BOOKING_QUERY_INDEXES
 from carevia.domain.bookings.repository import INDEXES as BOOKING_INDEXES
+from carevia.domain.care import INDEXES as CARE_INDEXES
 from carevia.domain.caregivers.repository import INDEXES as CAREGIVER_INDEXES
 from carevia.domain.catalogue.admin_repository import INDEXES as CATALOGUE_ADMIN_INDEXES
 from carevia.domain.catalogue.repository import INDEXES as CATALOGUE_INDEXES
 from carevia.domain.contact.repository import INDEXES as CONTACT_INDEXES
 from carevia.domain.files import INDEXES as FILE_INDEXES
 from carevia.domain.mail.repository import INDEXES as MAIL_INDEXES
+from carevia.domain.messages import INDEXES as MESSAGE_INDEXES
 from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
 from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
 from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
@@ -42,12 +44,14 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     AUDIT_INDEXES,
     BOOKING_INDEXES,
     BOOKING_QUERY_INDEXES,
+    CARE_INDEXES,
     CAREGIVER_INDEXES,
     CATALOGUE_INDEXES,
     CATALOGUE_ADMIN_INDEXES,
     CONTACT_INDEXES,
     FILE_INDEXES,
     MAIL_INDEXES,
+    MESSAGE_INDEXES,
     NOTIFICATION_INDEXES,
     EVENT_TICKET_INDEXES,
     PAYMENT_INDEXES,

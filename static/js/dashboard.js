@@ -94,6 +94,9 @@
     "payment.disputed": (d) => `Payment disputed on ${d.code}`,
     "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
     "review.created": (d) => `New ${d.stars}-star review of visit ${d.code}`,
+    "message.created": (d) => `New message from the ${d.author_role === "admin" ? "support team" : d.author_role} on ${d.code}`,
+    "visit.assigned": (d) => `Visit ${d.code} is now yours`,
+    "visit.unassigned": (d) => `Visit ${d.code} is no longer yours`,
   };
   let lastEventId = 0;
   let stream = null;
@@ -153,6 +156,12 @@
     if (describe) {
       toast(describe(data));
       addToFeed(describe(data), data.created_at);
+    }
+    // The open thread of that booking reloads its messages (the notice never carries the text).
+    if (message.type === "message.created") {
+      document.querySelectorAll("[data-thread]").forEach((list) => {
+        if (list.dataset.thread === data.code) list.dispatchEvent(new CustomEvent("carevia:message"));
+      });
     }
     // Regions that listen with hx-trigger="carevia:booking from:body" refresh themselves.
     document.body.dispatchEvent(new CustomEvent("carevia:booking", { detail: { type: message.type, ...data } }));

@@ -9,7 +9,13 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, UserFactory, api_token, log_in
-from tests.support.bookings import CaregiverFactory, booking_code, next_local_date, submit_booking
+from tests.support.bookings import (
+    CaregiverFactory,
+    booking_code,
+    due_soon,
+    next_local_date,
+    submit_booking,
+)
 from tests.support.payment_flows import paid_booking, settle
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -152,6 +158,7 @@ async def test_the_caregiver_starts_and_completes_their_own_visit(
     assert (await stored(database, code))["status"] == "confirmed"
 
     shirin = await bearer(client, "shirin@example.com")
+    await due_soon(database, code)
     started = await client.post(url, json={"to": "in_progress"}, headers=shirin)
     assert started.status_code == 200, started.text
     assert started.json()["status"] == "in_progress"
@@ -207,8 +214,12 @@ async def test_assigning_moves_the_claimed_time_or_changes_nothing(
     shirin = await bearer(client, "shirin@example.com")
     assert (await client.get(f"{API}/{code}", headers=shirin)).status_code == 404
 
-    # An admin may start the visit with a substitute in one call.
-    substitute = {"to": "in_progress", "caregiver_id": str(world["shirin"])}
+    # An admin may start the visit with a substitute in one call, days early with a reason.
+    substitute = {
+        "to": "in_progress",
+        "caregiver_id": str(world["shirin"]),
+        "reason": "Rahim is ill; Shirin covers the visit",
+    }
     started = await client.post(f"{API}/{code}/transition", json=substitute, headers=admin)
     assert (started.json()["status"], started.json()["caregiver_id"]) == (
         "in_progress",

@@ -11,7 +11,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
-from tests.support.bookings import CaregiverFactory, booking_code, submit_booking
+from tests.support.bookings import CaregiverFactory, booking_code, due_soon, submit_booking
 from tests.support.payment_flows import paid_booking, settle
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -118,12 +118,13 @@ async def test_the_caregiver_starts_and_completes_through_the_drawer(
         await post(client, f"{base}/assign", token, caregiver_id=str(world["rahim"]))
     ).status_code == 403
 
-    started = await post(client, f"{base}/start", token, htmx=True)
+    await due_soon(database, code)
+    started = await post(client, f"{base}/start", token, htmx=True, confirm="yes")
     assert started.status_code == 200
     assert started.headers["HX-Trigger"] == "bookingChanged"
     assert started.text.lstrip().startswith('<section id="booking-drawer"')
     assert "The visit is now in progress." in started.text and "Complete visit" in started.text
-    completed = await post(client, f"{base}/complete", token)
+    completed = await post(client, f"{base}/complete", token, confirm="yes", mood="calm")
     assert completed.status_code == 303
     assert completed.headers["location"] == f"{base}?done=completed"
     assert "The visit is complete." in (await client.get(completed.headers["location"])).text
@@ -133,7 +134,7 @@ async def test_the_caregiver_starts_and_completes_through_the_drawer(
     for action in ("booking.started", "booking.completed"):
         entry = await database["audit_log"].find_one({"action": action, "target_id": code})
         assert entry is not None and entry["actor_id"] == str(world["shirin"])
-    again = await post(client, f"{base}/start", token, htmx=True)
+    again = await post(client, f"{base}/start", token, htmx=True, confirm="yes")
     assert again.status_code == 422 and "cannot become in progress" in again.text
 
 

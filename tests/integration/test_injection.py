@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.support.accounts import Client, UserFactory, api_token, log_in
 from tests.support.applications import submitted_application
 from tests.support.bookings import CaregiverFactory
+from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
@@ -41,8 +42,11 @@ ANSWERS_ALIKE = {"/forgot-password"}
 # Forms of free text only (a caregiver's bio, languages, certifications): hostile text is
 # still text, stored as typed. These are sent last and checked for literal storage instead.
 # Any text is a valid reason to hide or show a review; the audit log stores it as text.
+# A message on a booking is any text its writer chooses.
 FREE_TEXT_FORMS = {
     "/dashboard/profile",
+    "/bookings/{code:str}/messages",
+    "/dashboard/bookings/{code:str}/messages",
     "/dashboard/reviews/{review_id:str}/hide",
     "/dashboard/reviews/{review_id:str}/unhide",
 }
@@ -147,11 +151,12 @@ async def world(
     seeded: int,
 ) -> dict[str, Any]:
     patient = await make_user("amina@example.com")
+    applicant = await make_user("karim@example.com", first_name="Karim")
     caregiver = await make_caregiver("carer@example.com")
     await make_user("admin@example.com", role="admin")
     await log_in(client, "amina@example.com")
     code, _ = await held_booking(client)
-    application = await submitted_application(database, patient)
+    application = await submitted_application(database, applicant)
     sessions: dict[str, dict[str, str]] = {}
     for role, email in [("patient", "amina"), ("caregiver", "carer"), ("admin", "admin")]:
         client.cookies.clear()
@@ -172,6 +177,8 @@ async def world(
         "caregiver_id": str(caregiver),
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
+        "person_id": await save_mother(database, patient.id),
+        # Someone else's application waits for an admin, so the patient's own form stays open.
         "application_id": str(application.id),
         "upload_id": str(application.documents[0].id),
     }
@@ -277,3 +284,23 @@ async def test_hostile_text_in_a_free_text_form_is_stored_as_text(
         if answer.status_code < 400:
             assert stored["bio"] == (text_value * 20).strip()
             assert stored["languages"] == [text_value.strip()]
+
+
+async def test_hostile_text_in_a_message_is_stored_as_text(
+    client: Client, database: Database, world: dict[str, Any]
+) -> None:
+    cookies = world["sessions"]["patient"]
+    path = f"/bookings/{world['ids']['code']}/messages"
+    rounds = examples(st.tuples(text | huge, operator.filter(_is_dict)), FORM_ROUNDS)
+    for text_value, operators in rounds:
+        client.cookies.clear()
+        client.cookies.update(cookies)
+        values = {"text": (text_value, operators)}
+        answer = await client.post(
+            path, data=form_body(values, cookies["csrftoken"]), follow_redirects=False
+        )
+        assert answer.status_code < 500
+        if answer.status_code < 400:
+            stored = await database["messages"].find_one({}, sort=[("_id", -1)])
+            assert stored is not None and operator_keys(stored) == []
+            assert stored["text"] == text_value.strip()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,10 +13,15 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.controllers import events
-from carevia.domain.accounts import User
 from carevia.domain.notifications.tickets import EVENT_TICKETS, ticket_digest
-from tests.support.accounts import DEFAULT_PASSWORD, UserFactory
-from tests.support.sse import add_notifications, bearer, open_stream, ticket_url
+from tests.support.accounts import UserFactory
+from tests.support.sse import (
+    add_notifications,
+    api_client,
+    open_stream,
+    signed_in,
+    ticket_url,
+)
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -26,25 +29,6 @@ Database = AsyncDatabase[dict[str, Any]]
 @pytest.fixture
 async def browser(served_app: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=served_app, timeout=30) as client:
-        yield client
-
-
-@asynccontextmanager
-async def api_client(base_url: str, user: User) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        client.headers["Authorization"] = f"Bearer {await bearer(client, user.email)}"
-        yield client
-
-
-@asynccontextmanager
-async def signed_in(base_url: str, user: User) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser with the user's session cookie, as after the login form."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-        login = await client.get("/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text)
-        assert token
-        form = {"email": user.email, "password": DEFAULT_PASSWORD, "_csrf_token": token[1]}
-        assert (await client.post("/login", data=form)).status_code in {200, 303}
         yield client
 
 

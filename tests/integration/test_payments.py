@@ -62,10 +62,14 @@ async def test_paying_confirms_once_with_one_email_and_one_notification(
         assert (
             await client.post("/webhooks/stripe", content=payload, headers=headers)
         ).status_code == 200
-    (mail,) = await wait_for_mail(smtp_server.messages)
+    # One to the patient, and one telling the caregiver the visit is now theirs.
+    await wait_for_mail(smtp_server.messages, count=2)
     await asyncio.sleep(0.5)
-    assert len(smtp_server.messages) == 1
+    assert len(smtp_server.messages) == 2
+    (mail,) = smtp_server.handler.to(confirmed["patient"]["email"])
     assert code in str(mail["Subject"]) and "confirmed" in str(mail["Subject"]).lower()
+    (assigned,) = [m for m in smtp_server.messages if m is not mail]
+    assert str(assigned["Subject"]).startswith(f"New visit {code}")
     assert await database["notifications"].count_documents({"event": "booking.paid"}) == 1
     receipt = await client.get(f"/bookings/{code}/receipt")
     assert receipt.status_code == 200 and code in receipt.text

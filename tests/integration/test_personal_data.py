@@ -12,6 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from carevia.domain.accounts import User
 from tests.support.accounts import DEFAULT_PASSWORD, Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import CaregiverFactory
+from tests.support.messages import post_message
 from tests.support.payment_flows import paid_booking, settle, stored_booking
 from tests.support.payments import held_booking, session_event
 
@@ -67,6 +68,7 @@ async def test_the_export_holds_everything_about_the_patient_and_nothing_about_o
     other_code, _ = await held_booking(client, start_time="15:00")
     await as_(client, nusrat.email)
     code, _ = await paid_booking(client, database)
+    assert (await post_message(client, code, "Please use the side gate.")).status_code == 303
 
     response = await client.get("/account/export")
     assert response.status_code == 200
@@ -85,7 +87,10 @@ async def test_the_export_holds_everything_about_the_patient_and_nothing_about_o
     assert {n["code"] for n in export["notifications"]} == {code}
     actions = {entry["action"] for entry in export["audit"]}
     assert {"auth.login", "booking.created"} <= actions
-    assert export["reviews"] == export["messages"] == export["recipients"] == []
+    assert export["reviews"] == export["recipients"] == []
+    assert [(m["booking_code"], m["text"]) for m in export["messages"]] == [
+        (code, "Please use the side gate.")
+    ]
 
     text = json.dumps(export)
     for theirs in (rafiq.email, "Rafiq", "+8801555111222", other_code, str(rafiq.id)):
@@ -119,6 +124,8 @@ async def test_deletion_cancels_and_refunds_then_leaves_no_email_or_phone_anywhe
 ) -> None:
     await as_(client, nusrat.email)
     paid, _ = await paid_booking(client, database)
+    # What she wrote to her caregiver goes with her, and so does her name on it.
+    assert (await post_message(client, paid, "Second floor, ring twice.")).status_code == 303
     held, held_session = await held_booking(client, start_time="16:00")
     assert await collections_holding(database, nusrat.email, "+8801898765432")
 

@@ -38,9 +38,11 @@ async def resolve(world: World, route: dict[str, Any], role: str) -> tuple[str, 
             ids["slug"] = await world.fresh_service()
         elif fresh == "caregiver":
             ids["caregiver_id"] = ids["user_id"] = await world.fresh_caregiver()
+        elif fresh == "person":
+            ids["person_id"] = await world.fresh_person()
         else:
             status = "in_progress" if fresh == "booking_in_progress" else ""
-            ids["code"] = await world.fresh_booking(status)
+            ids["code"] = await world.fresh_booking(status, due=fresh == "booking_due")
     if "{ticket}" in route.get("query", ""):
         ids["ticket"] = await world.ticket(role)
     path = PARAMETER.sub(lambda match: ids[match.group(1)], route["path"])

@@ -87,8 +87,11 @@ def url_problems(path: str, response: Any) -> list[str]:
     urls = [response.headers.get("location", ""), path]
     content_type = response.headers.get("content-type", "")
     if "html" in content_type:
+        # mailto: and tel: links are the contact itself, opened on the device, never fetched.
         urls += [
-            url for url in URL_ATTRIBUTE.findall(response.text) if not url.startswith("mailto:")
+            url
+            for url in URL_ATTRIBUTE.findall(response.text)
+            if not url.startswith(("mailto:", "tel:"))
         ]
     found = []
     for url in filter(None, urls):

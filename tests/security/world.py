@@ -28,7 +28,8 @@ from carevia.domain.bookings.models import Booking
 from carevia.domain.shared.documents import from_document
 from tests.support.accounts import add_user, api_token, log_in
 from tests.support.applications import submitted_application
-from tests.support.bookings import add_caregiver
+from tests.support.bookings import add_caregiver, due_soon
+from tests.support.care import save_mother
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
 from tests.support.reviews import reviewed_booking
@@ -91,6 +92,7 @@ class World:
             "review_id": str(await reviewed_booking(self.database, a, x)),
             "application_id": str(application.id),  # A's application, waiting for an admin
             "upload_id": str(application.documents[0].id),  # its certificate
+            "person_id": await save_mother(self.database, a.id),  # A's mother, with care needs
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)
@@ -110,8 +112,11 @@ class World:
         self.client.cookies.clear()
         return Visitor(role=role, cookies=cookies, csrf=match.group(1), bearer=bearer)
 
-    async def fresh_booking(self, status: str = "") -> str:
-        """A copy of A's booking with X on a later day; `status` moves it by hand first."""
+    async def fresh_booking(self, status: str = "", *, due: bool = False) -> str:
+        """A copy of A's booking with X on a later day; `status` moves it by hand first.
+
+        A `due` copy then starts half an hour from now, inside the window to Start it.
+        """
         self._copies += 1
         stored = await self.database["bookings"].find_one({"code": self.ids["code"]})
         original = from_document(stored or {}, Booking)
@@ -140,7 +145,15 @@ class World:
             await self.database["bookings"].update_one(
                 {"_id": copy.id}, {"$set": {"status": status}}
             )
+        if due:
+            await due_soon(self.database, copy.code)
         return copy.code
+
+    async def fresh_person(self) -> str:
+        """Another person patient A cares for."""
+        patient = await UserRepository(self.database).get_by_email(EMAILS["patient_a"])
+        assert patient is not None
+        return await save_mother(self.database, patient.id)
 
     async def fresh_caregiver(self) -> str:
         self._copies += 1

@@ -113,3 +113,18 @@ async def booking_code(client: Client, response: Any) -> str:
         match = re.search(r"\((CV-[A-Z0-9]{6})\)", checkout.text)
     assert match, f"no booking code behind {location}"
     return match.group(1)
+
+
+async def due_soon(
+    database: AsyncDatabase[dict[str, Any]], code: str, minutes: int = 30, hours: int = 4
+) -> None:
+    """Move a stored booking so its visit starts `minutes` from now: inside the Start window.
+
+    Only the times move (its claimed slots stay where they were), which is all the visit
+    rules read.
+    """
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=minutes)
+    await database["bookings"].update_one(
+        {"code": code},
+        {"$set": {"starts_at": starts, "ends_at": starts + timedelta(hours=hours)}},
+    )

@@ -20,6 +20,8 @@ import pytest
 
 from carevia.domain.accounts.seed import DEMO_ADMIN_EMAIL
 from carevia.domain.caregivers.seed import demo_caregivers
+from tests.support.care import SENTINELS as CARE_NEEDS_VALUES
+from tests.support.visits import REPORT_VALUES
 
 # What the fixtures and flows put into accounts and bookings: passwords, addresses, phones,
 # notes. Seeded caregivers' names and emails are added from the seed file itself.
@@ -34,6 +36,12 @@ FIXTURE_VALUES = (
     "House 4, Road 2, Dhanmondi",
     "Second floor",
     DEMO_ADMIN_EMAIL,
+    # Messages on a booking: what families write never reaches a log.
+    "Keep the medicine box ready.",
+    "Could you arrive at 9 instead?",
+    "The gate code is 4821",
+    *CARE_NEEDS_VALUES,  # a loved one's care needs, and her name
+    *REPORT_VALUES,
 )
 PATTERNS = (
     r"[\w.+-]+@(?:[\w-]+\.)*example\.(?:com|org)\b",  # every test person's email

@@ -28,6 +28,9 @@ class MailboxHandler:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 
+    def not_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() not in str(m["To"]).lower()]
+
 
 class SMTPServer:
     def __init__(self) -> None:

@@ -30,6 +30,8 @@ PUBLIC_PAGES = [
 PATIENT_PAGES = [
     "/account",
     "/account/bookings",
+    "/account/people",
+    "/account/people/new",
     "/services/infant-day-care/book",
     "/become-a-caregiver",
 ]
@@ -43,10 +45,12 @@ ADMIN_PAGES = [
     "/dashboard/audit",
     "/dashboard/reviews",
     "/dashboard/applications",
+    "/dashboard/messages",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",
     "/dashboard/availability",
+    "/dashboard/messages",
     "/dashboard/reviews",
     "/dashboard/profile",
 ]

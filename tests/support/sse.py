@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import httpx
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.accounts import User
 from carevia.domain.notifications import NotificationRepository
 from tests.support.accounts import DEFAULT_PASSWORD
 
@@ -164,3 +166,22 @@ async def add_notifications(
         )
         ids.append(added.id)
     return ids
+
+
+@asynccontextmanager
+async def api_client(base_url: str, user: User) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        client.headers["Authorization"] = f"Bearer {await bearer(client, user.email)}"
+        yield client
+
+
+@asynccontextmanager
+async def signed_in(base_url: str, user: User) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser with the user's session cookie, as after the login form."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        login = await client.get("/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', login.text)
+        assert token
+        form = {"email": user.email, "password": DEFAULT_PASSWORD, "_csrf_token": token[1]}
+        assert (await client.post("/login", data=form)).status_code in {200, 303}
+        yield client

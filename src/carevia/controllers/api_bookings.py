@@ -16,6 +16,7 @@ from carevia.domain.bookings import Booking, BookingStatus, PaymentStatus
 from carevia.domain.bookings.administration import BookingAdministration, Target
 from carevia.domain.bookings.models import ActorRole
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.bookings.visit_report import ReportForm
 from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.payments.service import PaymentService
 from carevia.web.guards import require_bearer_for_writes, require_role, require_user
@@ -29,9 +30,22 @@ class RefundRequest(msgspec.Struct, frozen=True):
     reason: str = ""
 
 
+class VisitReportRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """The report filed with Complete; tasks come from the service's responsibilities."""
+
+    tasks: list[Annotated[str, msgspec.Meta(max_length=200)]] = msgspec.field(default_factory=list)
+    meals: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    medication: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    mood: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    concern: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
 class TransitionRequest(msgspec.Struct, frozen=True):
     to: Target
     caregiver_id: str | None = None  # admins only: start the visit with this caregiver
+    # Admins only: why the visit is started outside its window; the override is audited.
+    reason: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    report: VisitReportRequest | None = None
 
 
 class AssignRequest(msgspec.Struct, frozen=True):
@@ -214,8 +228,15 @@ class BookingApiController(Controller):
         code: FromPath[str],
         data: JSONBody[TransitionRequest],
     ) -> BookingDetail:
-        """Start or complete a visit (its caregiver or an admin), or cancel it."""
-        booking = await booking_admin.transition(request.user, code, data.to, data.caregiver_id)
+        """Start or complete a visit (its caregiver or an admin), or cancel it.
+
+        A caregiver may start from 60 minutes before the visit until its end; an admin
+        outside that window gives a `reason`, which is audited.
+        """
+        report = None if data.report is None else ReportForm(**msgspec.structs.asdict(data.report))
+        booking = await booking_admin.transition(
+            request.user, code, data.to, data.caregiver_id, reason=data.reason, report=report
+        )
         return detail(request.user, booking)
 
     @post(

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import BookingForm, BookingService
 from carevia.domain.bookings.schedule import parse_date
+from carevia.domain.care import RELATIONSHIPS, PersonForm
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Invalid
@@ -28,6 +29,10 @@ MAYBE_HELD = UnavailableNotice(
     "can pay for it while the hold lasts.",
     href="/account/bookings",
     label="My bookings",
+)
+# The live times and price need none of the cared-for person's details, so none go in a URL.
+LIVE_PARAMS = "not " + ",".join(
+    ["_csrf_token", "recipient", "dont_save", *PersonForm.__struct_fields__]
 )
 
 
@@ -53,6 +58,9 @@ async def form_page(
         service=service,
         form=form,
         caregivers=await bookings.caregivers_for(service),
+        people=await bookings.people_for(request.user),
+        relationships=RELATIONSHIPS,
+        live_params=LIVE_PARAMS,
         times=times,
         price=bookings.quote(service, form),
         book_path=f"/services/{service.slug}/book",

@@ -12,6 +12,8 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
+from carevia.domain.care.access import CareNeedsAccess
+from carevia.domain.messages import MessageService
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.reviews import Review, ReviewForm, ReviewService
 from carevia.domain.shared import Invalid
@@ -52,6 +54,8 @@ class BookingController(Controller):
         request: Request[User, Any, Any],
         bookings: NamedDependency[BookingService],
         reviews: NamedDependency[ReviewService],
+        messages: NamedDependency[MessageService],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         edit_review: FromQuery[bool] = False,
     ) -> Template:
@@ -61,9 +65,11 @@ class BookingController(Controller):
         return render(
             request,
             "bookings/detail.html",
+            care=await care_needs.view(request.user, booking),
             review_form=form,
             editing=edit_review,
             errors={},
+            thread=await messages.on_page(request.user, booking, dashboard=False),
             **context,
         )
 
@@ -142,6 +148,7 @@ async def _detail(
         "can_cancel": bookings.can_cancel(user, booking),
         "refund_now": bookings.refund_if_cancelled_now(booking),
         "review_panel": await reviews.panel(user, booking),
+        "report": bookings.visit_report(user, booking),
     }
 
 

@@ -19,7 +19,11 @@ from litestar.response import Redirect, Template
 from carevia.domain.accounts import User
 from carevia.domain.bookings import PAYMENT_LABELS
 from carevia.domain.bookings.administration import BookingAdministration
+from carevia.domain.bookings.models import MOODS
 from carevia.domain.bookings.read_models import BookingFilters, BookingQueries
+from carevia.domain.bookings.visit_report import ReportForm
+from carevia.domain.care.access import CareNeedsAccess
+from carevia.domain.messages import MessageService
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
 from carevia.web.guards import require_role
@@ -50,6 +54,19 @@ admin_only = [require_role("admin")]
 
 class AssignForm(msgspec.Struct, frozen=True, kw_only=True):
     caregiver_id: str = ""
+
+
+class StartForm(msgspec.Struct, frozen=True, kw_only=True):
+    """Start needs its box ticked; an admin outside the visit's window also gives a reason."""
+
+    confirm: str = ""
+    reason: str = ""
+
+
+class CompleteForm(ReportForm, frozen=True, kw_only=True):
+    """The visit report, and the box that confirms the visit is over."""
+
+    confirm: str = ""
 
 
 class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,8 +104,17 @@ async def drawer_page(
     fields: dict[str, str] | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    care_needs: CareNeedsAccess | None = None,
+    typed: msgspec.Struct | None = None,
+    **parts: Any,
 ) -> Template:
+    """With `care_needs`, a new view of the page: care needs are read (and audited) once.
+
+    Without it the drawer is redrawn after an action and the care needs already shown stay.
+    `parts` are the page's own sections beside the drawer (the thread), on a whole page.
+    """
     drawer = await booking_admin.drawer(request.user, code)
+    care = await care_needs.view(request.user, drawer.booking) if care_needs else None
     return render(
         request,
         DRAWER_TEMPLATE,
@@ -97,10 +123,16 @@ async def drawer_page(
         headers={**NO_STORE, **(headers or {})},
         drawer=drawer,
         booking=drawer.booking,
+        care=care,
+        care_kept=care_needs is None,
         is_admin=request.user.role == "admin",
         notice=notice,
         error=error,
         fields=fields or {},
+        **parts,
+        report=drawer.report,
+        moods=MOODS,
+        typed=typed,
     )
 
 
@@ -110,10 +142,12 @@ async def act(
     code: str,
     done: str,
     action: Callable[[], Awaitable[object]],
+    typed: msgspec.Struct | None = None,
 ) -> Response[Any] | Template:
     """Run one action; htmx gets the new drawer and a `bookingChanged` event, a form a 303.
 
-    A refused action re-renders the drawer with the reason (422, which htmx swaps).
+    A refused action re-renders the drawer with the reason (422, which htmx swaps), and
+    with what was `typed`, so a long visit report is not lost to one mistake.
     """
     try:
         await action()
@@ -121,7 +155,13 @@ async def act(
         fields = refused.fields if isinstance(refused, Invalid) else {}
         message = next(iter(fields.values()), refused.message)
         return await drawer_page(
-            request, booking_admin, code, error=message, fields=fields, status_code=422
+            request,
+            booking_admin,
+            code,
+            error=message,
+            fields=fields,
+            status_code=422,
+            typed=typed,
         )
     if is_fragment_request(request):
         return await drawer_page(
@@ -182,10 +222,20 @@ class DashboardBookingController(Controller):
         self,
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
+        messages: NamedDependency[MessageService],
+        care_needs: NamedDependency[CareNeedsAccess],
         code: FromPath[str],
         done: FromQuery[str] = "",
     ) -> Template:
-        return await drawer_page(request, booking_admin, code, notice=DONE.get(done))
+        thread = await messages.thread(request.user, code, dashboard=True)
+        return await drawer_page(
+            request,
+            booking_admin,
+            code,
+            notice=DONE.get(done),
+            care_needs=care_needs,
+            thread=thread,
+        )
 
     @post("/bookings/{code:str}/assign", name="dashboard.booking.assign", guards=admin_only)
     async def assign(
@@ -209,9 +259,16 @@ class DashboardBookingController(Controller):
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
         code: FromPath[str],
+        data: Annotated[StartForm, UrlForm],
     ) -> Response[Any] | Template:
         return await act(
-            request, booking_admin, code, "started", lambda: booking_admin.start(request.user, code)
+            request,
+            booking_admin,
+            code,
+            "started",
+            lambda: booking_admin.start(
+                request.user, code, confirmed=bool(data.confirm), reason=data.reason
+            ),
         )
 
     @post("/bookings/{code:str}/complete", name="dashboard.booking.complete")
@@ -220,13 +277,15 @@ class DashboardBookingController(Controller):
         request: Request[User, Any, Any],
         booking_admin: NamedDependency[BookingAdministration],
         code: FromPath[str],
+        data: Annotated[CompleteForm, UrlForm],
     ) -> Response[Any] | Template:
         return await act(
             request,
             booking_admin,
             code,
             "completed",
-            lambda: booking_admin.complete(request.user, code),
+            lambda: booking_admin.complete(request.user, code, data, confirmed=bool(data.confirm)),
+            typed=data,
         )
 
     @post("/bookings/{code:str}/cancel", name="dashboard.booking.cancel", guards=admin_only)

@@ -1,4 +1,4 @@
-"""Counts the admin dashboard's navigation shows on every page, read before the handler runs."""
+"""Counts the navigation shows on every page, read before the handler runs."""
 
 from __future__ import annotations
 
@@ -9,16 +9,36 @@ from litestar import Request
 from carevia.domain.accounts import User
 from carevia.web.templating import is_fragment_request
 
+# Paths that never draw the header: the JSON API, streams, files, the webhook.
+_NO_HEADER = (
+    "/api/",
+    "/static/",
+    "/webhooks/",
+    "/account/events",
+    "/dashboard/events",
+    "/files/",
+    "/avatars/",
+    "/documents/",
+    "/healthz",
+    "/readyz",
+)
+
 
 async def note_dashboard_badges(request: Request[Any, Any, Any]) -> None:
-    """Admins' whole dashboard pages get counts from stored records.
+    """Whole pages get counts from stored records.
 
-    The failed refunds, and the applications waiting for a decision.
+    Everyone signed in: their unread messages (support: the threads waiting for an answer),
+    one indexed count. Admins' dashboard pages: the failed refunds and the applications
+    waiting for a decision.
     """
-    if not request.url.path.startswith("/dashboard") or is_fragment_request(request):
+    if request.method != "GET" or is_fragment_request(request):
         return
+    path = request.url.path
     user = request.scope.get("user")
-    if isinstance(user, User) and user.role == "admin":
+    if not isinstance(user, User) or path.startswith(_NO_HEADER):
+        return
+    request.state.unread_messages = await request.app.state.services.messages.unread_count(user)
+    if path.startswith("/dashboard") and user.role == "admin":
         queries = request.app.state.services.payment_queries
         request.state.failed_refunds = await queries.failed_refunds()
         applications = request.app.state.services.applications

@@ -28,17 +28,30 @@ from carevia.domain.bookings.read_models import (
 from carevia.domain.bookings.repository import BookingRepository, SlotTaken
 from carevia.domain.bookings.schedule import slots
 from carevia.domain.bookings.service import BookingService, actor_of
-from carevia.domain.bookings.state_machine import ALLOWED_ACTORS, check_transition
+from carevia.domain.bookings.state_machine import (
+    ALLOWED_ACTORS,
+    check_transition,
+    timing_refusal,
+)
 from carevia.domain.bookings.transitions import BookingTransitions, history_entry
+from carevia.domain.bookings.visit_report import ReportForm, build_report, report_visible_to
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
+from carevia.domain.catalogue.admin_repository import ServiceAdminRepository
 from carevia.domain.catalogue.models import Category
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Forbidden, Invalid
 from carevia.domain.shared.clock import Clock
+from carevia.domain.shared.documents import to_document
 from carevia.domain.shared.transactions import in_transaction
 
 Target = Literal["in_progress", "completed", "cancelled"]
+
+
+def require_confirmation(confirmed: bool, action: str) -> None:
+    """Both visit actions are confirmed first; a bare post, by a slip or a script, is refused."""
+    if not confirmed:
+        raise Invalid({"confirm": f"Tick the box to confirm you want to {action} this visit."})
 
 
 class BookingAdministration:
@@ -83,6 +96,9 @@ class BookingAdministration:
             payments=await self._payment_records.for_booking(booking.id) if staff else [],
             refunds=await self._payment_records.refunds_for(booking.id) if staff else [],
             free_caregivers=await self._free(booking) if actions.assign else [],
+            report=report_visible_to(viewer, booking, self._clock()),
+            tasks=await self.report_tasks(booking) if actions.complete else [],
+            timing=timing_refusal(booking, "in_progress", self._clock()) if actions.start else None,
         )
 
     async def free_caregivers(self, admin: User, code: str) -> list[Caregiver]:
@@ -128,9 +144,10 @@ class BookingAdministration:
             if moved is None:  # raising aborts the transaction, so the old claims stay
                 raise Conflict("This booking changed in the meantime. Please reload.")
             await self._records.claim_time(moved, session)
-            await self._notices.tell(
-                moved, None, "booking.updated", session, key=f"assign:{len(moved.history)}"
-            )
+            key = f"assign:{len(moved.history)}"
+            await self._notices.tell(moved, None, "booking.updated", session, key=key)
+            if moved.status == "confirmed":  # a held booking was never the caregiver's yet
+                await self._tell_caregivers(booking, moved, session, key)
             return moved
 
         try:
@@ -142,11 +159,32 @@ class BookingAdministration:
         await self._record("booking.assigned", admin, booking.code, before=before, caregiver=after)
         return moved
 
-    async def start(self, actor: User, code: str) -> Booking:
-        return await self._move(actor, code, "in_progress")
+    async def _tell_caregivers(
+        self, before: Booking, after: Booking, session: AsyncClientSession, key: str
+    ) -> None:
+        """The caregiver who loses the visit and the one who gets it each hear of it once."""
+        await self._notices.tell_caregiver(
+            before, "visit_unassigned", "visit.unassigned", session, key=key, data={}
+        )
+        await self._notices.tell_caregiver(
+            after, "visit_assigned", "visit.assigned", session, key=key, data={}
+        )
 
-    async def complete(self, actor: User, code: str) -> Booking:
-        return await self._move(actor, code, "completed")
+    async def start(self, actor: User, code: str, *, confirmed: bool, reason: str = "") -> Booking:
+        """Start the visit once the person asked has confirmed it; `reason` overrides timing."""
+        return await self._move(actor, code, "in_progress", reason=reason, confirmed=confirmed)
+
+    async def complete(
+        self, actor: User, code: str, report: ReportForm | None, *, confirmed: bool
+    ) -> Booking:
+        """Complete the visit and store its report with it, in the same transaction."""
+        return await self._move(actor, code, "completed", report=report, confirmed=confirmed)
+
+    async def report_tasks(self, booking: Booking) -> list[str]:
+        """The service's responsibilities, which the report's tasks are picked from."""
+        # By slug in any status: a service hidden since the booking still lists its tasks.
+        service = await ServiceAdminRepository(self._database).get_by_slug(booking.service_slug)
+        return list(service.responsibilities) if service is not None else []
 
     async def cancel(self, user: User, code: str) -> Booking:
         """Cancel under the stored policy and queue its refund, as the patient's page does."""
@@ -187,9 +225,20 @@ class BookingAdministration:
         return updated
 
     async def transition(
-        self, actor: User, code: str, target: Target, caregiver_id: str | None = None
+        self,
+        actor: User,
+        code: str,
+        target: Target,
+        caregiver_id: str | None = None,
+        *,
+        reason: str = "",
+        report: ReportForm | None = None,
     ) -> Booking:
-        """The API's one entry point; `caregiver_id` lets an admin start with a substitute."""
+        """The API's one entry point; `caregiver_id` lets an admin start with a substitute.
+
+        `reason` is an admin's reason to override the timing rule; `report` is filed with
+        Complete.
+        """
         if caregiver_id is not None:
             if target != "in_progress":
                 raise Invalid({"caregiver_id": "A caregiver can only be given when starting."})
@@ -202,18 +251,37 @@ class BookingAdministration:
             if actor.role not in ("admin", "patient"):
                 raise Forbidden("You cannot cancel this booking.")
             return await self._cancel(actor, code)
-        return await self._move(actor, code, target)
+        return await self._move(actor, code, target, reason=reason, report=report)
 
     async def _cancel(self, user: User, code: str) -> Booking:
         """PaymentService applies the policy and queues refunds, as the patient's page does."""
         cancelled = await self._payments.cancel(user, code)
         return await self._records.get(cancelled.id) or cancelled
 
-    async def _move(self, actor: User, code: str, target: BookingStatus) -> Booking:
+    async def _move(
+        self,
+        actor: User,
+        code: str,
+        target: BookingStatus,
+        *,
+        reason: str = "",
+        report: ReportForm | None = None,
+        confirmed: bool = True,
+    ) -> Booking:
         if actor.role not in ALLOWED_ACTORS[target]:
             raise Forbidden("You cannot make that change to this booking.")
-        booking = await self.get(actor, code)
-        moved = await self._transitions.move(booking, target, actor_of(actor))
+        if reason.strip() and actor.role != "admin":
+            raise Forbidden("Only an admin can override the visit's timing.")
+        booking = await self.get(actor, code)  # someone else's booking is not found, first
+        require_confirmation(confirmed, "start" if target == "in_progress" else "complete")
+        fields: dict[str, Any] = {}
+        if report is not None and target == "completed":
+            check_transition(booking.status, target, actor.role)
+            filed = build_report(report, await self.report_tasks(booking), actor, self._clock())
+            fields = {"report": to_document(filed), "has_concern": bool(filed.concern)}
+        moved = await self._transitions.move(
+            booking, target, actor_of(actor), fields=fields, reason=reason[:300]
+        )
         if moved is None:
             raise Conflict("This booking changed in the meantime. Please reload and try again.")
         return moved

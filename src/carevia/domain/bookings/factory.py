@@ -12,6 +12,7 @@ from carevia.domain.bookings.models import Actor, Booking, CancellationPolicy, P
 from carevia.domain.bookings.pricing import PriceBreakdown
 from carevia.domain.bookings.rules import BookingRequest
 from carevia.domain.bookings.transitions import history_entry
+from carevia.domain.care.models import Recipient
 from carevia.domain.caregivers import Caregiver
 from carevia.domain.catalogue import Service
 
@@ -26,6 +27,7 @@ def new_hold(
     now: datetime,
     timezone: str,
     hold_minutes: int,
+    recipient: Recipient | None = None,
 ) -> Booking:
     """A pending booking holding the caregiver's time; the patient's contact is copied in."""
     return Booking(
@@ -50,6 +52,7 @@ def new_hold(
         status="pending_payment",
         amount_refundable=0,  # nothing paid yet; each recorded payment adds to it
         hold_expires_at=now + timedelta(minutes=hold_minutes),
+        recipient=recipient,
         history=[history_entry(now, None, "pending_payment", Actor(str(patient.id), "patient"))],
         created_at=now,
         updated_at=now,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import msgspec
 from bson import ObjectId
 
 from carevia.domain.bookings.pricing import DurationType, PriceBreakdown
+from carevia.domain.care.models import MYSELF, PersonForm, Recipient, RecipientChoice
 
 BookingStatus = Literal[
     "pending_payment", "confirmed", "in_progress", "completed", "expired", "cancelled"
@@ -63,6 +64,37 @@ class PatientContact(msgspec.Struct, frozen=True, kw_only=True):
     email: str
 
 
+# A caregiver may look back at a visit's private details (the recipient's care needs, the
+# visit report) for a week after it ends, for the questions that come afterwards.
+CAREGIVER_LOOKS_BACK_FOR = timedelta(days=7)
+# The visit is the caregiver's from confirmation: a held, unpaid booking is not theirs yet.
+ASSIGNED_STATUSES = frozenset({"confirmed", "in_progress", "completed"})
+
+MOODS: dict[str, str] = {
+    "cheerful": "Cheerful",
+    "calm": "Calm",
+    "tired": "Tired",
+    "low": "Low",
+    "unsettled": "Unsettled or upset",
+}
+
+
+class VisitReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What the caregiver did and saw, filed with Complete; as private as care needs."""
+
+    tasks: list[str]
+    meals: str
+    medication: str
+    mood: str
+    concern: str = ""
+    filed_at: datetime
+    filed_by: str | None
+
+    @property
+    def mood_label(self) -> str:
+        return MOODS.get(self.mood, self.mood)
+
+
 class Booking(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     code: str
@@ -91,7 +123,12 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     amount_refundable: int | None = None
     refund_owed: int = 0
     hold_expires_at: datetime | None = None
+    # Who the care is for when not the patient: a copy taken at booking, with care needs.
+    recipient: Recipient | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
+    report: VisitReport | None = None
+    # Set by the report itself, so the dashboard finds flagged visits by an index-friendly field.
+    has_concern: bool = False
     created_at: datetime
     updated_at: datetime
 
@@ -102,6 +139,19 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def payment_label(self) -> str:
         return PAYMENT_LABELS[self.payment_status]
+
+    def private_to_caregiver(self, caregiver_id: ObjectId, now: datetime) -> bool:
+        """Whether this caregiver may read the visit's private details at `now`."""
+        return (
+            self.caregiver_id == caregiver_id
+            and self.status in ASSIGNED_STATUSES
+            and now <= self.ends_at + CAREGIVER_LOOKS_BACK_FOR
+        )
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the visit was started, from its history (None before Start)."""
+        return next((h.at for h in self.history if h.to_status == "in_progress"), None)
 
     @property
     def refundable(self) -> int:
@@ -125,6 +175,26 @@ class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
     address: str = ""
     notes: str = ""
     payment_option: str = "full"
+    # Who needs care: "myself", a saved person's id, or "new" with the person's fields below.
+    recipient: str = MYSELF
+    dont_save: str = ""
+    name: str = ""
+    age: str = ""
+    relationship: str = ""
+    mobility: str = ""
+    conditions: str = ""
+    allergies: str = ""
+    medication: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_visit_updates: str = ""
+
+    def recipient_choice(self) -> RecipientChoice:
+        person = {field: getattr(self, field) for field in PersonForm.__struct_fields__}
+        return RecipientChoice(
+            recipient=self.recipient, dont_save=self.dont_save, person=PersonForm(**person)
+        )
 
     def quantity_number(self) -> int | None:
         """The quantity when it is a whole number written in ASCII digits, else None.

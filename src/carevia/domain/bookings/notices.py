@@ -49,15 +49,23 @@ class BookingNotices:
         session: AsyncClientSession,
         *,
         key: str = "",
+        to: list[str] | None = None,
         **context: Any,
     ) -> None:
-        """Written in the transition's own transaction; unique keys make a repeat impossible."""
+        """Written in the transition's own transaction; unique keys make a repeat impossible.
+
+        The email goes to the patient, or to each address of `to` (the patient's first).
+        """
         # A deleted patient's booking keeps no address: there is nobody left to write to.
-        if mail is not None and booking.patient.email:
+        addresses = [booking.patient.email] if to is None else to
+        for number, address in enumerate(a for a in addresses if a):
+            if mail is None:
+                break
+            extra = f":{number}" if number else ""
             await self._mailer.enqueue(
-                booking.patient.email,
+                address,
                 mail,
-                dedupe_key=f"mail:{booking.code}:{mail}:{key}",
+                dedupe_key=f"mail:{booking.code}:{mail}:{key}{extra}",
                 session=session,
                 booking=booking,
                 **self.links(booking),
@@ -108,6 +116,7 @@ class BookingNotices:
                 booking=booking,
                 caregiver=caregiver,
                 dashboard_url=self._base_url + "/dashboard",
+                visit_url=f"{self._base_url}/dashboard/bookings/{booking.code}",
                 **context,
             )
         await self._notifications.add(

@@ -22,7 +22,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts import User
-from carevia.domain.bookings.models import PAYMENT_LABELS, STATUS_LABELS, Booking, BookingStatus
+from carevia.domain.bookings.models import (
+    PAYMENT_LABELS,
+    STATUS_LABELS,
+    Booking,
+    BookingStatus,
+    VisitReport,
+)
 from carevia.domain.bookings.repository import BOOKINGS
 from carevia.domain.bookings.schedule import date_range_errors, local_start, parse_date
 from carevia.domain.caregivers.models import Caregiver
@@ -53,6 +59,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("payment_status", ASCENDING), ("created_at", DESCENDING)]),
         IndexModel([("location.division", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("price.total", DESCENDING)]),
+        IndexModel([("has_concern", ASCENDING), ("created_at", DESCENDING)]),
     ]
 }
 
@@ -73,6 +80,8 @@ class BookingFilters(msgspec.Struct, frozen=True, kw_only=True):
     payment_status: str = ""
     duration_type: str = ""
     assigned: str = "any"
+    # "yes": only visits whose report raised a concern (admins).
+    concern: str = ""
     division: str = ""
     date_from: str = ""
     date_to: str = ""
@@ -94,6 +103,8 @@ class BookingFilters(msgspec.Struct, frozen=True, kw_only=True):
             fields["duration_type"] = "Choose hours or days."
         if self.assigned not in ("any", "yes", "no"):
             fields["assigned"] = "Choose yes, no or any."
+        if self.concern not in ("", "yes"):
+            fields["concern"] = "Choose yes, or leave it empty."
         if self.division and not is_known_division(self.division):
             fields["division"] = "Choose one of Bangladesh's divisions."
         fields.update(date_range_errors(self.date_from, self.date_to))
@@ -139,6 +150,11 @@ class BookingDrawer(msgspec.Struct, frozen=True, kw_only=True):
     payments: list[Payment]
     refunds: list[Refund]
     free_caregivers: list[Caregiver]
+    report: VisitReport | None = None
+    # The service's responsibilities, offered as the report's tasks when completing.
+    tasks: list[str] = msgspec.field(default_factory=list)
+    # Why Start would be refused now (too early or too late), shown beside the button.
+    timing: str | None = None
 
 
 def actions_for(viewer: User, booking: Booking) -> BookingActions:
@@ -256,6 +272,8 @@ class BookingQueries:
                 conditions.append({field: getattr(filters, field)})
         if filters.division:
             conditions.append({"location.division": filters.division})
+        if filters.concern == "yes" and viewer.role == "admin":
+            conditions.append({"has_concern": True})
         if filters.assigned != "any":
             verified = await self._caregivers.distinct("_id", {"verified": True})
             operator = "$in" if filters.assigned == "yes" else "$nin"

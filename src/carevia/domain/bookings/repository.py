@@ -228,7 +228,7 @@ class BookingRepository:
         return [from_document(doc, Booking) async for doc in cursor], total
 
     async def forget_patient(self, patient_id: ObjectId, now: datetime) -> int:
-        """Erase the contact details and address of a deleted patient from their bookings.
+        """Erase the contacts, address, recipient and visit reports of a deleted patient's bookings.
 
         The bookings themselves stay, without the person, for the accounts.
         """
@@ -241,6 +241,10 @@ class BookingRepository:
                     "patient.email": "",
                     "location.address": "",
                     "location.notes": "",
+                    "recipient": None,
+                    # How the person was on the day is about them, so it goes with them.
+                    "report": None,
+                    "has_concern": False,
                     "updated_at": now,
                 }
             },

@@ -18,12 +18,16 @@ from carevia.domain.bookings.models import (
     Booking,
     BookingForm,
     BookingStatus,
+    VisitReport,
 )
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
+from carevia.domain.bookings.visit_report import report_visible_to
+from carevia.domain.care.models import CarePerson
+from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
@@ -50,6 +54,7 @@ class BookingService:
         timezone: str,
         transitions: BookingTransitions,
         clock: Clock = utc_now,
+        people: CarePeople | None = None,
     ) -> None:
         self._bookings = bookings
         self._services = services
@@ -60,6 +65,7 @@ class BookingService:
         self._timezone = timezone
         self._transitions = transitions
         self._clock = clock
+        self._people = people
         self._free_times = FreeTimes(bookings, timezone, rules.min_notice_hours, clock)
 
     async def service(self, slug: str) -> Service:
@@ -70,6 +76,10 @@ class BookingService:
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
         return await self._chosen_candidates(service, "any")
+
+    async def people_for(self, patient: User) -> list[CarePerson]:
+        """The saved people the form offers under "Who needs care?"."""
+        return await self._people.choices_for(patient) if self._people else []
 
     def quote(self, service: Service, form: BookingForm) -> PriceBreakdown | None:
         """The live price for the form as typed so far, or None until it can be priced."""
@@ -100,8 +110,13 @@ class BookingService:
         service = await self.service(service_slug)
         now = self._clock()
         request, errors = check_request(form, service, now, self._rules, self._timezone)
-        if request is None:
-            raise Invalid(errors)
+        recipient, recipient_errors = (
+            await self._people.choose(patient, form.recipient_choice())
+            if self._people
+            else (None, {})
+        )
+        if request is None or recipient_errors:
+            raise Invalid({**errors, **recipient_errors})
         candidates = await self._chosen_candidates(service, form.caregiver_id)
         if request.caregiver_id is not None and not candidates:
             raise Invalid({"caregiver_id": "This caregiver does not offer this service."})
@@ -138,8 +153,12 @@ class BookingService:
                 now=now,
                 timezone=self._timezone,
                 hold_minutes=self._rules.hold_minutes,
+                recipient=recipient,
             )
             if await self._hold(booking, now):
+                # Saved only once the booking is held: a refused booking leaves no one behind.
+                if self._people:
+                    await self._people.keep_new(patient, recipient)
                 await self._audit.record(
                     "booking.created",
                     actor_id=str(patient.id),
@@ -154,6 +173,10 @@ class BookingService:
             if request.caregiver_id
             else NO_CAREGIVER_FREE
         )
+
+    def visit_report(self, user: User, booking: Booking) -> VisitReport | None:
+        """The booking's visit report if `user` may read it now."""
+        return report_visible_to(user, booking, self._clock())
 
     async def get_for(self, user: User, code: str) -> Booking:
         booking = await self.find_for(user, code)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from carevia.domain.bookings.models import ActorRole, BookingStatus
-from carevia.domain.shared import Conflict, Forbidden
+from datetime import datetime, timedelta
+
+from carevia.domain.bookings.models import ActorRole, Booking, BookingStatus
+from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.time_format import format_local
 
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
     "pending_payment": frozenset({"confirmed", "expired", "cancelled"}),
@@ -35,3 +38,37 @@ def check_transition(current: BookingStatus, target: BookingStatus, actor: Actor
         raise Conflict(f"A booking that is {was} cannot become {wanted}.")
     if actor not in ALLOWED_ACTORS[target]:
         raise Forbidden("You cannot make that change to this booking.")
+
+
+# A caregiver may start from this long before the scheduled start, and until its scheduled end:
+# a visit started after its end would be a record of work nobody saw happen, so that needs an
+# admin, who must say why.
+START_WINDOW = timedelta(minutes=60)
+
+
+def timing_refusal(booking: Booking, target: BookingStatus, now: datetime) -> str | None:
+    """Why `target` may not happen at `now` by the visit's clock; None when it may."""
+    if target != "in_progress":
+        return None
+    opens = booking.starts_at - START_WINDOW
+    if now < opens:
+        when = format_local(opens, booking.timezone, "%-I:%M %p on %a %-d %b")
+        return f"You can start this visit from {when}."
+    if now >= booking.ends_at:
+        ended = format_local(booking.ends_at, booking.timezone, "%-I:%M %p on %a %-d %b")
+        return f"This visit was due to end at {ended}. Ask an admin to start it with a reason."
+    return None
+
+
+def check_timing(
+    booking: Booking, target: BookingStatus, actor: ActorRole, now: datetime, reason: str
+) -> str | None:
+    """Refuse a change outside its time; an admin's reason overrides, and is then returned."""
+    refusal = timing_refusal(booking, target, now)
+    if refusal is None:
+        return None
+    if actor != "admin":
+        raise Conflict(refusal)
+    if not reason.strip():
+        raise Invalid({"reason": f"{refusal} To do it now, give a reason for the override."})
+    return reason.strip()

@@ -20,7 +20,8 @@ from carevia.domain.audit import AuditLog
 from carevia.domain.bookings.models import Actor, Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.repository import BookingRepository
-from carevia.domain.bookings.state_machine import HOLDS_TIME, check_transition
+from carevia.domain.bookings.state_machine import HOLDS_TIME, check_timing, check_transition
+from carevia.domain.bookings.visit_report import visit_update_addresses
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.transactions import in_transaction
 
@@ -40,8 +41,20 @@ NOTICES: dict[BookingStatus, tuple[str | None, str, str]] = {
     "expired": ("hold_expired", "booking.updated", ""),
     # The cancellation email goes out with the refund it announces (see Settlement).
     "cancelled": (None, "booking.cancelled", "cancelled"),
-    "in_progress": (None, "booking.updated", "in_progress"),
-    "completed": (None, "booking.updated", "completed"),
+    "in_progress": ("visit_started", "booking.updated", "in_progress"),
+    "completed": ("visit_completed", "booking.updated", "completed"),
+}
+
+# Visit updates also reach the family members who asked for them, not only the patient.
+VISIT_UPDATES: frozenset[BookingStatus] = frozenset({"in_progress", "completed"})
+
+# What the caregiver is told, keyed by (from, to): a booking becomes theirs when it is
+# confirmed with them, and stops being theirs when a confirmed booking is cancelled.
+# A hold that is cancelled or lapses was never theirs to hear about.
+CAREGIVER_NOTICES: dict[tuple[BookingStatus, BookingStatus], tuple[str, str]] = {
+    ("pending_payment", "confirmed"): ("visit_assigned", "visit.assigned"),
+    ("expired", "confirmed"): ("visit_assigned", "visit.assigned"),
+    ("confirmed", "cancelled"): ("visit_unassigned", "visit.unassigned"),
 }
 
 
@@ -98,18 +111,28 @@ class BookingTransitions:
         fields: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
         before: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+        reason: str = "",
     ) -> Booking | None:
         """Move `booking` on in a transaction of its own; None if its status changed meanwhile.
 
         `before` writes what the change needs first in the same transaction (claiming time).
+        `reason` is an admin's reason to override the timing rule.
         """
         check_transition(booking.status, target, actor.role)
+        check_timing(booking, target, actor.role, self._clock(), reason)
 
         async def work(session: AsyncClientSession) -> Booking | None:
             if before is not None:
                 await before(session)
             return await self.move_within(
-                session, booking, target, actor, note=note, fields=fields, details=details
+                session,
+                booking,
+                target,
+                actor,
+                note=note,
+                fields=fields,
+                details=details,
+                reason=reason,
             )
 
         moved = await in_transaction(self._database, work, one_at_a_time=self.writers)
@@ -127,10 +150,16 @@ class BookingTransitions:
         note: str | None = None,
         fields: dict[str, Any] | None = None,
         details: dict[str, Any] | None = None,
+        reason: str = "",
     ) -> Booking | None:
         """The same, inside the caller's transaction, which holds `writers` and then wakes."""
         check_transition(booking.status, target, actor.role)
-        entry = history_entry(self._clock(), booking.status, target, actor, note)
+        now = self._clock()
+        overridden = check_timing(booking, target, actor.role, now, reason)
+        if overridden is not None:
+            override_note = f"Timing rule overridden by an admin: {overridden}"
+            note = f"{note}; {override_note}" if note else override_note
+        entry = history_entry(now, booking.status, target, actor, note)
         moved = await self._bookings.change_status(
             booking.id,
             booking.status,
@@ -150,7 +179,47 @@ class BookingTransitions:
             session=session,
             **(details or {}),
         )
+        if overridden is not None:
+            action = "booking.timing_overridden"
+            await self._record(moved, action, actor, session, reason=overridden)
+        if moved.report is not None and target == "completed":
+            concern = moved.has_concern
+            await self._record(moved, "visit.report_filed", actor, session, concern=concern)
         if self._notices is not None:
-            mail, event, key = NOTICES[target]
-            await self._notices.tell(moved, mail, event, session, key=key)
+            await self._announce(session, booking.status, moved, target)
         return moved
+
+    async def _announce(
+        self,
+        session: AsyncClientSession,
+        was: BookingStatus,
+        moved: Booking,
+        target: BookingStatus,
+    ) -> None:
+        assert self._notices is not None
+        mail, event, key = NOTICES[target]
+        family = visit_update_addresses(moved) if target in VISIT_UPDATES else None
+        await self._notices.tell(moved, mail, event, session, key=key, to=family)
+        caregiver = CAREGIVER_NOTICES.get((was, target))
+        if caregiver is not None:
+            await self._notices.tell_caregiver(
+                moved, caregiver[0], caregiver[1], session, key=key or target, data={}
+            )
+
+    async def _record(
+        self,
+        booking: Booking,
+        action: str,
+        actor: Actor,
+        session: AsyncClientSession,
+        **details: Any,
+    ) -> None:
+        await self._audit.record(
+            action,
+            actor_id=actor.id,
+            actor_role=actor.role,
+            target_type="booking",
+            target_id=booking.code,
+            session=session,
+            **details,
+        )

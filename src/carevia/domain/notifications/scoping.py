@@ -32,6 +32,17 @@ PERSONAL_KEYS = frozenset(
         "address",
         "patient_address",
         "notes",
+        # The person a booking is for and their care needs (health data).
+        "recipient",
+        "recipient_name",
+        "care",
+        "needs",
+        "care_needs",
+        "mobility",
+        "conditions",
+        "allergies",
+        "medication",
+        "emergency_contact",
     }
 )
 _ENVELOPE_KEYS = frozenset({"id", "event", "code", "created_at"})

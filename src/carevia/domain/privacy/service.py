@@ -25,8 +25,10 @@ from carevia.domain.auth.refresh import RefreshTokenService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.bookings.models import Booking
 from carevia.domain.bookings.repository import BookingRepository
+from carevia.domain.care.service import CarePeople
 from carevia.domain.contact import ContactRepository
 from carevia.domain.mail import OutboxRepository
+from carevia.domain.messages.repository import MessageRepository
 from carevia.domain.notifications import NotificationRepository
 from carevia.domain.notifications.scoping import MAX_PAGE, Viewer, public_payload, visible_after
 from carevia.domain.payments.repository import PaymentRepository
@@ -36,6 +38,7 @@ from carevia.domain.shared.clock import Clock, utc_now
 
 UPCOMING = ("pending_payment", "confirmed")
 PAGE = 200
+ERASED_MESSAGE = "This message was removed when its writer deleted their account."
 VISIT_UNDER_WAY = (
     "A visit is under way. You can delete your account once it has ended; "
     "or contact us and we will help."
@@ -83,7 +86,9 @@ class PersonalData:
         contact: ContactRepository,
         reviews: ReviewRepository,
         applications: ApplicationRepository,
+        messages: MessageRepository,
         discard_file: Callable[[ObjectId], Awaitable[None]],
+        care_people: CarePeople,
         audit: AuditLog,
         cancel_booking: CancelBooking,
         close_streams: StreamCloser,
@@ -100,14 +105,19 @@ class PersonalData:
         self._contact = contact
         self._reviews = reviews
         self._applications = applications
+        self._messages = messages
         self._discard_file = discard_file
+        self._care_people = care_people
         self._audit = audit
         self._cancel_booking = cancel_booking
         self._close_streams = close_streams
         self._clock = clock
 
     async def export(self, user: User) -> dict[str, Any]:
-        """Everything kept about `user`; messages and recipients do not exist yet."""
+        """Everything kept about `user`, with the people they care for and their care needs.
+
+        Of the booking threads, the messages the person wrote: the others' words are theirs.
+        """
         await self._audit.record(
             "user.exported", actor_id=str(user.id), target_type="user", target_id=str(user.id)
         )
@@ -132,8 +142,10 @@ class PersonalData:
             "caregiver_application": _plain(
                 [a for a in [await self._applications.of_user(user.id)] if a is not None]
             ),
-            "messages": [],
-            "recipients": [],
+            "messages": _plain(await self._messages.written_by(user.id)),
+            "recipients": _plain(await self._care_people.of_patient(user))
+            if user.role == "patient"
+            else [],
         }
 
     async def upcoming_bookings(self, user: User) -> list[Booking]:
@@ -182,9 +194,11 @@ class PersonalData:
             now,
         )
         await self._bookings.forget_patient(user.id, now)
+        await self._care_people.forget_patient(user.id)
         await self._outbox.forget_recipient(user.email)
         await self._contact.forget_sender(user.email)
         await self._reviews.forget_author(user.id)
+        await self._messages.forget_author(user.id, ERASED_MESSAGE)
         application = await self._applications.remove_of_user(user.id)
         if application is not None:
             for upload in [document.id for document in application.documents]:
