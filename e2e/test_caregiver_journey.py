@@ -19,6 +19,7 @@ from tests.support.application import LiveServer
 from e2e.test_applications import fill_application, upload_documents
 from e2e.test_booking import choose_date, fill_address, held_code
 from e2e.test_live_dashboard import PASSWORD, log_in
+from e2e.test_visit import bring_visit_near
 
 TIMEOUT_MS = 10_000
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -98,11 +99,17 @@ def test_a_new_caregiver_is_approved_found_booked_by_card_and_reviewed(
         family.get_by_role("button", name="Pay", exact=True).click()
         expect(family.get_by_role("heading", name="Your booking is confirmed")).to_be_visible()
 
-        # 4. The new caregiver works the visit from their dashboard.
+        # 4. On the day, the new caregiver works the visit from their dashboard.
+        bring_visit_near(live_server, code)
         log_in(applicant, caregiver_email, f"/dashboard/bookings/{code}")
-        applicant.get_by_role("button", name="Start visit").click()
-        applicant.get_by_role("button", name="Complete visit").click()
-        expect(applicant.get_by_text("Completed").first).to_be_visible()
+        drawer = applicant.locator("#booking-drawer")
+        drawer.get_by_label("I am with the patient and ready to start this visit now").check()
+        drawer.get_by_role("button", name="Start visit").click()
+        expect(drawer.get_by_text("The visit is now in progress.")).to_be_visible()
+        drawer.get_by_label("Mood", exact=True).select_option("cheerful")
+        drawer.get_by_label("The visit is over and this report is true").check()
+        drawer.get_by_role("button", name="Complete visit").click()
+        expect(drawer.get_by_text("The visit is complete.")).to_be_visible()
 
         # 5. The family reviews the visit; the caregiver's page shows it and the new average.
         family.goto(f"/bookings/{code}")
