@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -14,6 +14,11 @@ def format_local(
         return ""
     text = value.astimezone(ZoneInfo(timezone)).strftime(pattern)
     return text.replace("AM", "am").replace("PM", "pm")
+
+
+def format_day(value: date) -> str:
+    """A date as people in Bangladesh write it, "Wed 9 Dec 2026"; never ISO in the interface."""
+    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def machine_time(value: datetime) -> str:
