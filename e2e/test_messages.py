@@ -63,7 +63,7 @@ def test_patient_and_caregiver_exchange_messages_live(
     try:
         patient = patient_context.new_page()
         log_in(patient, patient_email, "/services/infant-day-care/book")
-        choose_date(patient, working_day(ahead=17))
+        choose_date(patient, working_day(ahead=23))
         patient.get_by_label("Start time").select_option("10:00")
         fill_address(patient)
         patient.get_by_role("button", name="Hold this time and pay").click()
