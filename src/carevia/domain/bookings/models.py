@@ -161,7 +161,7 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
         return max(self.amount_paid - self.amount_refunded, 0)
 
 
-class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
+class BookingForm(PersonForm, frozen=True, kw_only=True):
     """The booking form as typed; prices are never read from it."""
 
     service: str = ""
@@ -175,20 +175,10 @@ class BookingForm(msgspec.Struct, frozen=True, kw_only=True):
     address: str = ""
     notes: str = ""
     payment_option: str = "full"
-    # Who needs care: "myself", a saved person's id, or "new" with the person's fields below.
+    # Who needs care: "myself", a saved person's id, or "new" with the person's fields
+    # (inherited from `PersonForm`: the form is flat, as browsers post it).
     recipient: str = MYSELF
     dont_save: str = ""
-    name: str = ""
-    age: str = ""
-    relationship: str = ""
-    mobility: str = ""
-    conditions: str = ""
-    allergies: str = ""
-    medication: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    contact_email: str = ""
-    contact_visit_updates: str = ""
 
     def recipient_choice(self) -> RecipientChoice:
         person = {field: getattr(self, field) for field in PersonForm.__struct_fields__}
