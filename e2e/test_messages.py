@@ -82,6 +82,8 @@ def test_patient_and_caregiver_exchange_messages_live(
 
         send(patient, "Hello! The gate code is 4821, call +8801712345678 if stuck.")
         expect(carer.locator("#thread-list")).to_contain_text("The gate code is 4821")
+        # The message shows in the open thread, so no toast repeats it.
+        expect(carer.locator("#toasts")).not_to_contain_text("New message")
         send(carer, "Thank you, I will be there at ten. See https://example.com/map")
         expect(patient.locator("#thread-list")).to_contain_text("I will be there at ten")
         # The caregiver's page shows the patient has seen the reply, after it reloads its list.

@@ -152,16 +152,16 @@
     } catch (error) {
       return;
     }
+    // The open thread of that booking reloads its messages (the notice never carries the text),
+    // and the message then shows in place, so a toast about it would only repeat it.
+    const openThreads = message.type === "message.created"
+      ? [...document.querySelectorAll("[data-thread]")].filter((list) => list.dataset.thread === data.code)
+      : [];
+    openThreads.forEach((list) => list.dispatchEvent(new CustomEvent("carevia:message")));
     const describe = TOAST_TEXT[message.type];
     if (describe) {
-      toast(describe(data));
+      if (!openThreads.length) toast(describe(data));
       addToFeed(describe(data), data.created_at);
-    }
-    // The open thread of that booking reloads its messages (the notice never carries the text).
-    if (message.type === "message.created") {
-      document.querySelectorAll("[data-thread]").forEach((list) => {
-        if (list.dataset.thread === data.code) list.dispatchEvent(new CustomEvent("carevia:message"));
-      });
     }
     // Regions that listen with hx-trigger="carevia:booking from:body" refresh themselves.
     document.body.dispatchEvent(new CustomEvent("carevia:booking", { detail: { type: message.type, ...data } }));
