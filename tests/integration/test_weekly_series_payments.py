@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -162,5 +163,5 @@ async def test_twenty_concurrent_series_over_overlapping_weeks_never_double_book
             one["booking_ids"]
         )
     spans = sorted((v["starts_at"], v["ends_at"]) for v in visits)
-    for (_, ended), (began, _) in zip(spans, spans[1:], strict=False):
+    for (_, ended), (began, _) in itertools.pairwise(spans):
         assert ended <= began, "two visits hold the same caregiver's time"

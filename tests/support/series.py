@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.support.accounts import Client, csrf_token
 from tests.support.bookings import DHAKA
+from tests.support.payment_flows import checkout_id, settle
+from tests.support.payments import pay_on_test_gateway
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -50,3 +53,37 @@ async def series_visits(
     """The stored visits of one series (of every series when None), in date order."""
     query = {"series_id": {"$ne": None}} if series_id is None else {"series_id": series_id}
     return [b async for b in database["bookings"].find(query).sort("starts_at", 1)]
+
+
+async def held_series(
+    client: Client, database: AsyncDatabase[dict[str, Any]], caregiver: str
+) -> str:
+    """The signed-in patient holds one week of Monday visits with `caregiver`; its id.
+
+    They start at 16:00, clear of the morning visits other tests book with the caregiver.
+    """
+    days = dict.fromkeys(WEEKDAYS[1:], "")
+    answer = await submit_series(
+        client, caregiver_id=caregiver, weeks="1", start_time="16:00", **days
+    )
+    assert answer.status_code == 303, answer.text
+    found = await database["series"].find_one({}, sort=[("created_at", -1)])
+    assert found is not None
+    return str(found["_id"])
+
+
+async def paid_series(
+    client: Client, database: AsyncDatabase[dict[str, Any]], caregiver: str
+) -> str:
+    """The same week of visits, paid on the test gateway and confirmed; its id."""
+    series_id = await held_series(client, database, caregiver)
+    token = await csrf_token(client, f"/series/{series_id}")
+    answer = await client.post(
+        f"/series/{series_id}/pay", data={"_csrf_token": token}, follow_redirects=False
+    )
+    assert (
+        await pay_on_test_gateway(client, checkout_id(answer.headers["location"]))
+    ).status_code == 303
+    for visit in await series_visits(database, ObjectId(series_id)):
+        assert (await settle(database, visit["code"], status="confirmed"))["status"] == "confirmed"
+    return series_id
