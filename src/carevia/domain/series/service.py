@@ -50,9 +50,9 @@ class ConflictingDates(Conflict):
     """Some dates are taken and the patient has not yet said what to do with them."""
 
     def __init__(self, plan: SeriesPlan) -> None:
-        super().__init__(
-            f"{len(plan.conflicts)} of these dates are not free with {plan.caregiver.display_name}."
-        )
+        count = len(plan.conflicts)
+        dates = f"{count} date is" if count == 1 else f"{count} dates are"
+        super().__init__(f"{dates} not free with {plan.caregiver.display_name}.")
         self.plan = plan
 
 
