@@ -50,7 +50,7 @@ class WeeklyPaymentLinks:
                 first_name=visit.patient.name,
                 series=series,
                 week=week,
-                visit=visit,
+                booking=visit,
                 pay_url=f"{self._base_url}/series/{series.id}?week={week}",
             )
             await self._series.claim_link(series.id, week)
