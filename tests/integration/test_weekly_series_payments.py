@@ -44,7 +44,8 @@ async def test_cancelling_one_visit_refunds_exactly_its_policy_amount(
     visits = await series_visits(database)
     for visit in visits:
         assert (await settle(database, visit["code"], status="confirmed"))["status"] == "confirmed"
-    late, kept = visits[0], visits[1:]
+    # Not the first visit: the one the payment is stored against.
+    late, kept = visits[1], [visits[0], *visits[2:]]
     # This visit now starts in 10 hours: inside its 24-hour free window, so half is kept.
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=10)
     await database["bookings"].update_one(
@@ -71,10 +72,16 @@ async def test_cancelling_one_visit_refunds_exactly_its_policy_amount(
     assert cancelled["refund_owed"] == expected
     refunds = [r async for r in database["refunds"].find({"booking_id": late["_id"]})]
     assert sum(r["amount"] for r in refunds) == expected
+    # The gateway's answer lands on this visit alone, though one payment paid them all.
+    refunded = await settle(database, late["code"], amount_refunded=expected)
+    assert refunded["amount_refunded"] == expected
+    assert refunded["payment_status"] == "partially_refunded"
     for visit in kept:
         stored = await settle(database, visit["code"])
         assert stored["status"] == "confirmed"
         assert stored["amount_refundable"] == visit["price"]["total"]
+        assert stored["amount_refunded"] == 0
+        assert stored["payment_status"] == "paid"
     assert await database["refunds"].count_documents({}) == 1
 
 
