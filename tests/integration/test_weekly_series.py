@@ -111,6 +111,8 @@ async def test_one_checkout_pays_and_confirms_every_visit(
         assert confirmed["amount_refundable"] == visit["price"]["total"]
     assert await database["audit_log"].count_documents({"action": "booking.confirmed"}) == 10
 
+    visit_page = await client.get(f"/bookings/{visits[3]['code']}")
+    assert f'href="/series/{visits[3]["series_id"]}"' in visit_page.text
     page = await client.get(f"/series/{visits[0]['series_id']}")
     assert page.status_code == 200
     assert page.text.count("Confirmed") == 10

@@ -112,6 +112,11 @@ async def test_each_later_week_link_is_emailed_once_three_days_ahead(
     answer = await submit_series(client, caregiver_id=shirin, weeks="3", payment_plan="weekly")
     assert answer.status_code == 303, answer.text
     visits = await series_visits(database)
+    first_week = await database["payments"].find_one(
+        {"session_id": checkout_id(answer.headers["location"])}
+    )
+    assert first_week is not None
+    assert [p["booking_id"] for p in first_week["covers"]] == [v["_id"] for v in visits[:5]]
     week_two = min(v["starts_at"] for v in visits if v["starts_at"].date() >= monday_in(3))
     # Week one is paid now; week two stays held, unpaid, until a day before it starts.
     assert all(v["hold_expires_at"] > datetime.now(UTC) + timedelta(days=5) for v in visits[5:])

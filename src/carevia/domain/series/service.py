@@ -291,6 +291,9 @@ class SeriesService:
         if series.patient_id != user.id:
             raise Forbidden("Only the patient who booked can pay for these visits.")
         if series.payment_plan == "weekly":
-            chosen = week or 1
+            # Without a week, the first one still waiting: the first week may lie in the past.
+            waiting = [v for v in visits if v.status == "pending_payment"]
+            weeks = [series.week_of(v.starts_at, v.timezone) for v in waiting]
+            chosen = week or min(weeks, default=1)
             visits = [v for v in visits if series.week_of(v.starts_at, v.timezone) == chosen]
         return await self._checkout.checkout_url(visits, series.id)
