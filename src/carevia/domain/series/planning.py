@@ -6,10 +6,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from carevia.domain.bookings.models import Location
-from carevia.domain.bookings.rules import MAX_HOURS
+from carevia.domain.bookings.rules import MAX_HOURS, check_location
 from carevia.domain.bookings.schedule import interval, local_start, parse_iso_date, parse_start_time
 from carevia.domain.catalogue import Service
-from carevia.domain.coverage import is_known_division, is_valid_location
 from carevia.domain.series.models import MAX_WEEKS, SeriesForm, WeeklyPattern
 from carevia.settings import BookingSettings
 
@@ -40,30 +39,23 @@ def check_series(
         errors["first_week"] = "That week has passed. Choose this week or a later one."
     elif first > today + timedelta(days=rules.max_days_ahead):
         errors["first_week"] = f"Bookings open up to {rules.max_days_ahead} days ahead."
-    if not is_known_division(form.division):
-        errors["division"] = "Choose the division where care is needed."
-    elif not is_valid_location(form.division, form.district):
-        errors["district"] = f"Choose a district in {form.division} division."
-    address, notes = form.address.strip(), form.notes.strip()
-    if not 5 <= len(address) <= 200:
-        errors["address"] = "Enter the address where care is needed (5 to 200 characters)."
-    if len(notes) > 1000:
-        errors["notes"] = "Notes can be at most 1000 characters."
+    location, location_errors = check_location(
+        form.division, form.district, form.address, form.notes
+    )
+    errors.update(location_errors)
     if form.payment_plan not in ("whole", "weekly"):
         errors["payment_plan"] = "Choose to pay for the whole series or week by week."
     if form.on_conflict not in ("ask", "skip", "other", "all_or_nothing"):
         errors["on_conflict"] = "Choose what to do with dates that are taken."
     if errors or start is None or hours is None or weeks is None or first is None:
         return None, None, errors
+    assert location is not None, "no errors means the location was checked"
     pattern = WeeklyPattern(
         weekdays=weekdays,
         start_time=start,
         hours=hours,
         weeks=weeks,
         first_week=first - timedelta(days=first.weekday()),
-    )
-    location = Location(
-        division=form.division, district=form.district, address=address, notes=notes
     )
     return pattern, location, {}
 
