@@ -56,6 +56,7 @@ from carevia.controllers.health import healthz, readyz
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
+from carevia.controllers.series import SeriesController
 from carevia.controllers.services import ServiceController
 from carevia.controllers.theme import ThemeController
 from carevia.controllers.webhooks import stripe_webhook
@@ -110,6 +111,10 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
                     run_every(60, services.messages.send_waiting_mail, stop, "message-mail"),
                     name="message-mail",
                 ),
+                asyncio.create_task(
+                    run_every(300, services.series_links.send_due, stop, "series-links"),
+                    name="series-links",
+                ),
             ]
             try:
                 yield
@@ -142,6 +147,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardMessageController,
         MessageController,
         BookingFormController,
+        SeriesController,
         BookingController,
         CheckoutController,
         stripe_webhook,

@@ -59,10 +59,13 @@ from carevia.domain.payments.gateway import PaymentGateway
 from carevia.domain.payments.read_models import PaymentQueries
 from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.series_checkout import SeriesCheckout
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
 from carevia.domain.reviews import ReviewRepository, ReviewService
+from carevia.domain.series import SeriesRepository, SeriesService
+from carevia.domain.series.weekly_links import WeeklyPaymentLinks
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
@@ -105,6 +108,8 @@ class Services:
     messages: MessageService
     care_people: CarePeople
     care_needs: CareNeedsAccess
+    series: SeriesService
+    series_links: WeeklyPaymentLinks
 
 
 def build_services(
@@ -143,6 +148,9 @@ def build_services(
     settlement = Settlement(
         database, bookings_store, payments_store, transitions, notices, audit, utc_now
     )
+    series_checkout = SeriesCheckout(
+        gateway, payments_store, settlement, base_url=settings.public_base_url, clock=utc_now
+    )
     payments = PaymentService(
         gateway=gateway,
         bookings=bookings,
@@ -154,7 +162,9 @@ def build_services(
         webhook_secret=settings.stripe.webhook_secret,
         base_url=settings.public_base_url,
         clock=utc_now,
+        series=series_checkout,
     )
+    series_store = SeriesRepository(database)
     booking_queries = BookingQueries(database, settings.timezone)
     notification_hub = NotificationHub(notifications)
     user_admin = UserAdministration(
@@ -282,6 +292,19 @@ def build_services(
         ),
         care_people=care_people,
         care_needs=CareNeedsAccess(audit),
+        series=SeriesService(
+            series_store,
+            bookings,
+            bookings_store,
+            audit,
+            settings.booking,
+            settings.timezone,
+            payments.cancel,
+            series_checkout,
+        ),
+        series_links=WeeklyPaymentLinks(
+            series_store, mailer, settings.public_base_url, settings.timezone
+        ),
     )
 
 
@@ -365,6 +388,7 @@ PROVIDED = (
     "messages",
     "care_people",
     "care_needs",
+    "series",
 )
 
 

@@ -31,6 +31,7 @@ from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
 from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
 from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
 from carevia.domain.reviews import INDEXES as REVIEW_INDEXES
+from carevia.domain.series.repository import INDEXES as SERIES_INDEXES
 from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
 from carevia.settings import Settings
 
@@ -59,6 +60,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     REFRESH_TOKEN_INDEXES,
     RESET_THROTTLE_INDEXES,
     REVIEW_INDEXES,
+    SERIES_INDEXES,
     SESSION_INDEXES,
     THROTTLE_INDEXES,
     STATS_INDEXES,

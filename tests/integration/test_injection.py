@@ -28,6 +28,7 @@ from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
+from tests.support.series import paid_series
 
 Database = AsyncDatabase[dict[str, Any]]
 PAYLOADS_PER_FIELD = 2
@@ -52,7 +53,10 @@ FREE_TEXT_FORMS = {
 }
 # A form that looks its service up before reading any other field gets that one field, so the
 # hostile value reaches the rules instead of stopping at "no such service".
-CONTEXT = {"/bookings": {"service": "infant-day-care"}}
+CONTEXT = {
+    "/bookings": {"service": "infant-day-care"},
+    "/series": {"service": "infant-day-care"},
+}
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ async def world(
     await make_user("admin@example.com", role="admin")
     await log_in(client, "amina@example.com")
     code, _ = await held_booking(client)
+    # A paid series: nothing is left to pay, and only its own visits can be cancelled.
+    series_id = await paid_series(client, database, str(caregiver))
     application = await submitted_application(database, applicant)
     sessions: dict[str, dict[str, str]] = {}
     for role, email in [("patient", "amina"), ("caregiver", "carer"), ("admin", "admin")]:
@@ -181,6 +187,7 @@ async def world(
         # Someone else's application waits for an admin, so the patient's own form stays open.
         "application_id": str(application.id),
         "upload_id": str(application.documents[0].id),
+        "series_id": series_id,
     }
     return {"sessions": sessions, "tokens": tokens, "ids": ids, "caregiver": caregiver}
 
@@ -190,7 +197,7 @@ def role_for(path: str) -> str:
         return "caregiver"
     if path.startswith(("/api/", "/dashboard/")):
         return "admin"
-    if path.startswith(("/account", "/bookings", "/become-a-caregiver")):
+    if path.startswith(("/account", "/bookings", "/become-a-caregiver", "/series")):
         return "patient"
     return "anonymous"
 

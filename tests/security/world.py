@@ -33,6 +33,7 @@ from tests.support.care import save_mother
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
 from tests.support.reviews import reviewed_booking
+from tests.support.series import held_series
 
 Client = AsyncTestClient[Litestar]
 Database = AsyncDatabase[dict[str, Any]]
@@ -78,6 +79,7 @@ class World:
         document = await store_document(self.database, x_user)
         await log_in(self.client, EMAILS["patient_a"])
         code, session_id = await paid_booking(self.client, self.database, caregiver_id=str(x))
+        series_id = await held_series(self.client, self.database, str(x))
         self.client.cookies.clear()
         self.ids = {
             "code": code,
@@ -93,6 +95,7 @@ class World:
             "application_id": str(application.id),  # A's application, waiting for an admin
             "upload_id": str(application.documents[0].id),  # its certificate
             "person_id": await save_mother(self.database, a.id),  # A's mother, with care needs
+            "series_id": series_id,  # A's weekly visits with X, held and unpaid
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

@@ -33,6 +33,7 @@ PATIENT_PAGES = [
     "/account/people",
     "/account/people/new",
     "/services/infant-day-care/book",
+    "/services/infant-day-care/book/weekly",
     "/become-a-caregiver",
 ]
 ADMIN_PAGES = [
@@ -46,6 +47,7 @@ ADMIN_PAGES = [
     "/dashboard/reviews",
     "/dashboard/applications",
     "/dashboard/messages",
+    "/dashboard/series",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",

@@ -28,6 +28,7 @@ def new_hold(
     timezone: str,
     hold_minutes: int,
     recipient: Recipient | None = None,
+    series_id: ObjectId | None = None,
 ) -> Booking:
     """A pending booking holding the caregiver's time; the patient's contact is copied in."""
     return Booking(
@@ -53,6 +54,7 @@ def new_hold(
         amount_refundable=0,  # nothing paid yet; each recorded payment adds to it
         hold_expires_at=now + timedelta(minutes=hold_minutes),
         recipient=recipient,
+        series_id=series_id,
         history=[history_entry(now, None, "pending_payment", Actor(str(patient.id), "patient"))],
         created_at=now,
         updated_at=now,

@@ -125,6 +125,8 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     hold_expires_at: datetime | None = None
     # Who the care is for when not the patient: a copy taken at booking, with care needs.
     recipient: Recipient | None = None
+    # The weekly series this visit is one occurrence of (domain/series), if any.
+    series_id: ObjectId | None = None
     history: list[HistoryEntry] = msgspec.field(default_factory=list)
     report: VisitReport | None = None
     # Set by the report itself, so the dashboard finds flagged visits by an index-friendly field.

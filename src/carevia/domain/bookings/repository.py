@@ -49,7 +49,7 @@ class CodeTaken(Exception):
     """The random booking code collided with an existing one; draw another."""
 
 
-def _claims(booking: Booking) -> list[dict[str, Any]]:
+def claims_of(booking: Booking) -> list[dict[str, Any]]:
     return [
         {
             "_id": f"{booking.caregiver_id}:{slot.isoformat()}",
@@ -83,7 +83,7 @@ class BookingRepository:
 
         async def write(session: AsyncClientSession) -> None:
             await self._bookings.insert_one(to_document(booking), session=session)
-            await self._claims.insert_many(_claims(booking), session=session)
+            await self._claims.insert_many(claims_of(booking), session=session)
 
         try:
             async with self._database.client.start_session() as session:
@@ -191,7 +191,7 @@ class BookingRepository:
 
     async def claim_time(self, booking: Booking, session: AsyncClientSession) -> None:
         """Claim the booking's time again (a late payment); raises if any slot is taken."""
-        await self._claims.insert_many(_claims(booking), session=session)
+        await self._claims.insert_many(claims_of(booking), session=session)
 
     async def release_time(self, booking_id: ObjectId, session: AsyncClientSession) -> None:
         await self._claims.delete_many({"booking_id": booking_id}, session=session)

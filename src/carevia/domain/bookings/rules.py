@@ -85,18 +85,20 @@ def check_request(
             errors["start_time"] = (
                 f"Please allow at least {rules.min_notice_hours} hours before the visit starts."
             )
-    if not is_known_division(form.division):
-        errors["division"] = "Choose the division where care is needed."
-    elif not is_valid_location(form.division, form.district):
-        errors["district"] = f"Choose a district in {form.division} division."
-    address, notes = form.address.strip(), form.notes.strip()
-    if not 5 <= len(address) <= 200:
-        errors["address"] = "Enter the address where care is needed (5 to 200 characters)."
-    if len(notes) > 1000:
-        errors["notes"] = "Notes can be at most 1000 characters."
+    location, location_errors = check_location(
+        form.division, form.district, form.address, form.notes
+    )
+    errors.update(location_errors)
     if form.payment_option not in ("full", "half"):
         errors["payment_option"] = "Choose to pay in full or 50% now."
-    if errors or starts_at is None or ends_at is None or local_date is None or local_time is None:
+    if (
+        errors
+        or location is None
+        or starts_at is None
+        or ends_at is None
+        or local_date is None
+        or local_time is None
+    ):
         return None, errors
     return BookingRequest(
         caregiver_id=caregiver_id,
@@ -104,13 +106,30 @@ def check_request(
         local_time=local_time,
         duration_type=duration_type,
         quantity=quantity,
-        location=Location(
-            division=form.division, district=form.district, address=address, notes=notes
-        ),
+        location=location,
         payment_option="half" if form.payment_option == "half" else "full",
         starts_at=starts_at,
         ends_at=ends_at,
     ), {}
+
+
+def check_location(
+    division: str, district: str, address: str, notes: str
+) -> tuple[Location | None, dict[str, str]]:
+    """Where care is needed, or a message for each field that breaks a rule."""
+    errors: dict[str, str] = {}
+    if not is_known_division(division):
+        errors["division"] = "Choose the division where care is needed."
+    elif not is_valid_location(division, district):
+        errors["district"] = f"Choose a district in {division} division."
+    address, notes = address.strip(), notes.strip()
+    if not 5 <= len(address) <= 200:
+        errors["address"] = "Enter the address where care is needed (5 to 200 characters)."
+    if len(notes) > 1000:
+        errors["notes"] = "Notes can be at most 1000 characters."
+    if errors:
+        return None, errors
+    return Location(division=division, district=district, address=address, notes=notes), {}
 
 
 def refund_for_cancellation(

@@ -11,8 +11,20 @@ PaymentState = Literal["open", "processing", "paid", "failed", "expired"]
 RefundState = Literal["requested", "succeeded", "failed"]
 
 
+class PaymentPart(msgspec.Struct, frozen=True, kw_only=True):
+    """What one Checkout session for several visits of a series pays for one of them."""
+
+    booking_id: ObjectId
+    booking_code: str
+    amount: int
+
+
 class Payment(msgspec.Struct, frozen=True, kw_only=True):
-    """One Checkout Session for a booking: the first payment or the remaining due."""
+    """One Checkout Session for a booking: the first payment or the remaining due.
+
+    A series pays several visits with one session: `covers` lists each visit's part, and
+    `booking_id` is the first of them.
+    """
 
     id: ObjectId = msgspec.field(name="_id")
     booking_id: ObjectId
@@ -29,6 +41,13 @@ class Payment(msgspec.Struct, frozen=True, kw_only=True):
     amount_refunded: int = 0
     created_at: datetime
     paid_at: datetime | None = None
+    covers: list[PaymentPart] = msgspec.field(default_factory=list)
+
+    def part_for(self, booking_id: ObjectId) -> int:
+        """What this payment paid for `booking_id`."""
+        if not self.covers:
+            return self.amount if booking_id == self.booking_id else 0
+        return sum(part.amount for part in self.covers if part.booking_id == booking_id)
 
 
 class Refund(msgspec.Struct, frozen=True, kw_only=True):

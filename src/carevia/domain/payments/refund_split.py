@@ -30,8 +30,12 @@ async def queue_refunds(
     promised = await _promised(payments, booking, session)
     number = await payments.count_refunds(booking.id, session)
     for payment in reversed(await payments.for_booking(booking.id, session)):
-        taken = max(payment.amount_refunded, promised.get(payment.id, 0))
-        refundable = payment.amount - taken if payment.status == "paid" else 0
+        # A series' payment refunds each visit only from that visit's part of it.
+        paid = payment.part_for(booking.id)
+        taken = promised.get(payment.id, 0)
+        if not payment.covers:
+            taken = max(payment.amount_refunded, taken)
+        refundable = paid - taken if payment.status == "paid" else 0
         part = min(remaining, refundable)
         if part <= 0 or payment.payment_intent is None:
             continue

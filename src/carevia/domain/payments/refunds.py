@@ -90,5 +90,5 @@ class RefundQueue:
                 for r in await self._payments.refunds_for(refund.booking_id)
                 if r.payment_id == payment.id and r.status == "succeeded"
             )
-            await self._settlement.sync_refunded(payment, refunded)
+            await self._settlement.sync_refunded(payment, refunded, refund.booking_id)
         return True

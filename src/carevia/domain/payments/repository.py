@@ -27,6 +27,7 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
             [("booking_id", ASCENDING), ("kind", ASCENDING), ("attempt", ASCENDING)], unique=True
         ),
         IndexModel([("payment_intent", ASCENDING)]),
+        IndexModel([("covers.booking_id", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
     ],
     REFUNDS: [
@@ -64,9 +65,9 @@ class PaymentRepository:
     async def for_booking(
         self, booking_id: ObjectId, session: AsyncClientSession | None = None
     ) -> list[Payment]:
-        cursor = self._payments.find({"booking_id": booking_id}, session=session).sort(
-            "created_at", ASCENDING
-        )
+        # A series' payment also pays for the visits its `covers` lists.
+        query = {"$or": [{"booking_id": booking_id}, {"covers.booking_id": booking_id}]}
+        cursor = self._payments.find(query, session=session).sort("created_at", ASCENDING)
         return [from_document(document, Payment) async for document in cursor]
 
     async def open_for(self, booking_id: ObjectId, kind: PaymentKind) -> Payment | None:

@@ -23,6 +23,7 @@ from carevia.domain.payments.gateway import (
 from carevia.domain.payments.models import Payment, PaymentKind
 from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
+from carevia.domain.payments.series_checkout import SeriesCheckout
 from carevia.domain.payments.settlement import AdminAlert, Settlement
 from carevia.domain.payments.webhook_events import MalformedEvent, verified_event
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
@@ -58,7 +59,9 @@ class PaymentService:
         webhook_secret: str,
         base_url: str,
         clock: Clock,
+        series: SeriesCheckout | None = None,
     ) -> None:
+        self._series = series
         self._gateway = gateway
         self._bookings = bookings
         self._records = booking_records
@@ -209,6 +212,10 @@ class PaymentService:
                 received=[session.amount_total, session.currency],
             )
             raise PaymentMismatch("The amount or currency paid does not match the booking.")
+        if payment.covers and self._series is not None:
+            if await self._series.apply_paid(payment, session.payment_intent):
+                await self.process_refunds()
+            return "confirmed"
         outcome, booking = await self._settlement.record_payment(payment, session.payment_intent)
         if outcome == "late" and not await self._settlement.confirm_late(booking, payment):
             await self._refund_unusable(

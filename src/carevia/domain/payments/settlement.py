@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import msgspec
+from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -60,72 +61,82 @@ class Settlement:
         self, payment: Payment, payment_intent: str | None
     ) -> tuple[Outcome, Booking]:
         """Mark the payment paid and confirm what it pays for; a repeat is a no-op."""
-        now = self._clock()
+        return (await self.record_paid_parts(payment, payment_intent))[0]
 
-        async def work(session: AsyncClientSession) -> tuple[Outcome, Booking]:
-            booking = await self._bookings.get(payment.booking_id, session)
-            assert booking is not None, "a payment always belongs to a booking"
+    async def record_paid_parts(
+        self, payment: Payment, payment_intent: str | None
+    ) -> list[tuple[Outcome, Booking]]:
+        """The same for each visit a series' payment covers, all in one transaction.
+
+        The payment is marked paid once, conditionally, so a repeated or concurrent
+        delivery confirms nothing twice.
+        """
+        now = self._clock()
+        parts = [(p.booking_id, p.amount) for p in payment.covers] or [
+            (payment.booking_id, payment.amount)
+        ]
+
+        async def work(session: AsyncClientSession) -> list[tuple[Outcome, Booking]]:
             paid = await self._payments.mark(
                 payment.id,
                 ["open", "processing", "failed", "expired"],
                 {"status": "paid", "paid_at": now, "payment_intent": payment_intent},
                 session,
             )
-            if paid is None:
-                return "already", booking
-            total_paid = booking.amount_paid + payment.amount
-            state: PaymentStatus = "paid" if total_paid >= booking.price.total else "partially_paid"
-            # Read in this transaction, so a concurrent refund request makes it run again.
-            refundable = await refundable_balance(self._payments, booking, session) + payment.amount
-            money = {
-                "amount_paid": total_paid,
-                "payment_status": state,
-                "amount_refundable": refundable,
-            }
-            if payment.kind == "due":
-                updated = await self._bookings.apply(
-                    booking.id,
-                    [booking.status],
-                    money,
-                    now=now,
-                    entry=None,
-                    session=session,
-                )
-                booking = updated or booking
-                await self._tell(
-                    booking, "due_paid", "booking.updated", session, amount=payment.amount
-                )
-                return "due_paid", booking
-            if booking.status != "pending_payment":
-                # Expired or cancelled meanwhile, or a second Checkout paid for the same booking.
-                late = await self._bookings.apply(
-                    booking.id,
-                    [booking.status],
-                    money,
-                    now=now,
-                    entry=None,
-                    session=session,
-                )
-                return (
-                    "late" if booking.status in ("expired", "cancelled") else "duplicate"
-                ), late or booking
-            confirmed = await self._transitions.move_within(
-                session,
-                booking,
-                "confirmed",
-                SYSTEM,
-                note="Payment received",
-                fields={**money, "hold_expires_at": None},
-                details={"amount": payment.amount},
-            )
-            assert confirmed is not None, "the status was read in this transaction"
-            return "confirmed", confirmed
+            settled: list[tuple[Outcome, Booking]] = []
+            for booking_id, amount in parts:
+                booking = await self._bookings.get(booking_id, session)
+                assert booking is not None, "a payment always belongs to a booking"
+                if paid is None:
+                    settled.append(("already", booking))
+                else:
+                    settled.append(await self._settle(session, payment, booking, amount))
+            return settled
 
-        outcome, booking = await in_transaction(
-            self._database, work, one_at_a_time=self._notices.writers
-        )
+        settled = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
         self._notices.wake()
-        return outcome, booking
+        return settled
+
+    async def _settle(
+        self, session: AsyncClientSession, payment: Payment, booking: Booking, amount: int
+    ) -> tuple[Outcome, Booking]:
+        """Apply `amount` of a paid payment to one booking, inside the caller's transaction."""
+        now = self._clock()
+        total_paid = booking.amount_paid + amount
+        state: PaymentStatus = "paid" if total_paid >= booking.price.total else "partially_paid"
+        # Read in this transaction, so a concurrent refund request makes it run again.
+        refundable = await refundable_balance(self._payments, booking, session) + amount
+        money = {
+            "amount_paid": total_paid,
+            "payment_status": state,
+            "amount_refundable": refundable,
+        }
+        if payment.kind == "due":
+            updated = await self._bookings.apply(
+                booking.id, [booking.status], money, now=now, entry=None, session=session
+            )
+            booking = updated or booking
+            await self._tell(booking, "due_paid", "booking.updated", session, amount=amount)
+            return "due_paid", booking
+        if booking.status != "pending_payment":
+            # Expired or cancelled meanwhile, or a second Checkout paid for the same booking.
+            late = await self._bookings.apply(
+                booking.id, [booking.status], money, now=now, entry=None, session=session
+            )
+            return (
+                "late" if booking.status in ("expired", "cancelled") else "duplicate"
+            ), late or booking
+        confirmed = await self._transitions.move_within(
+            session,
+            booking,
+            "confirmed",
+            SYSTEM,
+            note="Payment received",
+            fields={**money, "hold_expires_at": None},
+            details={"amount": amount},
+        )
+        assert confirmed is not None, "the status was read in this transaction"
+        return "confirmed", confirmed
 
     async def confirm_late(self, booking: Booking, payment: Payment) -> bool:
         """A payment after the hold lapsed: confirm it if the caregiver's time is still free."""
@@ -211,15 +222,30 @@ class Settlement:
         self._notices.wake()
         return refunds
 
-    async def sync_refunded(self, payment: Payment, amount_refunded: int) -> Booking | None:
-        """Record a payment's refunded total (it only grows) and restate the booking's."""
+    async def sync_refunded(
+        self, payment: Payment, amount_refunded: int, booking_id: ObjectId | None = None
+    ) -> Booking | None:
+        """Record a payment's refunded total (it only grows) and restate the booking's.
+
+        A series' payment covers several visits: each visit's refunded total is then its
+        own refunds that succeeded, and `booking_id` names the visit (all of them if None).
+        """
+        if payment.covers and booking_id is None:
+            for part in payment.covers:
+                await self.sync_refunded(payment, amount_refunded, part.booking_id)
+            return None
         now = self._clock()
+        target = booking_id or payment.booking_id
 
         async def work(session: AsyncClientSession) -> Booking | None:
             await self._payments.raise_refunded(payment.id, amount_refunded, session)
-            payments = await self._payments.for_booking(payment.booking_id, session)
-            refunded = sum(p.amount_refunded for p in payments)
-            booking = await self._bookings.get(payment.booking_id, session)
+            if payment.covers:
+                refunds = await self._payments.refunds_for(target, session)
+                refunded = sum(r.amount for r in refunds if r.status == "succeeded")
+            else:
+                payments = await self._payments.for_booking(target, session)
+                refunded = sum(p.amount_refunded for p in payments)
+            booking = await self._bookings.get(target, session)
             if booking is None or refunded <= booking.amount_refunded:
                 return None
             state: PaymentStatus = (
