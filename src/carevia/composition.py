@@ -63,6 +63,7 @@ from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
 from carevia.domain.reviews import ReviewRepository, ReviewService
+from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
@@ -310,6 +311,7 @@ def booking_service_for(
         transitions=transitions,
         clock=utc_now,
         people=people,
+        history=CareHistoryReader(BookingRepository(database), ReviewRepository(database)),
     )
 
 

@@ -57,7 +57,7 @@ async def form_page(
         status_code=status_code,
         service=service,
         form=form,
-        caregivers=await bookings.caregivers_for(service),
+        recommended=await bookings.recommended(service, request.user, form),
         people=await bookings.people_for(request.user),
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
@@ -102,6 +102,17 @@ class BookingFormController(Controller):
     ) -> Template:
         form = form_from_query(request)
         return await form_page(request, bookings, slug, form, block="times")
+
+    @get("/services/{slug:str}/book/caregivers", name="bookings.form.caregivers")
+    async def caregivers(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        slug: FromPath[str],
+    ) -> Template:
+        """The caregiver cards ranked again for the date and time now chosen."""
+        form = form_from_query(request)
+        return await form_page(request, bookings, slug, form, block="caregivers")
 
     @get("/services/{slug:str}/book/price", name="bookings.form.price")
     async def price(

@@ -264,6 +264,31 @@ class BookingRepository:
         ).sort("starts_at", ASCENDING)
         return [from_document(doc, Booking) async for doc in cursor]
 
+    async def completed_with(
+        self, patient_id: ObjectId, person_id: ObjectId | None, caregiver_ids: Sequence[ObjectId]
+    ) -> list[tuple[ObjectId, ObjectId]]:
+        """(booking id, caregiver id) of the completed visits these caregivers made to one person.
+
+        The person is the patient when `person_id` is None, else the saved person cared for.
+        One query for every candidate at once.
+        """
+        # `$eq: None` also matches bookings stored before a recipient was kept.
+        recipient: dict[str, Any] = (
+            {"recipient": {"$eq": None}}
+            if person_id is None
+            else {"recipient.person_id": person_id}
+        )
+        cursor = self._bookings.find(
+            {
+                "patient_id": patient_id,
+                "caregiver_id": {"$in": list(caregiver_ids)},
+                "status": "completed",
+                **recipient,
+            },
+            {"caregiver_id": 1},
+        )
+        return [(doc["_id"], doc["caregiver_id"]) async for doc in cursor]
+
     async def lapsed_holds(
         self, now: datetime, limit: int, caregiver_id: ObjectId | None = None
     ) -> list[Booking]:
