@@ -55,6 +55,7 @@ from carevia.controllers.files import FileController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
+from carevia.controllers.rescheduling import ReschedulingController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
 from carevia.controllers.theme import ThemeController
@@ -143,6 +144,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         MessageController,
         BookingFormController,
         BookingController,
+        ReschedulingController,
         CheckoutController,
         stripe_webhook,
         TokenController,

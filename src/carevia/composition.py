@@ -37,6 +37,7 @@ from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.free_time import FreeTimes
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.read_models import BookingQueries
+from carevia.domain.bookings.rescheduling import Rescheduling
 from carevia.domain.bookings.transitions import BookingTransitions
 from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.care.repository import CarePeopleRepository
@@ -106,6 +107,7 @@ class Services:
     messages: MessageService
     care_people: CarePeople
     care_needs: CareNeedsAccess
+    rescheduling: Rescheduling
 
 
 def build_services(
@@ -283,6 +285,19 @@ def build_services(
         ),
         care_people=care_people,
         care_needs=CareNeedsAccess(audit),
+        rescheduling=Rescheduling(
+            database,
+            bookings_store,
+            CaregiverRepository(database),
+            users,
+            audit,
+            notices,
+            settings.booking,
+            settings.timezone,
+            utc_now,
+            # Whatever must follow a moved visit in its own transaction (reminders, waitlist).
+            after_move=(),
+        ),
     )
 
 
@@ -367,6 +382,7 @@ PROVIDED = (
     "messages",
     "care_people",
     "care_needs",
+    "rescheduling",
 )
 
 
