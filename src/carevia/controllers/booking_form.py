@@ -34,6 +34,9 @@ MAYBE_HELD = UnavailableNotice(
 LIVE_PARAMS = "not " + ",".join(
     ["_csrf_token", "recipient", "dont_save", *PersonForm.__struct_fields__]
 )
+# The ranking needs whom the care is for (continuity of care): "myself" or a saved person's
+# opaque id, still without any of their details.
+RANKING_PARAMS = "not " + ",".join(["_csrf_token", "dont_save", *PersonForm.__struct_fields__])
 
 
 async def form_page(
@@ -61,6 +64,7 @@ async def form_page(
         people=await bookings.people_for(request.user),
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
+        ranking_params=RANKING_PARAMS,
         times=times,
         price=bookings.quote(service, form),
         book_path=f"/services/{service.slug}/book",
