@@ -10,6 +10,7 @@ import pytest
 from bson import ObjectId
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from carevia.composition import build_services
 from carevia.devtools.local_gateway import LocalGateway
@@ -18,9 +19,10 @@ from carevia.domain.bookings import Booking, BookingRepository, SlotTaken
 from carevia.domain.bookings.rescheduling import MoveForm
 from carevia.settings import Settings
 from tests.support.accounts import UserFactory, csrf_token, log_in
-from tests.support.bookings import DHAKA, CaregiverFactory, next_local_date
+from tests.support.bookings import CaregiverFactory, next_local_date
 from tests.support.listings import Database
 from tests.support.payment_flows import paid_booking, queued_templates, stored_booking
+from tests.support.rescheduling import claimed, local, mover_with
 
 Client = AsyncTestClient[Litestar]
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -51,16 +53,6 @@ async def move(client: Client, code: str, caregiver: str, at: str, day: str = ""
         },
         follow_redirects=False,
     )
-
-
-def local(day: Any, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=DHAKA).astimezone(UTC)
-
-
-async def claimed(database: Database, code: str) -> list[datetime]:
-    booking = await stored_booking(database, code)
-    claims = database["slot_claims"].find({"booking_id": booking["_id"]}).sort("slot_start")
-    return [claim["slot_start"] async for claim in claims]
 
 
 async def test_a_patient_moves_a_visit_to_another_free_time_of_the_same_caregiver_at_once(
@@ -256,3 +248,30 @@ async def test_a_move_to_a_time_that_cannot_be_booked_is_refused_field_by_field(
         assert message in refused.text, (day, slot)
     after = await stored_booking(database, code)
     assert (after["starts_at"], after["history"]) == (before["starts_at"], before["history"])
+
+
+async def test_the_after_move_listeners_run_inside_the_move_and_can_refuse_it(
+    client: Client, database: Database, settings: Settings, people: dict[str, str]
+) -> None:
+    code, _ = await paid_booking(client, database, caregiver_id=people["shirin"])
+    amina = await UserRepository(database).get_by_email("amina@example.com")
+    booking = await BookingRepository(database).get_by_code(code)
+    assert amina is not None and booking is not None
+    heard: list[tuple[datetime, datetime, bool]] = []
+
+    async def listener(old: Booking, new: Booking, session: AsyncClientSession) -> None:
+        heard.append((old.starts_at, new.starts_at, session.in_transaction))
+
+    async def refuses(old: Booking, new: Booking, session: AsyncClientSession) -> None:
+        raise RuntimeError("the reminders could not follow")
+
+    form = MoveForm(date=NEW_DAY.isoformat(), slot=f"{people['shirin']}@11:00")
+    with pytest.raises(RuntimeError):
+        await mover_with(database, settings, listener, refuses).move(amina, booking, form)
+    assert (await stored_booking(database, code))["starts_at"] == booking.starts_at
+    assert (await claimed(database, code))[0] == booking.starts_at
+
+    moved = await mover_with(database, settings, listener).move(amina, booking, form)
+
+    assert moved.starts_at == local(NEW_DAY, 11)
+    assert heard[-1] == (booking.starts_at, local(NEW_DAY, 11), True)
