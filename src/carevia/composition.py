@@ -285,6 +285,7 @@ def build_services(
         ),
         care_people=care_people,
         care_needs=CareNeedsAccess(audit),
+        # `after_move`: what must follow a moved visit in its transaction (reminders, waitlist).
         rescheduling=Rescheduling(
             database,
             bookings_store,
@@ -295,7 +296,6 @@ def build_services(
             settings.booking,
             settings.timezone,
             utc_now,
-            # Whatever must follow a moved visit in its own transaction (reminders, waitlist).
             after_move=(),
         ),
     )
