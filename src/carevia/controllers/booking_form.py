@@ -53,6 +53,7 @@ async def form_page(
     service = await bookings.service(slug)
     day = parse_date(form.date)
     times = await bookings.available_times(service, form, day) if day else None
+    people = await bookings.people_for(request.user)
     return render(
         request,
         FORM_TEMPLATE,
@@ -60,8 +61,8 @@ async def form_page(
         status_code=status_code,
         service=service,
         form=form,
-        recommended=await bookings.recommended(service, request.user, form),
-        people=await bookings.people_for(request.user),
+        recommended=await bookings.recommended(service, request.user, form, people),
+        people=people,
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
         ranking_params=RANKING_PARAMS,

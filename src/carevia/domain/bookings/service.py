@@ -87,11 +87,14 @@ class BookingService:
         return await self._chosen_candidates(service, "any")
 
     async def recommended(
-        self, service: Service, patient: User, form: BookingForm
+        self, service: Service, patient: User, form: BookingForm, people: list[CarePerson]
     ) -> list[Recommended]:
-        """The form's caregiver cards, best match first, those free at the chosen time first."""
+        """The form's caregiver cards, best match first, those free at the chosen time first.
+
+        `people` are the patient's saved people, which the form has read already.
+        """
         candidates = await self._chosen_candidates(service, "any")
-        who = who_chosen(form.recipient, await self.people_for(patient))
+        who = who_chosen(form.recipient, people)
         return await self._recommender.for_form(candidates, service, patient, who, form)
 
     async def people_for(self, patient: User) -> list[CarePerson]:
