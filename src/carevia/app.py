@@ -55,6 +55,7 @@ from carevia.controllers.files import FileController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
+from carevia.controllers.rescheduling import ReschedulingController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.series import SeriesController
 from carevia.controllers.services import ServiceController
@@ -149,6 +150,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         BookingFormController,
         SeriesController,
         BookingController,
+        ReschedulingController,
         CheckoutController,
         stripe_webhook,
         TokenController,

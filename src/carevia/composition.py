@@ -37,6 +37,7 @@ from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.free_time import FreeTimes
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.read_models import BookingQueries
+from carevia.domain.bookings.rescheduling import Rescheduling
 from carevia.domain.bookings.transitions import BookingTransitions
 from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.care.repository import CarePeopleRepository
@@ -66,6 +67,7 @@ from carevia.domain.privacy import PersonalData
 from carevia.domain.reviews import ReviewRepository, ReviewService
 from carevia.domain.series import SeriesRepository, SeriesService
 from carevia.domain.series.weekly_links import WeeklyPaymentLinks
+from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway
@@ -110,6 +112,7 @@ class Services:
     care_needs: CareNeedsAccess
     series: SeriesService
     series_links: WeeklyPaymentLinks
+    rescheduling: Rescheduling
 
 
 def build_services(
@@ -305,6 +308,19 @@ def build_services(
         series_links=WeeklyPaymentLinks(
             series_store, mailer, settings.public_base_url, settings.timezone
         ),
+        # `after_move`: what must follow a moved visit in its transaction (reminders, waitlist).
+        rescheduling=Rescheduling(
+            database,
+            bookings_store,
+            CaregiverRepository(database),
+            users,
+            audit,
+            notices,
+            settings.booking,
+            settings.timezone,
+            utc_now,
+            after_move=(),
+        ),
     )
 
 
@@ -333,6 +349,7 @@ def booking_service_for(
         transitions=transitions,
         clock=utc_now,
         people=people,
+        history=CareHistoryReader(BookingRepository(database), ReviewRepository(database)),
     )
 
 
@@ -389,6 +406,7 @@ PROVIDED = (
     "care_people",
     "care_needs",
     "series",
+    "rescheduling",
 )
 
 

@@ -97,6 +97,8 @@
     "message.created": (d) => `New message from the ${d.author_role === "admin" ? "support team" : d.author_role} on ${d.code}`,
     "visit.assigned": (d) => `Visit ${d.code} is now yours`,
     "visit.unassigned": (d) => `Visit ${d.code} is no longer yours`,
+    "visit.moved": (d) => `Visit ${d.code} has a new time`,
+    "booking.move_requested": (d) => `A patient asks to move visit ${d.code} to another caregiver`,
   };
   let lastEventId = 0;
   let stream = null;

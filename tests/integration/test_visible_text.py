@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.shared.money import format_money
 from tests.support.accounts import Client, UserFactory, api_token, csrf_token, log_in
-from tests.support.bookings import CaregiverFactory
+from tests.support.bookings import CaregiverFactory, next_local_date
 from tests.support.html_validator import html_errors
 from tests.support.mail import SMTPServer
 from tests.support.page_sets import PUBLIC_PAGES as AUDITED_PUBLIC_PAGES
@@ -127,6 +127,8 @@ async def test_patient_caregiver_and_admin_pages_read_as_plain_text_in_valid_htm
         f"/bookings/{code}",
         f"/bookings/{code}/receipt",
         f"/bookings/{code}/cancel",
+        f"/bookings/{code}/move",
+        f"/bookings/{code}/move?date={next_local_date(4).isoformat()}",
         f"/bookings/{held}",
         f"/checkout/success?session_id={bookings['session_id']}",
         f"/checkout/cancelled?booking={held}",

@@ -27,6 +27,8 @@ def page_routes(code: str) -> list[tuple[str, str, dict[str, str]]]:
         ("GET", f"/bookings/{code}", {}),
         ("GET", f"/bookings/{code}", HTMX),
         ("GET", f"/bookings/{code}/cancel", {}),
+        ("GET", f"/bookings/{code}/move", {}),
+        ("POST", f"/bookings/{code}/move", {}),
         ("GET", f"/bookings/{code}/receipt", {}),
         ("GET", f"/checkout/cancelled?booking={code}", {}),
         ("POST", f"/bookings/{code}/cancel", {}),

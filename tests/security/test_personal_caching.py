@@ -39,6 +39,7 @@ async def test_personal_pages_fragments_and_api_answers_say_no_store(
         "/account/bookings",
         "/account/password",
         f"/bookings/{code}/cancel",
+        f"/bookings/{code}/move",
         f"/checkout/cancelled?booking={code}",
         *PUBLIC,  # these show the signed-in person's name in the header
     ]

@@ -34,6 +34,9 @@ MAYBE_HELD = UnavailableNotice(
 LIVE_PARAMS = "not " + ",".join(
     ["_csrf_token", "recipient", "dont_save", *PersonForm.__struct_fields__]
 )
+# The ranking needs whom the care is for (continuity of care): "myself" or a saved person's
+# opaque id, still without any of their details.
+RANKING_PARAMS = "not " + ",".join(["_csrf_token", "dont_save", *PersonForm.__struct_fields__])
 
 
 async def form_page(
@@ -50,6 +53,7 @@ async def form_page(
     service = await bookings.service(slug)
     day = parse_date(form.date)
     times = await bookings.available_times(service, form, day) if day else None
+    people = await bookings.people_for(request.user)
     return render(
         request,
         FORM_TEMPLATE,
@@ -57,10 +61,11 @@ async def form_page(
         status_code=status_code,
         service=service,
         form=form,
-        caregivers=await bookings.caregivers_for(service),
-        people=await bookings.people_for(request.user),
+        recommended=await bookings.recommended(service, request.user, form, people),
+        people=people,
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
+        ranking_params=RANKING_PARAMS,
         times=times,
         price=bookings.quote(service, form),
         book_path=f"/services/{service.slug}/book",
@@ -102,6 +107,17 @@ class BookingFormController(Controller):
     ) -> Template:
         form = form_from_query(request)
         return await form_page(request, bookings, slug, form, block="times")
+
+    @get("/services/{slug:str}/book/caregivers", name="bookings.form.caregivers")
+    async def caregivers(
+        self,
+        request: Request[User, Any, Any],
+        bookings: NamedDependency[BookingService],
+        slug: FromPath[str],
+    ) -> Template:
+        """The caregiver cards ranked again for the date and time now chosen."""
+        form = form_from_query(request)
+        return await form_page(request, bookings, slug, form, block="caregivers")
 
     @get("/services/{slug:str}/book/price", name="bookings.form.price")
     async def price(

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingService
+from carevia.domain.bookings.rescheduling import Rescheduling
 from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.messages import MessageService
 from carevia.domain.payments.service import PaymentService
@@ -56,6 +57,7 @@ class BookingController(Controller):
         reviews: NamedDependency[ReviewService],
         messages: NamedDependency[MessageService],
         care_needs: NamedDependency[CareNeedsAccess],
+        rescheduling: NamedDependency[Rescheduling],
         code: FromPath[str],
         edit_review: FromQuery[bool] = False,
     ) -> Template:
@@ -70,6 +72,7 @@ class BookingController(Controller):
             editing=edit_review,
             errors={},
             thread=await messages.on_page(request.user, booking, dashboard=False),
+            can_move=rescheduling.may_move(request.user, booking),
             **context,
         )
 

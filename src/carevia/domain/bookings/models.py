@@ -95,6 +95,16 @@ class VisitReport(msgspec.Struct, frozen=True, kw_only=True):
         return MOODS.get(self.mood, self.mood)
 
 
+class MoveRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """A patient's wish to move the visit to another caregiver's time, for an admin to decide."""
+
+    caregiver_id: ObjectId
+    caregiver_name: str
+    starts_at: datetime
+    ends_at: datetime
+    requested_at: datetime
+
+
 class Booking(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     code: str
@@ -131,6 +141,8 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     report: VisitReport | None = None
     # Set by the report itself, so the dashboard finds flagged visits by an index-friendly field.
     has_concern: bool = False
+    # A move to another caregiver waiting for an admin; None when there is none.
+    move_request: MoveRequest | None = None
     created_at: datetime
     updated_at: datetime
 

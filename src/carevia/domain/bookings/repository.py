@@ -189,6 +189,41 @@ class BookingRepository:
             session=session,
         )
 
+    async def move_visit(
+        self,
+        booking: Booking,
+        fields: dict[str, Any],
+        entry: HistoryEntry,
+        session: AsyncClientSession,
+    ) -> Booking | None:
+        """Give a confirmed visit a new time (and caregiver) and claim it; None if it changed.
+
+        Only the booking as it was read is moved, so two moves of one visit cannot both
+        apply. The old claims go before the new ones are written, so a move that overlaps
+        its own time is allowed; a slot held by anyone else raises and aborts the transaction.
+        """
+        _refuse_status(fields)
+        document = await self._bookings.find_one_and_update(
+            {
+                "_id": booking.id,
+                "status": "confirmed",
+                "starts_at": booking.starts_at,
+                "caregiver_id": booking.caregiver_id,
+            },
+            {
+                "$set": {**fields, "updated_at": entry.at},
+                "$push": {"history": to_document(entry)},
+            },
+            return_document=True,
+            session=session,
+        )
+        if document is None:
+            return None
+        moved = from_document(document, Booking)
+        await self._claims.delete_many({"booking_id": booking.id}, session=session)
+        await self._claims.insert_many(_claims(moved), session=session)
+        return moved
+
     async def claim_time(self, booking: Booking, session: AsyncClientSession) -> None:
         """Claim the booking's time again (a late payment); raises if any slot is taken."""
         await self._claims.insert_many(claims_of(booking), session=session)
@@ -263,6 +298,31 @@ class BookingRepository:
             }
         ).sort("starts_at", ASCENDING)
         return [from_document(doc, Booking) async for doc in cursor]
+
+    async def completed_with(
+        self, patient_id: ObjectId, person_id: ObjectId | None, caregiver_ids: Sequence[ObjectId]
+    ) -> list[tuple[ObjectId, ObjectId]]:
+        """(booking id, caregiver id) of the completed visits these caregivers made to one person.
+
+        The person is the patient when `person_id` is None, else the saved person cared for.
+        One query for every candidate at once.
+        """
+        # `$eq: None` also matches bookings stored before a recipient was kept.
+        recipient: dict[str, Any] = (
+            {"recipient": {"$eq": None}}
+            if person_id is None
+            else {"recipient.person_id": person_id}
+        )
+        cursor = self._bookings.find(
+            {
+                "patient_id": patient_id,
+                "caregiver_id": {"$in": list(caregiver_ids)},
+                "status": "completed",
+                **recipient,
+            },
+            {"caregiver_id": 1},
+        )
+        return [(doc["_id"], doc["caregiver_id"]) async for doc in cursor]
 
     async def lapsed_holds(
         self, now: datetime, limit: int, caregiver_id: ObjectId | None = None

@@ -21,6 +21,13 @@ from carevia.domain.bookings.models import (
     VisitReport,
 )
 from carevia.domain.bookings.pricing import DurationType, PaymentOption, PriceBreakdown, quote
+from carevia.domain.bookings.recommendations import (
+    CareHistory,
+    Recommended,
+    Recommender,
+    who_chosen,
+    who_of,
+)
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start
@@ -55,6 +62,7 @@ class BookingService:
         transitions: BookingTransitions,
         clock: Clock = utc_now,
         people: CarePeople | None = None,
+        history: CareHistory | None = None,
     ) -> None:
         self._bookings = bookings
         self._services = services
@@ -67,6 +75,7 @@ class BookingService:
         self._clock = clock
         self._people = people
         self._free_times = FreeTimes(bookings, timezone, rules.min_notice_hours, clock)
+        self._recommender = Recommender(self._free_times, history)
 
     async def service(self, slug: str) -> Service:
         service = await self._services.get_active_by_slug(slug)
@@ -76,6 +85,17 @@ class BookingService:
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
         return await self._chosen_candidates(service, "any")
+
+    async def recommended(
+        self, service: Service, patient: User, form: BookingForm, people: list[CarePerson]
+    ) -> list[Recommended]:
+        """The form's caregiver cards, best match first, those free at the chosen time first.
+
+        `people` are the patient's saved people, which the form has read already.
+        """
+        candidates = await self._chosen_candidates(service, "any")
+        who = who_chosen(form.recipient, people)
+        return await self._recommender.for_form(candidates, service, patient, who, form)
 
     async def people_for(self, patient: User) -> list[CarePerson]:
         """The saved people the form offers under "Who needs care?"."""
@@ -135,6 +155,11 @@ class BookingService:
                     else NO_CAREGIVER_FREE
                 }
             )
+        if request.caregiver_id is None:
+            # "Any available caregiver" is the best match among those working then.
+            who, division = who_of(recipient), request.location.division
+            ranked = await self._recommender.rank(working, service, patient, who, division)
+            working = [caregiver for caregiver, _ in ranked]
         price = quote(
             service,
             request.duration_type,

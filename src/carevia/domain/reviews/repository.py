@@ -123,6 +123,15 @@ class ReviewRepository:
         cursor = self._reviews.find(query).sort(_NEWEST_FIRST).skip(skip).limit(limit)
         return [from_document(document, Review) async for document in cursor], total
 
+    async def stars_of_bookings(self, booking_ids: Sequence[ObjectId]) -> dict[ObjectId, int]:
+        """The stars of the visible reviews of these bookings, by booking id; one query."""
+        if not booking_ids:
+            return {}
+        cursor = self._reviews.find(
+            {"booking_id": {"$in": list(booking_ids)}, **_VISIBLE}, {"booking_id": 1, "stars": 1}
+        )
+        return {doc["booking_id"]: doc["stars"] async for doc in cursor}
+
     async def by_patient(self, patient_id: ObjectId) -> list[Review]:
         cursor = self._reviews.find({"patient_id": patient_id}).sort(_NEWEST_FIRST)
         return [from_document(document, Review) async for document in cursor]
