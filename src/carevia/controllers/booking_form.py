@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -13,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import BookingForm, BookingService
-from carevia.domain.bookings.schedule import parse_date
 from carevia.domain.care import RELATIONSHIPS, PersonForm
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.payments.service import PaymentService
@@ -31,9 +31,10 @@ MAYBE_HELD = UnavailableNotice(
     label="My bookings",
 )
 # The live times and price need none of the cared-for person's details, so none go in a URL.
-LIVE_PARAMS = "not " + ",".join(
-    ["_csrf_token", "recipient", "dont_save", *PersonForm.__struct_fields__]
-)
+PRIVATE_FIELDS = ["recipient", "dont_save", *PersonForm.__struct_fields__]
+LIVE_PARAMS = "not " + ",".join(["_csrf_token", *PRIVATE_FIELDS])
+# What a calendar link carries without JavaScript, so the page it opens keeps the form as typed.
+LINK_FIELDS = [f for f in BookingForm.__struct_fields__ if f not in ["service", *PRIVATE_FIELDS]]
 
 
 async def form_page(
@@ -48,22 +49,23 @@ async def form_page(
     status_code: int = 200,
 ) -> Template:
     service = await bookings.service(slug)
-    day = parse_date(form.date)
-    times = await bookings.available_times(service, form, day) if day else None
+    book_path = f"/services/{service.slug}/book"
+    picker = await bookings.when(service, form, str(request.query_params.get("month", "")))
     return render(
         request,
         FORM_TEMPLATE,
         block=block,
-        status_code=status_code,
+        status_code=422 if picker.refusal and status_code == 200 else status_code,
         service=service,
         form=form,
         caregivers=await bookings.caregivers_for(service),
         people=await bookings.people_for(request.user),
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
-        times=times,
+        picker=picker,
+        day_href=lambda **changes: f"{book_path}?{link_query(form, **changes)}",
         price=bookings.quote(service, form),
-        book_path=f"/services/{service.slug}/book",
+        book_path=book_path,
         errors=errors or {},
         notice=notice,
     )
@@ -147,6 +149,12 @@ def form_from_query(request: Request[Any, Any, Any]) -> BookingForm:
         if name in request.query_params
     }
     return msgspec.convert(values, BookingForm)
+
+
+def link_query(form: BookingForm, **changes: str) -> str:
+    """The form's non-private fields as a query string, with `changes` applied."""
+    values = {name: getattr(form, name) for name in LINK_FIELDS} | changes
+    return urlencode({name: value for name, value in values.items() if value})
 
 
 def _as_dict(form: BookingForm) -> dict[str, str]:
