@@ -51,11 +51,13 @@ async def form_page(
     service = await bookings.service(slug)
     book_path = f"/services/{service.slug}/book"
     picker = await bookings.when(service, form, str(request.query_params.get("month", "")))
+    if picker.refusal and block != "price" and status_code == 200:
+        status_code = 422  # a date outside the booking window, asked for its times
     return render(
         request,
         FORM_TEMPLATE,
         block=block,
-        status_code=422 if picker.refusal and status_code == 200 else status_code,
+        status_code=status_code,
         service=service,
         form=form,
         caregivers=await bookings.caregivers_for(service),
