@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Browser, Page, expect
 from tests.support.application import LiveServer
 
+from carevia.domain.shared.time_format import format_day
+
 PASSWORD = "sunrise-over-the-padma"
 
 
@@ -35,14 +37,25 @@ def sign_in(page: Page, live_server: LiveServer) -> str:
 
 
 def choose_date(page: Page, day: date) -> None:
-    """Pick the date and wait until that day's free times have been swapped in.
+    """Open the day's month in the calendar, pick the day, and wait for its free times.
 
-    Playwright's `fill` fires the date input's `change` event itself, and that one event
-    loads the times. Firing a second one raced: a time chosen from the first answer was
-    wiped when the second answer replaced the list.
+    One click loads the times; the status line then names the day as people write it.
     """
-    page.get_by_label("Date").fill(day.isoformat())
-    expect(page.locator("#times [role='status']")).to_contain_text(f"free on {day.isoformat()}")
+    show_month(page, day)
+    page.get_by_role("gridcell").get_by_role("link", name=f"{format_day(day)}, free times").click()
+    expect(page.locator("#times [role='status']")).to_contain_text(f"free on {format_day(day)}")
+
+
+def show_month(page: Page, day: date) -> None:
+    """Follow "Next month" until the calendar shows `day`'s month."""
+    caption = page.get_by_role("grid").locator("caption")
+    for _ in range(4):
+        if caption.inner_text() == f"{day:%B %Y}":
+            return
+        shown = caption.inner_text()
+        page.get_by_role("link", name=re.compile("^Next month")).click()
+        expect(caption).not_to_have_text(shown)
+    expect(caption).to_have_text(f"{day:%B %Y}")
 
 
 def held_code(page: Page) -> str:
@@ -100,10 +113,14 @@ def test_the_same_booking_works_without_javascript(
     page = context.new_page()
     try:
         sign_in(page, live_server)
-        page.get_by_label("Date").fill(working_day(ahead=5).isoformat())
         page.get_by_label("How many hours or days").fill("4")
         fill_address(page)
         page.get_by_role("button", name="Show free times and price").click()
+        day = working_day(ahead=5)
+        show_month(page, day)
+        # Each day is a link: the page it opens keeps the form as typed.
+        page.get_by_role("link", name=f"{format_day(day)}, free times").click()
+        expect(page.get_by_text(f"free on {format_day(day)}")).to_be_visible()
         expect(page.get_by_text(re.compile(r"\d+ start times? free"))).to_be_visible()
         expect(page.locator("#price")).to_contain_text("× 4 hours")
         page.get_by_label("Start time").select_option("14:00")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from tests.support.application import LiveServer
 
+from carevia.domain.shared.time_format import format_day
 from e2e.test_applications import fill_application, upload_documents
 from e2e.test_booking import choose_date, fill_address, held_code
 from e2e.test_live_dashboard import PASSWORD, log_in
@@ -91,7 +92,9 @@ def test_a_new_caregiver_is_approved_found_booked_by_card_and_reviewed(
         # Choosing the card asks again for that day's times, now only the new caregiver's.
         with family.expect_response(lambda answer: "caregiver_id=" in answer.url):
             family.get_by_role("radio", name=re.compile(rf"^{re.escape(name)}")).check()
-        expect(family.locator("#times [role='status']")).to_contain_text(f"free on {day}")
+        expect(family.locator("#times [role='status']")).to_contain_text(
+            f"free on {format_day(day)}"
+        )
         family.get_by_label("Start time").select_option("09:00")
         fill_address(family)
         family.get_by_role("button", name="Hold this time and pay").click()

@@ -65,9 +65,9 @@ from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
 from carevia.domain.reviews import ReviewRepository, ReviewService
+from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.series import SeriesRepository, SeriesService
 from carevia.domain.series.weekly_links import WeeklyPaymentLinks
-from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.payments_runtime import uses_local_gateway

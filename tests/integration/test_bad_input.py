@@ -64,9 +64,13 @@ async def test_a_date_at_the_end_of_the_calendar_is_refused_on_the_form(
         created = await post_booking(client, date=day)
         assert created.status_code == 422, day
         assert "date" in created.text.lower()
-        for fragment in ("", "/price", "/times"):
+        price = await client.get(f"{BOOK}/price", params=booking_form(date=day))
+        assert price.status_code == 200, day
+        # The form and its times refuse a date outside the booking window, in words.
+        for fragment in ("", "/times"):
             page = await client.get(f"{BOOK}{fragment}", params=booking_form(date=day))
-            assert page.status_code == 200, (fragment, day)
+            assert page.status_code == 422, (fragment, day)
+            assert "That date has passed" in page.text or "Bookings open up to" in page.text
     assert await database["bookings"].count_documents({}) == 0
 
 

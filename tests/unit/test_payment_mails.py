@@ -111,7 +111,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, list[str]]] = [
         [
             "did not go through",
             "The card was declined.",
-            "Fri 20 Nov 2026, 02:15 pm",
+            "Fri 20 Nov 2026, 2:15 pm",
             BOOKING_URL,
         ],
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -13,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import BookingForm, BookingService
-from carevia.domain.bookings.schedule import parse_date
 from carevia.domain.care import RELATIONSHIPS, PersonForm
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.payments.service import PaymentService
@@ -31,9 +31,10 @@ MAYBE_HELD = UnavailableNotice(
     label="My bookings",
 )
 # The live times and price need none of the cared-for person's details, so none go in a URL.
-LIVE_PARAMS = "not " + ",".join(
-    ["_csrf_token", "recipient", "dont_save", *PersonForm.__struct_fields__]
-)
+PRIVATE_FIELDS = ["recipient", "dont_save", *PersonForm.__struct_fields__]
+LIVE_PARAMS = "not " + ",".join(["_csrf_token", *PRIVATE_FIELDS])
+# What a calendar link carries without JavaScript, so the page it opens keeps the form as typed.
+LINK_FIELDS = [f for f in BookingForm.__struct_fields__ if f not in ["service", *PRIVATE_FIELDS]]
 # The ranking needs whom the care is for (continuity of care): "myself" or a saved person's
 # opaque id, still without any of their details.
 RANKING_PARAMS = "not " + ",".join(["_csrf_token", "dont_save", *PersonForm.__struct_fields__])
@@ -51,9 +52,15 @@ async def form_page(
     status_code: int = 200,
 ) -> Template:
     service = await bookings.service(slug)
-    day = parse_date(form.date)
-    times = await bookings.available_times(service, form, day) if day else None
-    people = await bookings.people_for(request.user)
+    book_path = f"/services/{service.slug}/book"
+    # A fragment reads only what it draws: the price needs neither the calendar nor the cards.
+    picker = None
+    if block in (None, "times"):
+        picker = await bookings.when(service, form, str(request.query_params.get("month", "")))
+        if picker.refusal and status_code == 200:
+            status_code = 422  # a date outside the booking window, asked for its times
+    ranked = block in (None, "caregivers")
+    people = await bookings.people_for(request.user) if ranked else []
     return render(
         request,
         FORM_TEMPLATE,
@@ -61,14 +68,17 @@ async def form_page(
         status_code=status_code,
         service=service,
         form=form,
-        recommended=await bookings.recommended(service, request.user, form, people),
+        recommended=(
+            await bookings.recommended(service, request.user, form, people) if ranked else []
+        ),
         people=people,
         relationships=RELATIONSHIPS,
         live_params=LIVE_PARAMS,
         ranking_params=RANKING_PARAMS,
-        times=times,
+        picker=picker,
+        day_href=lambda **changes: f"{book_path}?{link_query(form, **changes)}",
         price=bookings.quote(service, form),
-        book_path=f"/services/{service.slug}/book",
+        book_path=book_path,
         errors=errors or {},
         notice=notice,
     )
@@ -163,6 +173,12 @@ def form_from_query(request: Request[Any, Any, Any]) -> BookingForm:
         if name in request.query_params
     }
     return msgspec.convert(values, BookingForm)
+
+
+def link_query(form: BookingForm, **changes: str) -> str:
+    """The form's non-private fields as a query string, with `changes` applied."""
+    values = {name: getattr(form, name) for name in LINK_FIELDS} | changes
+    return urlencode({name: value for name, value in values.items() if value})
 
 
 def _as_dict(form: BookingForm) -> dict[str, str]:

@@ -19,7 +19,7 @@ from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import format_money
-from carevia.domain.shared.time_format import format_day, format_local, machine_time
+from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
 from carevia.web.theme import theme_of
 
@@ -104,6 +104,7 @@ def build_environment(settings: Settings) -> Environment:
     environment.filters["localtime"] = format_local
     environment.filters["machine_time"] = machine_time
     environment.filters["day"] = format_day
+    environment.filters["clock"] = format_clock
     environment.globals.update(
         site_name="Carevia",
         public_base_url=settings.public_base_url,

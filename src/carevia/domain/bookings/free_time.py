@@ -7,7 +7,7 @@ Each answer for many caregivers reads their held time with one query.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from bson import ObjectId
 
 from carevia.domain.bookings.pricing import DurationType
 from carevia.domain.bookings.repository import BookingRepository
-from carevia.domain.bookings.schedule import SLOT, interval, local_start, slots
+from carevia.domain.bookings.schedule import SLOT, day_part, interval, local_start, slots
 from carevia.domain.caregivers import Caregiver
 from carevia.domain.shared.clock import Clock, utc_now
 
@@ -88,23 +88,73 @@ class FreeTimes:
         }
 
     async def starts_on(
-        self, caregivers: Sequence[Caregiver], day: date, duration: DurationType, quantity: int
+        self,
+        caregivers: Sequence[Caregiver],
+        day: date,
+        duration: DurationType,
+        quantity: int,
+        *,
+        night: bool = True,
     ) -> dict[ObjectId, list[time]]:
-        """Each caregiver's free local start times on `day`, after the minimum notice."""
+        """Each caregiver's free local start times on `day`, after the minimum notice.
+
+        Without `night`, starts in the night part of the day (21:00 to 06:00) are left out.
+        """
         first = local_start(day, time(0, 0), self._timezone)
         taken = await self._taken(
             caregivers, first, interval(first, duration, quantity)[1] + timedelta(days=1)
         )
         earliest = self._clock() + self._min_notice
         starts: dict[ObjectId, list[time]] = {c.id: [] for c in caregivers}
-        for step in range(STARTS_PER_DAY):
-            begins = first + step * SLOT
-            if begins < earliest:
-                continue
+        for begins in self._day_starts(day, earliest, night):
             for caregiver in caregivers:
                 if free_at(caregiver, begins, duration, quantity, taken[caregiver.id]):
                     starts[caregiver.id].append(begins.timetz().replace(tzinfo=None))
         return starts
+
+    async def free_days(
+        self,
+        caregivers: Sequence[Caregiver],
+        first_day: date,
+        last_day: date,
+        duration: DurationType,
+        quantity: int,
+        *,
+        night: bool = True,
+    ) -> set[date]:
+        """The local days in [first_day, last_day] on which `starts_on` finds a free start.
+
+        The held time of every caregiver over the whole span is read with one query, so a
+        month costs one read however many caregivers there are.
+        """
+        if last_day < first_day:
+            return set()
+        begin = local_start(first_day, time(0, 0), self._timezone)
+        end = interval(local_start(last_day, time(0, 0), self._timezone), duration, quantity)[1]
+        taken = await self._taken(caregivers, begin, end + timedelta(days=1))
+        earliest = self._clock() + self._min_notice
+        free: set[date] = set()
+        day = first_day
+        while day <= last_day:
+            if any(
+                free_at(caregiver, begins, duration, quantity, taken[caregiver.id])
+                for begins in self._day_starts(day, earliest, night)
+                for caregiver in caregivers
+            ):
+                free.add(day)
+            day += timedelta(days=1)
+        return free
+
+    def _day_starts(self, day: date, earliest: datetime, night: bool) -> Iterator[datetime]:
+        """The local half-hour starts of `day` that a booking may still take."""
+        first = local_start(day, time(0, 0), self._timezone)
+        for step in range(STARTS_PER_DAY):
+            begins = first + step * SLOT
+            if begins < earliest:
+                continue
+            if not night and day_part(begins.timetz().replace(tzinfo=None)) == "night":
+                continue
+            yield begins
 
     async def _taken(
         self, caregivers: Sequence[Caregiver], begin: datetime, end: datetime

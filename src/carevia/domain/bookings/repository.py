@@ -221,7 +221,7 @@ class BookingRepository:
             return None
         moved = from_document(document, Booking)
         await self._claims.delete_many({"booking_id": booking.id}, session=session)
-        await self._claims.insert_many(_claims(moved), session=session)
+        await self._claims.insert_many(claims_of(moved), session=session)
         return moved
 
     async def claim_time(self, booking: Booking, session: AsyncClientSession) -> None:

@@ -38,6 +38,25 @@ def slots(begin: datetime, end: datetime) -> Iterator[datetime]:
         moment += SLOT
 
 
+# Parts of the day that free times are grouped by, as (name, first hour). Night runs from
+# 21:00 over midnight to 06:00, and is offered only by services that provide night care.
+DAY_PARTS: tuple[tuple[str, int], ...] = (
+    ("morning", 6),
+    ("afternoon", 12),
+    ("evening", 17),
+    ("night", 21),
+)
+
+
+def day_part(start: time) -> str:
+    """The part of the day a local start time falls in."""
+    part = "night"
+    for name, first_hour in DAY_PARTS:
+        if start.hour >= first_hour:
+            part = name
+    return part
+
+
 def start_times(day: date) -> list[time]:
     return [time(hour, minute) for hour in range(24) for minute in (0, 30)]
 

@@ -10,6 +10,15 @@ from bson import ObjectId
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
+from carevia.domain.bookings.booking_calendar import (
+    BookingWindow,
+    DayPicker,
+    group_times,
+    month_span,
+    month_view,
+    offers_night,
+    parse_month,
+)
 from carevia.domain.bookings.codes import new_booking_code
 from carevia.domain.bookings.factory import new_hold
 from carevia.domain.bookings.free_time import FreeTimes
@@ -30,7 +39,7 @@ from carevia.domain.bookings.recommendations import (
 )
 from carevia.domain.bookings.repository import BookingRepository, CodeTaken, SlotTaken
 from carevia.domain.bookings.rules import check_request, refund_for_cancellation
-from carevia.domain.bookings.schedule import local_start
+from carevia.domain.bookings.schedule import local_start, parse_iso_date
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.bookings.visit_report import report_visible_to
 from carevia.domain.care.models import CarePerson
@@ -121,6 +130,39 @@ class BookingService:
         )
         starts = await self._free_times.starts_on(candidates, day, duration, quantity)
         return sorted(set().union(*starts.values()))
+
+    async def when(self, service: Service, form: BookingForm, month: str) -> DayPicker:
+        """The month to show with its free days, and the chosen day's free times or why not.
+
+        A bounded number of reads whatever the number of caregivers: the candidates, then the
+        held time of all of them once for the month and once for the chosen day.
+        """
+        candidates = await self._chosen_candidates(service, form.caregiver_id)
+        duration: DurationType = "days" if form.duration_type == "days" else "hours"
+        quantity = form.quantity_number() or (
+            service.booking_rules.min_hours if duration == "hours" else 1
+        )
+        today = self._clock().astimezone(ZoneInfo(self._timezone)).date()
+        window = BookingWindow(today, today + timedelta(days=self._rules.max_days_ahead))
+        night = offers_night(service)
+        day = parse_iso_date(form.date)
+        refusal = window.refusal(day) if day else None
+        if form.date and day is None:
+            refusal = "Choose a day in the calendar."
+        first = window.month_of(parse_month(month) or day)
+        start, end = month_span(first, window)
+        free = await self._free_times.free_days(
+            candidates, start, end, duration, quantity, night=night
+        )
+        times = None
+        if day and not refusal:
+            starts = await self._free_times.starts_on(
+                candidates, day, duration, quantity, night=night
+            )
+            times = group_times(sorted(set().union(*starts.values())), night)
+        return DayPicker(
+            window, month_view(first, window, free), day, times, refusal, self._timezone
+        )
 
     async def create(self, patient: User, service_slug: str, form: BookingForm) -> Booking:
         if patient.role != "patient":
