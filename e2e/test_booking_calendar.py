@@ -68,6 +68,10 @@ def test_a_patient_picks_a_day_with_the_keyboard_alone_and_pays(
     expect(chosen.locator("a")).to_have_accessible_name(f"{format_day(target)}, free times")
     expect(page.get_by_label("Start time")).to_have_value("08:00")  # the first morning time
     expect(page.locator("#field-start_time optgroup")).to_have_count(3)
+    # The caregiver cards are ranked again for the day and time just chosen.
+    expect(
+        page.locator("#caregiver-choices").get_by_text("Free at your time").first
+    ).to_be_visible()
 
     page.get_by_label("Start time").select_option("10:00")
     fill_address(page)
