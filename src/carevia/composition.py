@@ -62,6 +62,7 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
+from carevia.domain.reminders import VisitReminders
 from carevia.domain.reviews import ReviewRepository, ReviewService
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
@@ -136,8 +137,13 @@ def build_services(
         users=users,
         writers=asyncio.Lock(),
     )
+    reminders = VisitReminders(
+        mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
+    )
     # The one path every booking status change takes; payments and administration share it.
-    transitions = BookingTransitions(database, bookings_store, audit, notices, utc_now)
+    transitions = BookingTransitions(
+        database, bookings_store, audit, notices, utc_now, listeners=[reminders.status_changed]
+    )
     care_people = CarePeople(CarePeopleRepository(database))
     bookings = booking_service_for(database, settings, notices, audit, transitions, care_people)
     settlement = Settlement(

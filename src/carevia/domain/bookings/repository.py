@@ -252,7 +252,13 @@ class BookingRepository:
         return result.modified_count
 
     async def for_caregiver(
-        self, caregiver_id: ObjectId, begin: datetime, end: datetime, statuses: Sequence[str]
+        self,
+        caregiver_id: ObjectId,
+        begin: datetime,
+        end: datetime,
+        statuses: Sequence[str],
+        *,
+        session: AsyncClientSession | None = None,
     ) -> list[Booking]:
         cursor = self._bookings.find(
             {
@@ -260,7 +266,8 @@ class BookingRepository:
                 "status": {"$in": list(statuses)},
                 "ends_at": {"$gt": begin},
                 "starts_at": {"$lt": end},
-            }
+            },
+            session=session,
         ).sort("starts_at", ASCENDING)
         return [from_document(doc, Booking) async for doc in cursor]
 

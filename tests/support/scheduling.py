@@ -1,0 +1,111 @@
+"""Visits stored through the booking code itself, and the outbox under a movable clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.database import AsyncDatabase
+
+from carevia.domain.accounts import User, UserRepository
+from carevia.domain.audit import AuditLog
+from carevia.domain.bookings import Booking, BookingRepository
+from carevia.domain.bookings.factory import new_hold
+from carevia.domain.bookings.models import Location
+from carevia.domain.bookings.pricing import quote
+from carevia.domain.bookings.rules import BookingRequest
+from carevia.domain.bookings.schedule import interval, local_start
+from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions, StatusListener
+from carevia.domain.care import Recipient
+from carevia.domain.caregivers import CaregiverRepository
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
+from carevia.domain.reminders import VisitReminders
+from tests.support.reviews import MovableClock
+
+Database = AsyncDatabase[dict[str, Any]]
+DHAKA = "Asia/Dhaka"
+BASE_URL = "https://testserver.local"
+
+
+async def held_visit(
+    database: Database,
+    patient: User,
+    caregiver_id: ObjectId,
+    day: date,
+    start: time,
+    *,
+    now: datetime,
+    hours: int = 4,
+    hold_minutes: int = 30,
+    recipient: Recipient | None = None,
+    service_slug: str = "infant-day-care",
+) -> Booking:
+    """A held booking made by the booking code's own factory, its time claimed."""
+    service = await ServiceRepository(database).get_active_by_slug(service_slug)
+    caregiver = await CaregiverRepository(database).get(caregiver_id)
+    assert service is not None and caregiver is not None, "seeded catalogue and a caregiver"
+    starts_at, ends_at = interval(local_start(day, start, DHAKA), "hours", hours)
+    request = BookingRequest(
+        caregiver_id=caregiver_id,
+        local_date=day,
+        local_time=start,
+        duration_type="hours",
+        quantity=hours,
+        location=Location(division="Dhaka", district="Gazipur", address="House 9, Road 3"),
+        payment_option="full",
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    price = quote(service, "hours", hours, "Dhaka", "full", 0)
+    booking = new_hold(
+        patient,
+        service,
+        caregiver,
+        request,
+        price,
+        now=now,
+        timezone=DHAKA,
+        hold_minutes=hold_minutes,
+        recipient=recipient,
+    )
+    await BookingRepository(database).add_with_claims(booking)
+    return booking
+
+
+@dataclass
+class ReminderDesk:
+    """The outbox, reminders and transitions of one process, all under `clock`."""
+
+    clock: MovableClock
+    outbox: OutboxRepository
+    reminders: VisitReminders
+    transitions: BookingTransitions
+
+    async def confirm(self, booking: Booking) -> Booking:
+        confirmed = await self.transitions.move(booking, "confirmed", SYSTEM)
+        assert confirmed is not None
+        return confirmed
+
+
+def reminder_desk(database: Database, clock: MovableClock, *more: StatusListener) -> ReminderDesk:
+    outbox = OutboxRepository(database)
+    mailer = Mailer(outbox, MailRenderer(), clock=clock)
+    bookings = BookingRepository(database)
+    reminders = VisitReminders(mailer, bookings, UserRepository(database), BASE_URL, DHAKA, clock)
+    transitions = BookingTransitions(
+        database,
+        bookings,
+        AuditLog(database),
+        None,
+        clock,
+        listeners=[reminders.status_changed, *more],
+    )
+    return ReminderDesk(clock, outbox, reminders, transitions)
+
+
+async def pending_mail(database: Database, template: str) -> list[dict[str, Any]]:
+    found = database["mail_outbox"].find({"template": template, "status": "pending"})
+    return await found.sort([("next_attempt_at", 1), ("_id", 1)]).to_list()
