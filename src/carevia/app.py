@@ -96,10 +96,16 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
             assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
             expire_holds = services.bookings.expire_lapsed
+
+            async def holds_and_waitlist() -> None:
+                # Lapsed holds free time first; the sweep then offers it to whoever waits.
+                await expire_holds()
+                await services.waitlist.sweep()
+
             tasks = [
                 asyncio.create_task(services.mail_worker.run(stop), name="mail-worker"),
                 asyncio.create_task(
-                    run_every(30, expire_holds, stop, "expire-holds"), name="expire-holds"
+                    run_every(5, holds_and_waitlist, stop, "expire-holds"), name="expire-holds"
                 ),
                 asyncio.create_task(
                     run_every(120, services.payments.reconcile, stop, "reconcile-payments"),

@@ -66,6 +66,7 @@ from carevia.domain.reminders import VisitReminders
 from carevia.domain.reviews import ReviewRepository, ReviewService
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
+from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistRepository
 from carevia.payments_runtime import uses_local_gateway
 from carevia.settings import Settings
 
@@ -106,6 +107,7 @@ class Services:
     messages: MessageService
     care_people: CarePeople
     care_needs: CareNeedsAccess
+    waitlist: Waitlist
 
 
 def build_services(
@@ -140,9 +142,12 @@ def build_services(
     reminders = VisitReminders(
         mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
     )
+    waitlist_entries = WaitlistRepository(database)
+    # Told of every status change: reminders follow the visit, freed time reaches the waitlist.
+    listeners = [reminders.status_changed, FreedTime(waitlist_entries, utc_now).status_changed]
     # The one path every booking status change takes; payments and administration share it.
     transitions = BookingTransitions(
-        database, bookings_store, audit, notices, utc_now, listeners=[reminders.status_changed]
+        database, bookings_store, audit, notices, utc_now, listeners=listeners
     )
     care_people = CarePeople(CarePeopleRepository(database))
     bookings = booking_service_for(database, settings, notices, audit, transitions, care_people)
@@ -288,6 +293,9 @@ def build_services(
         ),
         care_people=care_people,
         care_needs=CareNeedsAccess(audit),
+        waitlist=Waitlist(
+            database, waitlist_entries, bookings, bookings_store, users, notices, settings
+        ),
     )
 
 
@@ -371,6 +379,7 @@ PROVIDED = (
     "messages",
     "care_people",
     "care_needs",
+    "waitlist",
 )
 
 

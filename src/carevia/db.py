@@ -32,6 +32,7 @@ from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
 from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
 from carevia.domain.reviews import INDEXES as REVIEW_INDEXES
 from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
+from carevia.domain.waitlist import INDEXES as WAITLIST_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
@@ -62,6 +63,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     SESSION_INDEXES,
     THROTTLE_INDEXES,
     STATS_INDEXES,
+    WAITLIST_INDEXES,
 )
 
 

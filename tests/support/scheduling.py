@@ -11,18 +11,24 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts import User, UserRepository
 from carevia.domain.audit import AuditLog
-from carevia.domain.bookings import Booking, BookingRepository
+from carevia.domain.bookings import Booking, BookingRepository, BookingService
 from carevia.domain.bookings.factory import new_hold
 from carevia.domain.bookings.models import Location
+from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.pricing import quote
 from carevia.domain.bookings.rules import BookingRequest
 from carevia.domain.bookings.schedule import interval, local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions, StatusListener
 from carevia.domain.care import Recipient
+from carevia.domain.care.repository import CarePeopleRepository
+from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
+from carevia.domain.notifications import NotificationRepository
 from carevia.domain.reminders import VisitReminders
+from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistRepository
+from carevia.settings import Settings
 from tests.support.reviews import MovableClock
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -109,3 +115,40 @@ def reminder_desk(database: Database, clock: MovableClock, *more: StatusListener
 async def pending_mail(database: Database, template: str) -> list[dict[str, Any]]:
     found = database["mail_outbox"].find({"template": template, "status": "pending"})
     return await found.sort([("next_attempt_at", 1), ("_id", 1)]).to_list()
+
+
+@dataclass
+class WaitlistDesk:
+    """Bookings and the waitlist of one process, all under `clock`, as the app wires them."""
+
+    clock: MovableClock
+    bookings: BookingService
+    transitions: BookingTransitions
+    waitlist: Waitlist
+
+
+def waitlist_desk(database: Database, settings: Settings, clock: MovableClock) -> WaitlistDesk:
+    users = UserRepository(database)
+    records = BookingRepository(database)
+    audit = AuditLog(database)
+    mailer = Mailer(OutboxRepository(database), MailRenderer(), clock=clock)
+    notices = BookingNotices(mailer, NotificationRepository(database), BASE_URL, clock, users=users)
+    entries = WaitlistRepository(database)
+    freed = FreedTime(entries, clock)
+    transitions = BookingTransitions(
+        database, records, audit, notices, clock, listeners=[freed.status_changed]
+    )
+    bookings = BookingService(
+        bookings=records,
+        services=ServiceRepository(database),
+        caregivers=CaregiverRepository(database),
+        users=users,
+        audit=audit,
+        rules=settings.booking,
+        timezone=settings.timezone,
+        transitions=transitions,
+        clock=clock,
+        people=CarePeople(CarePeopleRepository(database)),
+    )
+    waitlist = Waitlist(database, entries, bookings, records, users, notices, settings, clock)
+    return WaitlistDesk(clock, bookings, transitions, waitlist)

@@ -97,6 +97,14 @@ class BookingRepository:
                 raise CodeTaken from error
             raise SlotTaken("That time is no longer free with this caregiver.") from error
 
+    async def insert_with_claims(self, booking: Booking, session: AsyncClientSession) -> None:
+        """Insert the booking and claim its time inside the caller's transaction.
+
+        A held slot raises DuplicateKeyError or BulkWriteError, which aborts that transaction.
+        """
+        await self._bookings.insert_one(to_document(booking), session=session)
+        await self._claims.insert_many(_claims(booking), session=session)
+
     async def change_status(
         self,
         booking_id: ObjectId,

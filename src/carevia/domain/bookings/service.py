@@ -26,7 +26,7 @@ from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.bookings.visit_report import report_visible_to
-from carevia.domain.care.models import CarePerson
+from carevia.domain.care.models import CarePerson, Recipient
 from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
@@ -76,6 +76,18 @@ class BookingService:
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
         return await self._chosen_candidates(service, "any")
+
+    async def candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
+        """Active verified caregivers of the service: all, or the one chosen by id."""
+        return await self._chosen_candidates(service, caregiver_choice)
+
+    async def recipient_for(
+        self, patient: User, form: BookingForm
+    ) -> tuple[Recipient | None, dict[str, str]]:
+        """Who the form says needs care, or a message per field; nothing is saved."""
+        if self._people is None:
+            return None, {}
+        return await self._people.choose(patient, form.recipient_choice())
 
     async def people_for(self, patient: User) -> list[CarePerson]:
         """The saved people the form offers under "Who needs care?"."""
