@@ -45,6 +45,7 @@ from carevia.controllers.dashboard_profile import DashboardProfileController
 from carevia.controllers.dashboard_reviews import DashboardReviewController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
+from carevia.controllers.dashboard_waitlist import DashboardWaitlistController
 from carevia.controllers.events import (
     EventTicketController,
     NotificationApiController,
@@ -58,6 +59,7 @@ from carevia.controllers.pages import PageController
 from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.services import ServiceController
 from carevia.controllers.theme import ThemeController
+from carevia.controllers.waitlist import WaitlistController
 from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
@@ -136,6 +138,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardController,
         DashboardProfileController,
         DashboardReviewController,
+        DashboardWaitlistController,
         DashboardBookingController,
         DashboardOverviewController,
         DashboardServiceController,
@@ -148,6 +151,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardMessageController,
         MessageController,
         BookingFormController,
+        WaitlistController,
         BookingController,
         CheckoutController,
         stripe_webhook,

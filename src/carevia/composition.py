@@ -197,6 +197,7 @@ def build_services(
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,
+        waitlist=waitlist_entries,
     )
     return Services(
         database=database,

@@ -28,6 +28,7 @@ from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
+from tests.support.scheduling import waiting_place
 
 Database = AsyncDatabase[dict[str, Any]]
 PAYLOADS_PER_FIELD = 2
@@ -52,7 +53,7 @@ FREE_TEXT_FORMS = {
 }
 # A form that looks its service up before reading any other field gets that one field, so the
 # hostile value reaches the rules instead of stopping at "no such service".
-CONTEXT = {"/bookings": {"service": "infant-day-care"}}
+CONTEXT = {"/bookings": {"service": "infant-day-care"}, "/waitlist": {"service": "infant-day-care"}}
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,7 @@ async def world(
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
         "person_id": await save_mother(database, patient.id),
+        "entry_id": await waiting_place(database, patient, caregiver),
         # Someone else's application waits for an admin, so the patient's own form stays open.
         "application_id": str(application.id),
         "upload_id": str(application.documents[0].id),
@@ -190,7 +192,7 @@ def role_for(path: str) -> str:
         return "caregiver"
     if path.startswith(("/api/", "/dashboard/")):
         return "admin"
-    if path.startswith(("/account", "/bookings", "/become-a-caregiver")):
+    if path.startswith(("/account", "/bookings", "/become-a-caregiver", "/waitlist")):
         return "patient"
     return "anonymous"
 

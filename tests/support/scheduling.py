@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
@@ -27,7 +28,7 @@ from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
 from carevia.domain.notifications import NotificationRepository
 from carevia.domain.reminders import VisitReminders
-from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistRepository
+from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistEntry, WaitlistRepository
 from carevia.settings import Settings
 from tests.support.reviews import MovableClock
 
@@ -152,3 +153,29 @@ def waitlist_desk(database: Database, settings: Settings, clock: MovableClock) -
     )
     waitlist = Waitlist(database, entries, bookings, records, users, notices, settings, clock)
     return WaitlistDesk(clock, bookings, transitions, waitlist)
+
+
+async def waiting_place(database: Database, patient: User, caregiver_id: ObjectId) -> str:
+    """A place on the waitlist for the patient, three days ahead at 10:00; its id."""
+    now = datetime.now(UTC)
+    day = (now.astimezone(ZoneInfo(DHAKA)) + timedelta(days=3)).date()
+    starts_at, ends_at = interval(local_start(day, time(10, 0), DHAKA), "hours", 4)
+    entry = WaitlistEntry(
+        patient_id=patient.id,
+        patient_name=patient.full_name,
+        service_slug="infant-day-care",
+        service_name="Infant day care",
+        caregiver_id=caregiver_id,
+        caregiver_name="Shirin Akhter",
+        timezone=DHAKA,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        duration_type="hours",
+        quantity=4,
+        location=Location(division="Dhaka", district="Gazipur", address="House 9, Road 3"),
+        payment_option="full",
+        joined_at=now,
+        updated_at=now,
+    )
+    await WaitlistRepository(database).add(entry)
+    return str(entry.id)

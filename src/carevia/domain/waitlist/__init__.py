@@ -1,4 +1,4 @@
-from carevia.domain.waitlist.models import ENTRY_LABELS, EntryStatus, WaitlistEntry
+from carevia.domain.waitlist.models import ENTRY_LABELS, EntryStatus, WaitlistEntry, WaitlistForm
 from carevia.domain.waitlist.offers import OFFER_EVENT, OFFER_MINUTES, WaitlistOffers
 from carevia.domain.waitlist.repository import INDEXES, WaitlistRepository
 from carevia.domain.waitlist.service import Waitlist
@@ -13,6 +13,7 @@ __all__ = [
     "FreedTime",
     "Waitlist",
     "WaitlistEntry",
+    "WaitlistForm",
     "WaitlistOffers",
     "WaitlistRepository",
 ]

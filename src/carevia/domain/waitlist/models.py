@@ -8,7 +8,7 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
-from carevia.domain.bookings.models import Location
+from carevia.domain.bookings.models import BookingForm, Location
 from carevia.domain.bookings.pricing import DurationType, PaymentOption
 from carevia.domain.care.models import Recipient
 
@@ -61,3 +61,14 @@ class WaitlistEntry(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class WaitlistForm(BookingForm, frozen=True, kw_only=True):
+    """The booking form posted to the waitlist, with the time wanted when none was free."""
+
+    wait_time: str = ""
+
+    def request(self) -> BookingForm:
+        """The booking form asking for the wanted time."""
+        fields = {name: getattr(self, name) for name in BookingForm.__struct_fields__}
+        return BookingForm(**{**fields, "start_time": self.wait_time or self.start_time})

@@ -60,6 +60,11 @@ class WaitlistRepository:
         ]
         return entries, total
 
+    async def forget_patient(self, patient_id: ObjectId) -> int:
+        """A deleted patient's places go with them: they hold a name, an address, care needs."""
+        result = await self._entries.delete_many({"patient_id": patient_id})
+        return result.deleted_count
+
     async def leave(self, entry_id: ObjectId, patient_id: ObjectId, now: datetime) -> bool:
         result = await self._entries.update_one(
             {"_id": entry_id, "patient_id": patient_id, "status": "waiting"},

@@ -20,6 +20,7 @@ from carevia.settings import Settings
 
 ENTRY_NOT_FOUND = "We could not find that waitlist entry."
 ADMIN_PAGE_SIZE = 25
+MAX_PAGE = 10_000  # a typed page number never reaches date or skip arithmetic unbounded
 
 
 class Waitlist:
@@ -57,9 +58,11 @@ class Waitlist:
 
     async def join(self, patient: User, form: BookingForm) -> WaitlistEntry:
         """Put the patient in line for the time, service and caregiver the form asks for."""
-        if patient.role != "patient":
-            raise Forbidden("Only patient accounts can join a waitlist.")
-        service = await self._bookings.service(form.service)
+        _check_patient(patient)
+        try:
+            service = await self._bookings.service(form.service)
+        except NotFound as missing:
+            raise Invalid({"service": missing.message}) from missing
         now = self._clock()
         request, errors = check_request(form, service, now, self._rules, self._timezone)
         recipient, recipient_errors = await self._bookings.recipient_for(patient, form)
@@ -95,12 +98,15 @@ class Waitlist:
         return entry
 
     async def entries_for(self, patient: User) -> list[WaitlistEntry]:
+        _check_patient(patient)
         return await self._entries.for_patient(patient.id)
 
     async def offers_for(self, patient: User) -> list[WaitlistEntry]:
+        _check_patient(patient)
         return await self._entries.open_offers(patient.id)
 
     async def leave(self, patient: User, entry_id: str) -> WaitlistEntry:
+        _check_patient(patient)
         oid = parse_object_id(entry_id)
         entry = await self._entries.get(oid) if oid is not None else None
         if entry is None or entry.patient_id != patient.id:
@@ -114,5 +120,10 @@ class Waitlist:
     async def listing(self, status: str, page: int) -> tuple[list[WaitlistEntry], int]:
         """Every entry for the dashboard, newest first, optionally of one status."""
         statuses = [cast(EntryStatus, status)] if status in ENTRY_LABELS else None
-        skip = (max(page, 1) - 1) * ADMIN_PAGE_SIZE
+        skip = (min(max(page, 1), MAX_PAGE) - 1) * ADMIN_PAGE_SIZE
         return await self._entries.listing(statuses, skip, ADMIN_PAGE_SIZE)
+
+
+def _check_patient(user: User) -> None:
+    if user.role != "patient":
+        raise Forbidden("Only patient accounts have a waitlist.")
