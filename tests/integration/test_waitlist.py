@@ -4,10 +4,11 @@ taken passes on, two sweeps at once make one offer, and an offer is confirmed ex
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from bson import ObjectId
 
 from carevia.domain.accounts import User
 from carevia.domain.bookings import Booking, BookingForm, BookingRepository
@@ -137,3 +138,34 @@ async def test_a_waiting_place_ends_when_its_time_can_no_longer_be_booked(
     desk.clock.now = taken.starts_at
     await desk.waitlist.sweep()
     assert (await entry_of(database, rahim))["status"] == "ended"
+
+
+class ExpiredMeanwhile(BookingRepository):
+    """Another process (the sweep) expires the lapsed holds just as this one looks for them."""
+
+    def __init__(self, database: Database, competitor: WaitlistDesk) -> None:
+        super().__init__(database)
+        self._competitor = competitor
+
+    async def lapsed_holds(
+        self, now: datetime, limit: int, caregiver_id: ObjectId | None = None
+    ) -> list[Booking]:
+        found = await super().lapsed_holds(now, limit, caregiver_id)
+        assert await self._competitor.bookings.expire_lapsed() == len(found)
+        return found
+
+
+async def test_a_hold_expired_by_the_sweep_meanwhile_does_not_refuse_the_next_patient(
+    database: Database,
+    desk: WaitlistDesk,
+    settings: Settings,
+    taken: Booking,
+    make_user: UserFactory,
+) -> None:
+    desk.clock.move(minutes=31)
+    racing = waitlist_desk(database, settings, desk.clock, ExpiredMeanwhile(database, desk))
+    rahim = await make_user("rahim@example.com", first_name="Rahim")
+
+    booking = await racing.bookings.create(rahim, "infant-day-care", BookingForm(**booking_form()))
+
+    assert (booking.starts_at, booking.caregiver_id) == (taken.starts_at, taken.caregiver_id)

@@ -128,9 +128,14 @@ class WaitlistDesk:
     waitlist: Waitlist
 
 
-def waitlist_desk(database: Database, settings: Settings, clock: MovableClock) -> WaitlistDesk:
+def waitlist_desk(
+    database: Database,
+    settings: Settings,
+    clock: MovableClock,
+    records: BookingRepository | None = None,
+) -> WaitlistDesk:
     users = UserRepository(database)
-    records = BookingRepository(database)
+    records = records or BookingRepository(database)
     audit = AuditLog(database)
     mailer = Mailer(OutboxRepository(database), MailRenderer(), clock=clock)
     notices = BookingNotices(mailer, NotificationRepository(database), BASE_URL, clock, users=users)

@@ -313,8 +313,10 @@ class BookingService:
             except CodeTaken:
                 booking = msgspec.structs.replace(booking, code=new_booking_code())
             except SlotTaken:
-                if attempt > 0 or not await self.expire_lapsed(caregiver_id=booking.caregiver_id):
+                if attempt > 0:
                     return False
+                # Tried again even when another process (the sweep) expired the hold first.
+                await self.expire_lapsed(caregiver_id=booking.caregiver_id)
         return False
 
     async def _chosen_candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
