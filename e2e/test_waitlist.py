@@ -48,7 +48,8 @@ def lapse_hold(live_server: LiveServer, code: str) -> None:
     with MongoClient[dict[str, Any]](live_server.environment["MONGODB_URI"]) as mongo:
         bookings = mongo[live_server.environment["MONGODB_DB"]].bookings
         past = datetime.now(UTC) - timedelta(seconds=1)
-        assert bookings.update_one({"code": code}, {"$set": {"hold_expires_at": past}}).matched_count
+        lapsed = bookings.update_one({"code": code}, {"$set": {"hold_expires_at": past}})
+        assert lapsed.matched_count == 1
 
 
 def test_a_patient_on_the_waitlist_gets_the_offer_live_when_a_hold_expires(
@@ -58,7 +59,7 @@ def test_a_patient_on_the_waitlist_gets_the_offer_live_when_a_hold_expires(
     caregiver = str(
         rokeya.locator("input[name=caregiver_id]:not([value='any'])").first.get_attribute("value")
     )
-    # Rokeya chooses a time; before she holds it, Farida holds the same time with the same caregiver.
+    # Rokeya chooses a time; before she holds it, Farida holds it with the same caregiver.
     start = choose(rokeya, caregiver)
     farida = signed_in(browser, live_server, "Farida Khatun")
     choose(farida, caregiver, start)

@@ -32,6 +32,7 @@ PATIENT_PAGES = [
     "/account/bookings",
     "/account/people",
     "/account/people/new",
+    "/account/waitlist",
     "/services/infant-day-care/book",
     "/become-a-caregiver",
 ]
@@ -46,6 +47,7 @@ ADMIN_PAGES = [
     "/dashboard/reviews",
     "/dashboard/applications",
     "/dashboard/messages",
+    "/dashboard/waitlist",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",
