@@ -143,8 +143,10 @@ def build_services(
         mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
     )
     waitlist_entries = WaitlistRepository(database)
-    # Told of every status change: reminders follow the visit, freed time reaches the waitlist.
-    listeners = [reminders.status_changed, FreedTime(waitlist_entries, utc_now).status_changed]
+    freed_time = FreedTime(waitlist_entries, utc_now)
+    # Told of every status change (and, by `visit_moved`, of every move): reminders follow the
+    # visit, freed time reaches the waitlist.
+    listeners = [reminders.status_changed, freed_time.status_changed]
     # The one path every booking status change takes; payments and administration share it.
     transitions = BookingTransitions(
         database, bookings_store, audit, notices, utc_now, listeners=listeners

@@ -313,11 +313,17 @@ class BookingService:
             except CodeTaken:
                 booking = msgspec.structs.replace(booking, code=new_booking_code())
             except SlotTaken:
-                if attempt > 0:
+                if attempt > 0 or not await self._clear_lapsed(booking.caregiver_id):
                     return False
-                # Tried again even when another process (the sweep) expired the hold first.
-                await self.expire_lapsed(caregiver_id=booking.caregiver_id)
         return False
+
+    async def _clear_lapsed(self, caregiver_id: ObjectId) -> bool:
+        """Whether lapsed holds were in the caregiver's way: each is expired now, or was
+        meanwhile by another process (the sweep), and either way the time is worth a retry."""
+        lapsed = await self._bookings.lapsed_holds(self._clock(), 100, caregiver_id)
+        for booking in lapsed:
+            await self._expire(booking, "The payment hold ran out.")
+        return bool(lapsed)
 
     async def _chosen_candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
         verified = await self._caregivers.candidates(service.category, None)
