@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from pymongo import MongoClient
 from tests.support.application import LiveServer
 
-from e2e.test_booking import PASSWORD, choose_date, fill_address, held_code, working_day
+from e2e.test_booking import PASSWORD, fill_address, held_code, working_day
 
 BOOK = "/services/infant-day-care/book"
 
@@ -33,9 +33,14 @@ def signed_in(browser: Browser, live_server: LiveServer, name: str, width: int =
 
 
 def choose(page: Page, caregiver: str, start: str | None = None) -> str:
-    """The caregiver's card, the test's own day and a start time (the first free one if None)."""
-    page.locator(f"input[name=caregiver_id][value='{caregiver}']").check()
-    choose_date(page, working_day(ahead=23))
+    """The caregiver, the test's own day and a start time (the first free one if None).
+
+    The form is opened with the caregiver and day in its address, as the no-JavaScript
+    "show free times" button does, so no htmx answer can race the choice.
+    """
+    day = working_day(ahead=23)
+    page.goto(f"{BOOK}?caregiver_id={caregiver}&date={day.isoformat()}&quantity=4")
+    expect(page.locator("#times [role='status']")).to_contain_text("free")
     options = page.locator("#field-start_time option:not([value=''])")
     chosen = start or str(options.first.get_attribute("value"))
     page.get_by_label("Start time").select_option(chosen)
