@@ -45,6 +45,7 @@ from carevia.controllers.dashboard_profile import DashboardProfileController
 from carevia.controllers.dashboard_reviews import DashboardReviewController
 from carevia.controllers.dashboard_services import DashboardServiceController
 from carevia.controllers.dashboard_users import DashboardUserController
+from carevia.controllers.dashboard_waitlist import DashboardWaitlistController
 from carevia.controllers.events import (
     EventTicketController,
     NotificationApiController,
@@ -60,6 +61,7 @@ from carevia.controllers.seo import robots, sitemap
 from carevia.controllers.series import SeriesController
 from carevia.controllers.services import ServiceController
 from carevia.controllers.theme import ThemeController
+from carevia.controllers.waitlist import WaitlistController
 from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
@@ -98,10 +100,16 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
             assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
             expire_holds = services.bookings.expire_lapsed
+
+            async def holds_and_waitlist() -> None:
+                # Lapsed holds free time first; the sweep then offers it to whoever waits.
+                await expire_holds()
+                await services.waitlist.sweep()
+
             tasks = [
                 asyncio.create_task(services.mail_worker.run(stop), name="mail-worker"),
                 asyncio.create_task(
-                    run_every(30, expire_holds, stop, "expire-holds"), name="expire-holds"
+                    run_every(5, holds_and_waitlist, stop, "expire-holds"), name="expire-holds"
                 ),
                 asyncio.create_task(
                     run_every(120, services.payments.reconcile, stop, "reconcile-payments"),
@@ -136,6 +144,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         DashboardController,
         DashboardProfileController,
         DashboardReviewController,
+        DashboardWaitlistController,
         DashboardBookingController,
         DashboardOverviewController,
         DashboardServiceController,
@@ -149,6 +158,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         MessageController,
         BookingFormController,
         SeriesController,
+        WaitlistController,
         BookingController,
         ReschedulingController,
         CheckoutController,

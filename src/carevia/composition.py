@@ -64,12 +64,14 @@ from carevia.domain.payments.series_checkout import SeriesCheckout
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
+from carevia.domain.reminders import VisitReminders
 from carevia.domain.reviews import ReviewRepository, ReviewService
 from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.series import SeriesRepository, SeriesService
 from carevia.domain.series.weekly_links import WeeklyPaymentLinks
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
+from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistRepository
 from carevia.payments_runtime import uses_local_gateway
 from carevia.settings import Settings
 
@@ -113,6 +115,7 @@ class Services:
     series: SeriesService
     series_links: WeeklyPaymentLinks
     rescheduling: Rescheduling
+    waitlist: Waitlist
 
 
 def build_services(
@@ -144,8 +147,18 @@ def build_services(
         users=users,
         writers=asyncio.Lock(),
     )
+    reminders = VisitReminders(
+        mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
+    )
+    waitlist_entries = WaitlistRepository(database)
+    freed_time = FreedTime(waitlist_entries, utc_now)
+    # Told of every status change (and, by `visit_moved`, of every move): reminders follow the
+    # visit, freed time reaches the waitlist.
+    listeners = [reminders.status_changed, freed_time.status_changed]
     # The one path every booking status change takes; payments and administration share it.
-    transitions = BookingTransitions(database, bookings_store, audit, notices, utc_now)
+    transitions = BookingTransitions(
+        database, bookings_store, audit, notices, utc_now, listeners=listeners
+    )
     care_people = CarePeople(CarePeopleRepository(database))
     bookings = booking_service_for(database, settings, notices, audit, transitions, care_people)
     settlement = Settlement(
@@ -199,6 +212,7 @@ def build_services(
         audit=audit,
         cancel_booking=payments.cancel,
         close_streams=notification_hub.close_streams_of,
+        waitlist=waitlist_entries,
     )
     return Services(
         database=database,
@@ -319,7 +333,10 @@ def build_services(
             settings.booking,
             settings.timezone,
             utc_now,
-            after_move=(),
+            after_move=(reminders.visit_moved, freed_time.visit_moved),
+        ),
+        waitlist=Waitlist(
+            database, waitlist_entries, bookings, bookings_store, users, notices, settings
         ),
     )
 
@@ -407,6 +424,7 @@ PROVIDED = (
     "care_needs",
     "series",
     "rescheduling",
+    "waitlist",
 )
 
 

@@ -33,6 +33,7 @@ from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
 from carevia.domain.reviews import INDEXES as REVIEW_INDEXES
 from carevia.domain.series.repository import INDEXES as SERIES_INDEXES
 from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
+from carevia.domain.waitlist import INDEXES as WAITLIST_INDEXES
 from carevia.settings import Settings
 
 Document = dict[str, Any]
@@ -64,6 +65,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     SESSION_INDEXES,
     THROTTLE_INDEXES,
     STATS_INDEXES,
+    WAITLIST_INDEXES,
 )
 
 

@@ -28,6 +28,7 @@ from tests.support.care import save_mother
 from tests.support.examples import examples
 from tests.support.payments import held_booking
 from tests.support.reviews import reviewed_booking
+from tests.support.scheduling import waiting_place
 from tests.support.series import paid_series
 
 Database = AsyncDatabase[dict[str, Any]]
@@ -56,6 +57,7 @@ FREE_TEXT_FORMS = {
 CONTEXT = {
     "/bookings": {"service": "infant-day-care"},
     "/series": {"service": "infant-day-care"},
+    "/waitlist": {"service": "infant-day-care"},
 }
 
 
@@ -184,6 +186,7 @@ async def world(
         "decision": "approve",
         "review_id": str(await reviewed_booking(database, patient, caregiver)),
         "person_id": await save_mother(database, patient.id),
+        "entry_id": await waiting_place(database, patient, caregiver),
         # Someone else's application waits for an admin, so the patient's own form stays open.
         "application_id": str(application.id),
         "upload_id": str(application.documents[0].id),
@@ -197,7 +200,7 @@ def role_for(path: str) -> str:
         return "caregiver"
     if path.startswith(("/api/", "/dashboard/")):
         return "admin"
-    if path.startswith(("/account", "/bookings", "/become-a-caregiver", "/series")):
+    if path.startswith(("/account", "/bookings", "/become-a-caregiver", "/series", "/waitlist")):
         return "patient"
     return "anonymous"
 

@@ -33,6 +33,7 @@ from tests.support.care import save_mother
 from tests.support.files import approved_photo, store_document
 from tests.support.payment_flows import paid_booking
 from tests.support.reviews import reviewed_booking
+from tests.support.scheduling import waiting_place
 from tests.support.series import held_series
 
 Client = AsyncTestClient[Litestar]
@@ -96,6 +97,7 @@ class World:
             "upload_id": str(application.documents[0].id),  # its certificate
             "person_id": await save_mother(self.database, a.id),  # A's mother, with care needs
             "series_id": series_id,  # A's weekly visits with X, held and unpaid
+            "entry_id": await waiting_place(self.database, a, x),  # A's place on the waitlist
         }
         for role in ROLES:
             self.visitors[role] = await self.visitor(role)

@@ -32,6 +32,7 @@ PATIENT_PAGES = [
     "/account/bookings",
     "/account/people",
     "/account/people/new",
+    "/account/waitlist",
     "/services/infant-day-care/book",
     "/services/infant-day-care/book/weekly",
     "/become-a-caregiver",
@@ -48,6 +49,7 @@ ADMIN_PAGES = [
     "/dashboard/applications",
     "/dashboard/messages",
     "/dashboard/series",
+    "/dashboard/waitlist",
 ]
 CAREGIVER_PAGES = [
     "/dashboard",

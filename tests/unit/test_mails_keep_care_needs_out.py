@@ -13,7 +13,7 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, meta, sele
 
 from carevia.domain.mail.renderer import MAIL_TEMPLATE_DIR
 from carevia.domain.shared.money import format_money
-from carevia.domain.shared.time_format import format_local
+from carevia.domain.shared.time_format import format_day, format_local
 from tests.support.care import CARE_NEEDS, mother
 from tests.unit.test_payment_mails import make_booking
 
@@ -37,7 +37,10 @@ def lenient_environment() -> Environment:
     def localtime(value: Any, *args: Any) -> str:
         return format_local(value, *args) if hasattr(value, "astimezone") else ""
 
-    environment.filters.update(money=money, localtime=localtime)
+    def day(value: Any) -> str:
+        return format_day(value) if hasattr(value, "weekday") else ""
+
+    environment.filters.update(money=money, localtime=localtime, day=day)
     return environment
 
 
@@ -53,7 +56,8 @@ def test_no_mail_template_prints_care_needs(name: str) -> None:
     names = meta.find_undeclared_variables(environment.parse(source))
     # Other values are zero: amounts compare and format, anything else prints as "0".
     context: dict[str, Any] = {key: 0 for key in names}
-    context.update(booking=booking, recipient=booking.recipient)
+    # A day's agenda lists its visits; this one is among them.
+    context.update(booking=booking, recipient=booking.recipient, visits=[booking])
 
     rendered = environment.get_template(name).render(context)
 

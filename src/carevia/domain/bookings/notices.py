@@ -34,7 +34,7 @@ class BookingNotices:
         # that calls `tell` holds this lock, shared by the whole process (see in_transaction).
         self.writers = writers or asyncio.Lock()
 
-    def links(self, booking: Booking) -> dict[str, str]:
+    def links(self, booking: Booking) -> dict[str, Any]:
         return {
             "booking_url": f"{self._base_url}/bookings/{booking.code}",
             "receipt_url": f"{self._base_url}/bookings/{booking.code}/receipt",

@@ -97,6 +97,14 @@ class BookingRepository:
                 raise CodeTaken from error
             raise SlotTaken("That time is no longer free with this caregiver.") from error
 
+    async def insert_with_claims(self, booking: Booking, session: AsyncClientSession) -> None:
+        """Insert the booking and claim its time inside the caller's transaction.
+
+        A held slot raises DuplicateKeyError or BulkWriteError, which aborts that transaction.
+        """
+        await self._bookings.insert_one(to_document(booking), session=session)
+        await self._claims.insert_many(claims_of(booking), session=session)
+
     async def change_status(
         self,
         booking_id: ObjectId,
@@ -287,7 +295,13 @@ class BookingRepository:
         return result.modified_count
 
     async def for_caregiver(
-        self, caregiver_id: ObjectId, begin: datetime, end: datetime, statuses: Sequence[str]
+        self,
+        caregiver_id: ObjectId,
+        begin: datetime,
+        end: datetime,
+        statuses: Sequence[str],
+        *,
+        session: AsyncClientSession | None = None,
     ) -> list[Booking]:
         cursor = self._bookings.find(
             {
@@ -295,7 +309,8 @@ class BookingRepository:
                 "status": {"$in": list(statuses)},
                 "ends_at": {"$gt": begin},
                 "starts_at": {"$lt": end},
-            }
+            },
+            session=session,
         ).sort("starts_at", ASCENDING)
         return [from_document(doc, Booking) async for doc in cursor]
 

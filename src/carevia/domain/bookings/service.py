@@ -42,7 +42,7 @@ from carevia.domain.bookings.rules import check_request, refund_for_cancellation
 from carevia.domain.bookings.schedule import local_start, parse_iso_date
 from carevia.domain.bookings.transitions import SYSTEM, BookingTransitions
 from carevia.domain.bookings.visit_report import report_visible_to
-from carevia.domain.care.models import CarePerson
+from carevia.domain.care.models import CarePerson, Recipient
 from carevia.domain.care.service import CarePeople
 from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
@@ -105,6 +105,18 @@ class BookingService:
         candidates = await self._chosen_candidates(service, "any")
         who = who_chosen(form.recipient, people)
         return await self._recommender.for_form(candidates, service, patient, who, form)
+
+    async def candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
+        """Active verified caregivers of the service: all, or the one chosen by id."""
+        return await self._chosen_candidates(service, caregiver_choice)
+
+    async def recipient_for(
+        self, patient: User, form: BookingForm
+    ) -> tuple[Recipient | None, dict[str, str]]:
+        """Who the form says needs care, or a message per field; nothing is saved."""
+        if self._people is None:
+            return None, {}
+        return await self._people.choose(patient, form.recipient_choice())
 
     async def people_for(self, patient: User) -> list[CarePerson]:
         """The saved people the form offers under "Who needs care?"."""
@@ -368,9 +380,17 @@ class BookingService:
             except CodeTaken:
                 booking = msgspec.structs.replace(booking, code=new_booking_code())
             except SlotTaken:
-                if attempt > 0 or not await self.expire_lapsed(caregiver_id=booking.caregiver_id):
+                if attempt > 0 or not await self._clear_lapsed(booking.caregiver_id):
                     return False
         return False
+
+    async def _clear_lapsed(self, caregiver_id: ObjectId) -> bool:
+        """Whether lapsed holds were in the caregiver's way: each is expired now, or was
+        meanwhile by another process (the sweep), and either way the time is worth a retry."""
+        lapsed = await self._bookings.lapsed_holds(self._clock(), 100, caregiver_id)
+        for booking in lapsed:
+            await self._expire(booking, "The payment hold ran out.")
+        return bool(lapsed)
 
     async def _chosen_candidates(self, service: Service, caregiver_choice: str) -> list[Caregiver]:
         verified = await self._caregivers.candidates(service.category, None)

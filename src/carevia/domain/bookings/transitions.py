@@ -9,7 +9,7 @@ live notification) in the same transaction, so they exist exactly when the chang
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +58,11 @@ CAREGIVER_NOTICES: dict[tuple[BookingStatus, BookingStatus], tuple[str, str]] = 
 }
 
 
+# Told of every status change inside its transaction: (status it was in, booking as moved,
+# session). Reminders and the waitlist follow bookings through these, whoever moved them.
+StatusListener = Callable[[BookingStatus, Booking, AsyncClientSession], Awaitable[None]]
+
+
 def history_entry(
     at: datetime,
     from_status: BookingStatus | None,
@@ -84,12 +89,14 @@ class BookingTransitions:
         audit: AuditLog,
         notices: BookingNotices | None,
         clock: Clock = utc_now,
+        listeners: Sequence[StatusListener] = (),
     ) -> None:
         self._database = database
         self._bookings = bookings
         self._audit = audit
         self._notices = notices
         self._clock = clock
+        self._listeners = tuple(listeners)
 
     @property
     def writers(self) -> asyncio.Lock | None:
@@ -187,6 +194,8 @@ class BookingTransitions:
             await self._record(moved, "visit.report_filed", actor, session, concern=concern)
         if self._notices is not None:
             await self._announce(session, booking.status, moved, target)
+        for listener in self._listeners:
+            await listener(booking.status, moved, session)
         return moved
 
     async def _announce(

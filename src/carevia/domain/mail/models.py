@@ -37,3 +37,5 @@ class OutboxMessage(msgspec.Struct, frozen=True, kw_only=True):
     dedupe_key: str | None = None
     # Which transport delivered it: "smtp", or "log" when no SMTP server is configured.
     transport: str | None = None
+    # What the mail is about (say, one booking's reminders), so it can be withdrawn unsent.
+    topic: str | None = None

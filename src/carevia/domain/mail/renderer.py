@@ -8,7 +8,7 @@ from jinja2_fragments import render_block
 
 from carevia.domain.mail.models import RenderedMail
 from carevia.domain.shared.money import format_money
-from carevia.domain.shared.time_format import format_local
+from carevia.domain.shared.time_format import format_day, format_local
 
 MAIL_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "mail"
 BRAND = "Carevia"
@@ -31,7 +31,7 @@ class MailRenderer:
         )
         self._environment.globals.update(brand=BRAND, support_email=SUPPORT_EMAIL)
         # The currency is always passed: a mail has no site default to fall back on.
-        self._environment.filters.update(money=format_money, localtime=format_local)
+        self._environment.filters.update(money=format_money, localtime=format_local, day=format_day)
 
     def render(self, name: str, /, **context: Any) -> RenderedMail:
         raw_subject = render_block(self._environment, f"{name}.txt", "subject", **context)

@@ -28,6 +28,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
             unique=True,
             partialFilterExpression={"dedupe_key": {"$type": "string"}},
         ),
+        # `withdraw`: the unsent mail about one topic.
+        IndexModel([("topic", ASCENDING), ("status", ASCENDING)], sparse=True),
     ]
 }
 
@@ -47,6 +49,13 @@ class OutboxRepository:
         except DuplicateKeyError:
             return False
         return True
+
+    async def withdraw(self, topic: str, session: AsyncClientSession | None = None) -> int:
+        """Delete the mail about `topic` that no worker has taken yet; what was sent stays."""
+        result = await self._outbox.delete_many(
+            {"topic": topic, "status": "pending"}, session=session
+        )
+        return result.deleted_count
 
     async def claim_next(
         self, worker_id: str, now: datetime, stale_after: timedelta

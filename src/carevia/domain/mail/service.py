@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -53,9 +54,15 @@ class Mailer:
         *,
         dedupe_key: str | None = None,
         session: AsyncClientSession | None = None,
+        due_at: datetime | None = None,
+        topic: str | None = None,
         **context: Any,
     ) -> bool:
-        """Queue one email; False when the same `dedupe_key` was queued before."""
+        """Queue one email; False when the same `dedupe_key` was queued before.
+
+        `due_at` holds it back until then (a reminder); `topic` lets `withdraw` take back
+        what is still unsent about one thing.
+        """
         address = to.strip()
         if "@" not in address or any(c in address for c in "\r\n"):
             raise ValueError(f"not a usable email address: {to!r}")
@@ -68,15 +75,20 @@ class Mailer:
                 text=rendered.text,
                 html=rendered.html,
                 template=template,
-                next_attempt_at=now,
+                next_attempt_at=max(due_at, now) if due_at is not None else now,
                 created_at=now,
                 dedupe_key=dedupe_key,
+                topic=topic,
             ),
             session=session,
         )
         if queued and session is None:
             self.wake()
         return queued
+
+    async def withdraw(self, topic: str, session: AsyncClientSession | None = None) -> int:
+        """Take back the unsent mail about `topic`; the number withdrawn."""
+        return await self._repository.withdraw(topic, session)
 
     def wake(self) -> None:
         """Ask the worker to deliver now; call it after a transaction that queued mail commits."""

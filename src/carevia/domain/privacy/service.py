@@ -35,6 +35,7 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.reviews.repository import ReviewRepository
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.waitlist.repository import WaitlistRepository
 
 UPCOMING = ("pending_payment", "confirmed")
 PAGE = 200
@@ -92,6 +93,7 @@ class PersonalData:
         audit: AuditLog,
         cancel_booking: CancelBooking,
         close_streams: StreamCloser,
+        waitlist: WaitlistRepository,
         clock: Clock = utc_now,
     ) -> None:
         self._users = users
@@ -111,6 +113,7 @@ class PersonalData:
         self._audit = audit
         self._cancel_booking = cancel_booking
         self._close_streams = close_streams
+        self._waitlist = waitlist
         self._clock = clock
 
     async def export(self, user: User) -> dict[str, Any]:
@@ -195,6 +198,7 @@ class PersonalData:
         )
         await self._bookings.forget_patient(user.id, now)
         await self._care_people.forget_patient(user.id)
+        await self._waitlist.forget_patient(user.id)
         await self._outbox.forget_recipient(user.email)
         await self._contact.forget_sender(user.email)
         await self._reviews.forget_author(user.id)
