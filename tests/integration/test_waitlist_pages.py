@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from carevia.domain.shared.time_format import format_day
 from tests.support.accounts import DEFAULT_PASSWORD, Client, UserFactory, csrf_token, log_in
 from tests.support.bookings import (
     CaregiverFactory,
@@ -54,7 +55,7 @@ async def test_a_taken_time_offers_the_waitlist_and_a_plain_form_post_joins_it(
     page = await client.get("/account/waitlist?joined=1")
     day = next_local_date()
     assert "You are on the waitlist" in page.text
-    assert f"{day:%a %d %b %Y}, 10:00 am" in page.text and "Waiting" in page.text
+    assert f"{format_day(day)}, 10:00 am" in page.text and "Waiting" in page.text
     [entry] = await database["waitlist"].find().to_list()
     assert entry["status"] == "waiting" and entry["caregiver_id"] is None
 
@@ -67,7 +68,7 @@ async def test_a_day_without_free_times_shows_the_join_button(
         f"/services/infant-day-care/book/times?{query}", headers={"HX-Request": "true"}
     )
     assert times.status_code == 200
-    assert "No free times on this date" in times.text
+    assert "No free times on this day" in times.text
     assert "Join the waitlist" in times.text
 
 

@@ -20,7 +20,7 @@ from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Invalid
 from carevia.web.errors import UNAVAILABLE_NOTICE_OPT, UnavailableNotice
 from carevia.web.guards import require_user
-from carevia.web.templating import render
+from carevia.web.templating import is_fragment_request, render
 
 FORM_TEMPLATE = "bookings/form.html"
 # The hold is written first; if the database goes away after it, the time may be held.
@@ -54,12 +54,14 @@ async def form_page(
     service = await bookings.service(slug)
     book_path = f"/services/{service.slug}/book"
     # A fragment reads only what it draws: the price needs neither the calendar nor the cards.
+    # Without htmx the same address answers with the whole page, which draws everything.
+    drawn = block if is_fragment_request(request) else None
     picker = None
-    if block in (None, "times"):
+    if drawn in (None, "times"):
         picker = await bookings.when(service, form, str(request.query_params.get("month", "")))
-        if picker.refusal and status_code == 200:
+        if picker.refusal and block != "price" and status_code == 200:
             status_code = 422  # a date outside the booking window, asked for its times
-    ranked = block in (None, "caregivers")
+    ranked = drawn in (None, "caregivers")
     people = await bookings.people_for(request.user) if ranked else []
     return render(
         request,
