@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -59,7 +60,11 @@ async def patient(client: Client, make_user: UserFactory, caregiver: ObjectId) -
 async def delivered(database: Database, within: float = 10) -> None:
     """Wait until the outbox has handed every queued message to the SMTP server."""
     deadline = time.monotonic() + within
-    waiting = {"status": {"$in": ["pending", "sending"]}}
+    # Visit reminders wait in the outbox for their due time; only mail due now is awaited.
+    waiting = {
+        "status": {"$in": ["pending", "sending"]},
+        "next_attempt_at": {"$lte": datetime.now(UTC)},
+    }
     # The worker runs in the app's background, so the outbox is polled.
     while await database["mail_outbox"].count_documents(waiting) and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.05)

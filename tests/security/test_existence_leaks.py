@@ -77,12 +77,12 @@ async def amina_booking(
     client: Client, database: Database, make_user: UserFactory, make_caregiver: CaregiverFactory
 ) -> tuple[str, str]:
     """Amina's paid booking with Shirin; Karim (patient) and Busy (caregiver) are strangers."""
-    await make_caregiver("shirin@example.com")
+    shirin = await make_caregiver("shirin@example.com")
     await make_caregiver("busy@example.com", name="Busy Begum")
     await make_user("amina@example.com")
     await make_user("karim@example.com", first_name="Karim")
     await log_in(client, "amina@example.com")
-    booking = await paid_booking(client, database)
+    booking = await paid_booking(client, database, caregiver_id=str(shirin))
     client.cookies.clear()
     return booking
 

@@ -88,7 +88,12 @@ async def mail_about(
 
 async def queued_templates(database: Database, address: str) -> list[str]:
     """The templates of the mail queued for `address`, in the order it was queued."""
-    found = database["mail_outbox"].find({"to": address}).sort([("created_at", 1), ("_id", 1)])
+    # Visit reminders are queued ahead for their due time; these are the mail sent on events.
+    found = (
+        database["mail_outbox"]
+        .find({"to": address, "template": {"$ne": "visit_reminder"}})
+        .sort([("created_at", 1), ("_id", 1)])
+    )
     return [message["template"] async for message in found]
 
 
