@@ -14,7 +14,9 @@ from pymongo import MongoClient
 from tests.support.application import LiveServer
 
 from carevia.domain.bookings.schedule import local_start, slots
+from carevia.domain.shared.time_format import format_day
 from e2e.test_booking import fill_address, sign_in
+from e2e.test_booking_calendar import press_towards, tab_into_the_calendar
 
 DHAKA = ZoneInfo("Asia/Dhaka")
 # The Bangladeshi working week, Sunday to Thursday; Friday and Saturday are the weekend.
@@ -60,8 +62,15 @@ def test_books_a_four_week_weekday_series_skips_the_taken_date_and_pays(
     page: Page, live_server: LiveServer, artifacts: Path
 ) -> None:
     email = sign_in(page, live_server)
-    page.get_by_role("link", name="Book weekly visits").click()
+    # The first day is picked in the booking form's calendar with the keyboard alone.
+    monday = first_monday()
+    start = tab_into_the_calendar(page)
+    press_towards(page, start, monday)
+    page.keyboard.press("Enter")
+    expect(page.locator("#times [role='status']")).to_contain_text(f"free on {format_day(monday)}")
+    page.get_by_role("link", name=f"Repeat this every week from {format_day(monday)}").click()
     expect(page.get_by_role("heading", name="Weekly visits: Infant Day Care")).to_be_visible()
+    expect(page.get_by_label("First week (any day of it)")).to_have_value(monday.isoformat())
 
     for name in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
         checkbox = page.get_by_label(name, exact=True)
@@ -69,8 +78,6 @@ def test_books_a_four_week_weekday_series_skips_the_taken_date_and_pays(
     page.get_by_label("Start time").select_option("08:00")
     page.get_by_label("Hours a visit").fill("4")
     page.get_by_label("Number of weeks").select_option("4")
-    monday = first_monday()
-    page.get_by_label("First week (any day of it)").fill(monday.isoformat())
     fill_address(page)
     caregiver = page.locator("input[name='caregiver_id']:checked")
     taken = monday + timedelta(days=8)  # the second week's Tuesday

@@ -117,3 +117,26 @@ async def test_one_checkout_pays_and_confirms_every_visit(
     assert page.status_code == 200
     assert page.text.count("Confirmed") == 10
     assert re.search(r"Mon, Tue, Wed, Thu, Fri at 08:00 for 4 h, 2 weeks", page.text)
+
+
+async def test_the_calendars_day_and_caregiver_carry_over_and_nonsense_falls_back(
+    client: Client, shirin: str
+) -> None:
+    day = monday_in(3)
+    carried = await client.get(
+        "/services/infant-day-care/book/weekly",
+        params={"first_week": day.isoformat(), "caregiver_id": shirin},
+    )
+    assert carried.status_code == 200
+    assert f'name="first_week" type="date" value="{day.isoformat()}"' in carried.text
+    assert re.search(rf'value="{shirin}"\s+checked', carried.text)
+
+    nonsense = await client.get(
+        "/services/infant-day-care/book/weekly",
+        params={"first_week": "9999-99-99", "caregiver_id": '{"$ne": 1}'},
+    )
+    assert nonsense.status_code == 200
+    assert 'value="9999-99-99"' not in nonsense.text
+    assert (
+        len(re.findall(r'name="caregiver_id" value="[0-9a-f]{24}"\s+checked', nonsense.text)) == 1
+    )

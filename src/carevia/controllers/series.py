@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
+from carevia.domain.bookings.schedule import parse_iso_date
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.series import ConflictingDates, SeriesForm, SeriesService
 from carevia.domain.series.models import MAX_WEEKS, WEEKDAY_NAMES
@@ -75,18 +76,24 @@ class SeriesController(Controller):
         series: NamedDependency[SeriesService],
         settings: NamedDependency[Settings],
         slug: FromPath[str],
+        first_week: FromQuery[str] = "",
+        caregiver_id: FromQuery[str] = "",
     ) -> Template:
         today = utc_now().astimezone(ZoneInfo(settings.timezone)).date()
         next_monday = today + timedelta(days=7 - today.weekday())
+        # The booking form's calendar hands over the day picked there, and the caregiver; a
+        # day that is not a date falls back to next week, and the post checks the rest.
+        picked = parse_iso_date(first_week)
         user = request.user
         form = SeriesForm(
             service=slug,
+            caregiver_id=caregiver_id,
             mon="on",
             tue="on",
             wed="on",
             thu="on",
             fri="on",
-            first_week=next_monday.isoformat(),
+            first_week=(picked or next_monday).isoformat(),
             division=user.division,
             district=user.district,
             address=user.address,
