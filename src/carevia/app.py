@@ -18,7 +18,8 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from carevia.background import run_every
-from carevia.composition import build_services, request_dependencies
+from carevia.composition import build_services
+from carevia.composition.handed_out import request_dependencies
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
