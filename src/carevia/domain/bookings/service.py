@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -132,16 +132,6 @@ class BookingService:
         # Until a division is chosen there is no travel fee to show.
         travel_fee = self._rules.travel_fee if form.division else 0
         return quote(service, duration, quantity, form.division, payment, travel_fee)
-
-    async def available_times(self, service: Service, form: BookingForm, day: date) -> list[time]:
-        """Start times on `day` when the chosen caregiver (or any candidate) is really free."""
-        candidates = await self._chosen_candidates(service, form.caregiver_id)
-        duration: DurationType = "days" if form.duration_type == "days" else "hours"
-        quantity = form.quantity_number() or (
-            service.booking_rules.min_hours if duration == "hours" else 1
-        )
-        starts = await self._free_times.starts_on(candidates, day, duration, quantity)
-        return sorted(set().union(*starts.values()))
 
     async def when(self, service: Service, form: BookingForm, month: str) -> DayPicker:
         """The month to show with its free days, and the chosen day's free times or why not.
