@@ -18,15 +18,24 @@ from carevia.app import create_app
 from carevia.embedded_db import free_loopback_port
 from carevia.settings import Settings
 
+RACE_BUDGET_MS = 10_000
+
 
 @contextmanager
 def app_on_a_free_port(settings: Settings) -> Iterator[str]:
     """A uvicorn server in a thread, sharing the test's database; yields its base URL."""
     port = free_loopback_port()
+    # Many writers contending for one document on a busy 2-core machine can wait out the
+    # tests' 3 s database budget and get an honest 503. These tests are about who wins a race,
+    # not how fast, so here the database gets more room.
+    database = msgspec.structs.replace(settings.database, timeout_ms=RACE_BUDGET_MS)
     # Development cookies are not Secure, so a plain-http client keeps its session.
     app = create_app(
         msgspec.structs.replace(
-            settings, env="development", public_base_url=f"http://127.0.0.1:{port}"
+            settings,
+            env="development",
+            public_base_url=f"http://127.0.0.1:{port}",
+            database=database,
         )
     )
     server = uvicorn.Server(
