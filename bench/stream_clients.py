@@ -43,6 +43,7 @@ class Dashboard:
     ended: bool = False
     error: str | None = None
     paid_at: dict[str, float] = field(default_factory=dict)
+    paid: list[str] = field(default_factory=list)  # every booking.paid, repeats included
     ids: list[int] = field(default_factory=list)
 
     @property
@@ -62,7 +63,9 @@ class Dashboard:
                     elif line.startswith("event:"):
                         event = line[6:].strip()
                     elif line.startswith("data:") and event == "booking.paid":
-                        self.paid_at[json.loads(line[5:])["code"]] = time.perf_counter()
+                        code = json.loads(line[5:])["code"]
+                        self.paid_at[code] = time.perf_counter()
+                        self.paid.append(code)
                     elif not line:
                         event = None
         except httpx.HTTPError as failure:
