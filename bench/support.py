@@ -29,13 +29,21 @@ def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) 
     sys.exit(f"the app did not become ready:\n{log.read_text()}")
 
 
+def carevia_serve(port: int) -> list[str]:
+    return [sys.executable, "-m", "carevia", "serve", "--port", str(port)]
+
+
 @contextmanager
 def running_app(
-    workdir: Path, database_name: str, load_data: Callable[[dict[str, str]], None]
+    workdir: Path,
+    database_name: str,
+    load_data: Callable[[dict[str, str]], None],
+    command: Callable[[int], list[str]] = carevia_serve,
 ) -> Iterator[tuple[str, str]]:
     """An embedded database and `carevia serve` on a free port; yields (URL, database URI).
 
-    `load_data` gets the app's environment and fills the database before the app starts.
+    `load_data` gets the app's environment and fills the database before the app starts;
+    `command` gives the server's command line for a port, for another server than uvicorn.
     """
     database = EmbeddedDatabase(":memory:", log_file=workdir / "db.log")
     database.start()
@@ -55,7 +63,7 @@ def running_app(
         log = workdir / "server.log"
         with open(log, "wb") as output:
             server = subprocess.Popen(
-                [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
+                command(port),
                 cwd=workdir,
                 env=environment,
                 stdout=output,
