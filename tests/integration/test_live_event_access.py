@@ -67,6 +67,7 @@ async def test_expired_forged_and_missing_tickets_are_refused(
         f"/dashboard/events?ticket={stale}",
         f"/dashboard/events?ticket={forged}",
         "/dashboard/events?ticket=never-issued",
+        "/dashboard/events?ticket=%E0%A7%AF.%E0%A7%AF",  # "৯.৯": not ASCII
         "/dashboard/events",
     ]:
         assert_unauthorized(await browser.get(url))

@@ -92,7 +92,8 @@ class EventTickets:
     def read(self, ticket: str) -> TicketClaims | None:
         """The claims of a well-signed, unexpired ticket, used or not; no database involved."""
         body, _, signature = ticket.partition(".")
-        if len(ticket) > 512 or not hmac.compare_digest(signature, self._sign(body)):
+        expected = self._sign(body).encode()
+        if len(ticket) > 512 or not hmac.compare_digest(signature.encode(), expected):
             return None
         try:
             claims = msgspec.json.decode(_decode(body), type=TicketClaims)
