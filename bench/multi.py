@@ -17,13 +17,11 @@ import asyncio
 import itertools
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +30,6 @@ import httpx
 from booking_requests import Event, deliver
 from bookings import load_demo_data
 from carevia.db import connected_database
-from carevia.embedded_db import free_loopback_port
 from carevia.settings import DatabaseSettings, Settings
 from stream_clients import (
     Dashboard,
@@ -42,7 +39,7 @@ from stream_clients import (
     reader_client,
     stream_urls,
 )
-from support import row, running_app, wait_until_ready
+from support import app_process, row, running_app
 
 DATABASE_NAME = "carevia_bench_multi"
 
@@ -60,38 +57,6 @@ class Outcome:
     @property
     def per_second(self) -> float:
         return self.confirmed / self.seconds if self.seconds else 0.0
-
-
-@contextmanager
-def another_process(workdir: Path, database_uri: str, index: int) -> Iterator[str]:
-    port = free_loopback_port()
-    base_url = f"http://127.0.0.1:{port}"
-    environment = {
-        **os.environ,
-        "APP_ENV": "development",
-        "MONGODB_URI": database_uri,
-        "MONGODB_DB": DATABASE_NAME,
-        "CAREVIA_DATA_DIR": str(workdir),
-        "PUBLIC_BASE_URL": base_url,
-    }
-    log = workdir / f"server-{index}.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
-            cwd=workdir,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_ready(base_url, server, log)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 async def confirm_all(urls: list[str], events: list[Event], concurrency: int) -> float:
@@ -219,7 +184,10 @@ def main() -> None:
             urls = [first]
             for number, count in enumerate(counts):
                 while len(urls) < count:
-                    urls.append(extra.enter_context(another_process(Path(tmp), uri, len(urls))))
+                    process = app_process(
+                        Path(tmp), uri, DATABASE_NAME, log_name=f"server-{len(urls)}.log"
+                    )
+                    urls.append(extra.enter_context(process))
                 share = events[number * args.confirmations : (number + 1) * args.confirmations]
                 outcomes.append(asyncio.run(one_count(urls[:count], share, args)))
     print(
