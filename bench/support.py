@@ -29,48 +29,67 @@ def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) 
     sys.exit(f"the app did not become ready:\n{log.read_text()}")
 
 
+def carevia_serve(port: int) -> list[str]:
+    return [sys.executable, "-m", "carevia", "serve", "--port", str(port)]
+
+
 @contextmanager
 def running_app(
-    workdir: Path, database_name: str, load_data: Callable[[dict[str, str]], None]
+    workdir: Path,
+    database_name: str,
+    load_data: Callable[[dict[str, str]], None],
+    command: Callable[[int], list[str]] = carevia_serve,
 ) -> Iterator[tuple[str, str]]:
     """An embedded database and `carevia serve` on a free port; yields (URL, database URI).
 
-    `load_data` gets the app's environment and fills the database before the app starts.
+    `load_data` gets the app's environment and fills the database before the app starts;
+    `command` gives the server's command line for a port, for another server than uvicorn.
     """
     database = EmbeddedDatabase(":memory:", log_file=workdir / "db.log")
     database.start()
-    server: subprocess.Popen[bytes] | None = None
     try:
-        port = free_loopback_port()
-        base_url = f"http://127.0.0.1:{port}"
-        environment = {
-            **os.environ,
-            "APP_ENV": "development",
-            "MONGODB_URI": database.uri,
-            "MONGODB_DB": database_name,
-            "CAREVIA_DATA_DIR": str(workdir),
-            "PUBLIC_BASE_URL": base_url,
-        }
-        load_data(environment)
-        log = workdir / "server.log"
-        with open(log, "wb") as output:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "carevia", "serve", "--port", str(port)],
-                cwd=workdir,
-                env=environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        wait_until_ready(base_url, server, log)
-        yield base_url, database.uri
+        with app_process(workdir, database.uri, database_name, load_data, command) as base_url:
+            yield base_url, database.uri
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
         database.stop()
+
+
+@contextmanager
+def app_process(
+    workdir: Path,
+    database_uri: str,
+    database_name: str,
+    load_data: Callable[[dict[str, str]], None] | None = None,
+    command: Callable[[int], list[str]] = carevia_serve,
+    log_name: str = "server.log",
+) -> Iterator[str]:
+    """One app process on a free port and an existing database; yields its URL."""
+    port = free_loopback_port()
+    base_url = f"http://127.0.0.1:{port}"
+    environment = {
+        **os.environ,
+        "APP_ENV": "development",
+        "MONGODB_URI": database_uri,
+        "MONGODB_DB": database_name,
+        "CAREVIA_DATA_DIR": str(workdir),
+        "PUBLIC_BASE_URL": base_url,
+    }
+    if load_data is not None:
+        load_data(environment)
+    log = workdir / log_name
+    with open(log, "wb") as output:
+        server = subprocess.Popen(
+            command(port), cwd=workdir, env=environment, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until_ready(base_url, server, log)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def cpu_seconds() -> dict[str, float]:

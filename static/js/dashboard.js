@@ -102,7 +102,29 @@
   };
   let lastEventId = 0;
   let stream = null;
-  let retryDelay = 1000;
+
+  // After any failure the stream is reopened after a random wait below a ceiling that
+  // doubles up to 30 s ("full jitter"), so that dashboards dropped together (a deploy, a
+  // network blip, a server asking them to come back later) do not all return at once.
+  // The ceiling falls back only once a stream has proved itself: an event, or 10 s open.
+  const RETRY_FIRST_MS = 1000;
+  const RETRY_MAX_MS = 30000;
+  const STABLE_MS = 10000;
+  let retryCeiling = RETRY_FIRST_MS;
+  let stableTimer = null;
+
+  function streamWorks() {
+    clearTimeout(stableTimer);
+    retryCeiling = RETRY_FIRST_MS;
+  }
+
+  function reconnectLater() {
+    clearTimeout(stableTimer);
+    document.body.dataset.live = "reconnecting";
+    const wait = 250 + Math.random() * retryCeiling;
+    retryCeiling = Math.min(retryCeiling * 2, RETRY_MAX_MS);
+    setTimeout(openStream, wait);
+  }
 
   function toast(text) {
     const region = document.getElementById("toasts");
@@ -145,6 +167,7 @@
   }
 
   function onEvent(message) {
+    streamWorks();
     const id = Number(message.lastEventId || 0);
     if (id && id <= lastEventId) return;
     lastEventId = id || lastEventId;
@@ -177,20 +200,18 @@
       const resume = lastEventId ? `&last_event_id=${lastEventId}` : "";
       stream = new EventSource(url + resume);
       stream.onopen = () => {
-        retryDelay = 1000;
         document.body.dataset.live = "connected";
+        clearTimeout(stableTimer);
+        stableTimer = setTimeout(streamWorks, STABLE_MS);
       };
       Object.keys(TOAST_TEXT).forEach((type) => stream.addEventListener(type, onEvent));
       stream.onerror = () => {
         // The ticket is spent; reconnect ourselves with a fresh one.
         stream.close();
-        document.body.dataset.live = "reconnecting";
-        setTimeout(openStream, retryDelay);
-        retryDelay = Math.min(retryDelay * 2, 30000);
+        reconnectLater();
       };
     } catch (error) {
-      setTimeout(openStream, retryDelay);
-      retryDelay = Math.min(retryDelay * 2, 30000);
+      reconnectLater();
     }
   }
 

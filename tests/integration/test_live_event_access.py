@@ -13,7 +13,8 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.controllers import events
-from carevia.domain.notifications.tickets import EVENT_TICKETS, ticket_digest
+from carevia.domain.notifications.tickets import EventTickets
+from carevia.settings import Settings
 from tests.support.accounts import UserFactory
 from tests.support.sse import (
     add_notifications,
@@ -55,24 +56,18 @@ async def test_a_ticket_opens_exactly_one_stream(
     assert sorted(r.status_code for r in responses) == [200, 401]
 
 
-async def test_expired_unknown_and_missing_tickets_are_refused(
-    browser: httpx.AsyncClient, database: Database, make_user: UserFactory
+async def test_expired_forged_and_missing_tickets_are_refused(
+    browser: httpx.AsyncClient, database: Database, make_user: UserFactory, settings: Settings
 ) -> None:
     admin = await make_user("ops@example.com", role="admin")
-    now = datetime.now(UTC)
-    await database[EVENT_TICKETS].insert_one(
-        {
-            "_id": ticket_digest("stale-ticket"),
-            "user_id": admin.id,
-            "role": "admin",
-            "token_version": admin.token_version,
-            "created_at": now - timedelta(seconds=90),
-            "expires_at": now - timedelta(seconds=30),
-        }
-    )
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    stale = await EventTickets(database, settings.secret_key, lambda: an_hour_ago).issue(admin)
+    forged = await EventTickets(database, "another-secret-" * 3).issue(admin)
     for url in [
-        "/dashboard/events?ticket=stale-ticket",
+        f"/dashboard/events?ticket={stale}",
+        f"/dashboard/events?ticket={forged}",
         "/dashboard/events?ticket=never-issued",
+        "/dashboard/events?ticket=%E0%A7%AF.%E0%A7%AF",  # "৯.৯": not ASCII
         "/dashboard/events",
     ]:
         assert_unauthorized(await browser.get(url))

@@ -17,6 +17,7 @@ from sse_starlette.sse import AppStatus
 from carevia.controllers import events
 from carevia.domain.accounts import User
 from carevia.domain.notifications import NotificationRepository
+from carevia.domain.notifications.hub import NotificationHub
 from carevia.settings import Settings
 from tests.support.accounts import DEFAULT_PASSWORD, UserFactory
 from tests.support.bookings import CaregiverFactory, booking_form
@@ -123,9 +124,16 @@ async def test_a_payment_on_one_instance_reaches_a_stream_on_another_within_two_
         assert personal not in text, f"{personal!r} leaked into the stream"
 
 
+@pytest.mark.parametrize("tail", ["in memory", "only in the database"])
 async def test_last_event_id_replays_exactly_what_was_missed_then_continues_live(
-    staff: httpx.AsyncClient, browser: httpx.AsyncClient, database: Database
+    staff: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    database: Database,
+    tail: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if tail == "only in the database":  # as after more than the hub's tail was missed
+        monkeypatch.setattr(NotificationHub, "replay", lambda hub, *args: None)
     ids = await add_notifications(database, 105)  # more than one page of the replay
     headers = {"Last-Event-ID": str(ids[1])}
     async with open_stream(browser, await ticket_url(staff), headers=headers) as stream:

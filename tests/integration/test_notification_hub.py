@@ -164,3 +164,19 @@ async def test_stopping_the_hub_ends_every_subscription(database: Database) -> N
     await asyncio.wait_for(task, 5)
     assert await asyncio.wait_for(reader, 1) is None
     assert subscription.closed and hub.subscriber_count == 0
+
+
+async def test_reconnects_are_replayed_from_memory_only_while_the_tail_covers_them(
+    database: Database,
+) -> None:
+    async for hub in running(NotificationHub(NotificationRepository(database), tail_size=3)):
+        caregiver = Viewer(role="caregiver", user_id=ObjectId())
+        with hub.subscribe(ADMIN) as subscription:
+            ids = await add_notifications(database, 4)
+            ids += await add_notifications(database, 1, caregiver_id=caregiver.user_id)
+            assert await received(subscription, 5) == ids
+        last = hub.last_id or 0
+        assert [n.id for n in hub.replay(ADMIN, ids[1], last) or []] == ids[2:]
+        assert [n.id for n in hub.replay(caregiver, ids[1], last) or []] == ids[4:]
+        assert hub.replay(ADMIN, ids[0], last) is None, "ids[1] left the tail: read the database"
+        assert hub.replay(ADMIN, last, last) == []

@@ -5,14 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.shared.transactions import in_transaction
-from tests.support.object_graph import instances_of
 
 Database = AsyncDatabase[dict[str, Any]]
 
@@ -56,10 +52,3 @@ async def test_without_the_lock_the_same_transactions_conflict_and_one_is_retrie
     attempts = await _bump_together(database, None)
 
     assert len(attempts) > 4, "a write conflict made the driver run one transaction again"
-
-
-async def test_every_notice_writer_of_one_app_shares_one_lock(app: Litestar) -> None:
-    async with AsyncTestClient(app):
-        (notices,) = instances_of(app.state.services, BookingNotices)
-
-        assert isinstance(notices.writers, asyncio.Lock)

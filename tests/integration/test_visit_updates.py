@@ -105,6 +105,7 @@ async def test_the_family_hears_of_start_and_end_and_reads_the_report_on_the_boo
         .find(
             {"booking_code": code, "event": "booking.updated", "patient_id": stored["patient_id"]}
         )
+        .sort("_id", 1)  # in the order written; numbering rewrites documents in place
         .to_list()
     )
     assert [n["data"]["status"] for n in updates] == ["in_progress", "completed"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,5 +108,4 @@ def messages_at(
         mailer=Mailer(OutboxRepository(database), MailRenderer(), clock=clock),
         base_url=base_url,
         clock=clock,
-        writers=asyncio.Lock(),
     )

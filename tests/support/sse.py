@@ -151,9 +151,9 @@ async def ticket_url(client: httpx.AsyncClient) -> str:
 async def add_notifications(
     database: AsyncDatabase[dict[str, Any]], count: int, **fields: Any
 ) -> list[int]:
-    """Stored as the booking transitions store them; each is published by the hub."""
+    """Stored as the booking transitions store them, then numbered; returns their numbers."""
     repository = NotificationRepository(database)
-    ids = []
+    keys = []
     for _ in range(count):
         tag = ObjectId()
         added = await repository.add(
@@ -164,8 +164,9 @@ async def add_notifications(
             booking_code=f"CV-{str(tag)[-6:].upper()}",
             **fields,
         )
-        ids.append(added.id)
-    return ids
+        keys.append(added)
+    await repository.sequence()  # as the hub of any process would
+    return await repository.numbers_of(keys)
 
 
 @asynccontextmanager

@@ -7,7 +7,6 @@ A request provider only hands out what is already built; nothing is constructed 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from carevia.controllers.dashboard_users import PeopleDesk
@@ -118,10 +117,7 @@ def build_services(
     gateway: PaymentGateway,
     mail_transport: MailTransport | None = None,
 ) -> Services:
-    """The whole graph; without a mail transport there is no worker and mail waits in the outbox.
-
-    Called inside the running event loop: the notice writers share one lock of that loop.
-    """
+    """The whole graph; without a mail transport there is no worker and mail waits in the outbox."""
     users = UserRepository(database)
     sessions = SessionRepository(database)
     refresh_tokens = RefreshTokenService(RefreshTokenRepository(database))
@@ -132,14 +128,12 @@ def build_services(
     worker = MailWorker(outbox, mail_transport, settings.mail.sender) if mail_transport else None
     mailer = Mailer(outbox, MailRenderer(), worker.wake if worker else None)
     notifications = NotificationRepository(database)
-    # One lock per process: transactions that write notifications queue instead of conflicting.
     notices = BookingNotices(
         mailer,
         notifications,
         settings.public_base_url,
         utc_now,
         users=users,
-        writers=asyncio.Lock(),
     )
     reminders = VisitReminders(
         mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
@@ -214,7 +208,7 @@ def build_services(
         mail_worker=worker,
         notification_hub=notification_hub,
         notifications=notifications,
-        event_tickets=EventTickets(database),
+        event_tickets=EventTickets(database, settings.secret_key),
         outbox=outbox,
         auth=AuthService(
             users=users,
@@ -299,7 +293,6 @@ def build_services(
             mailer=mailer,
             base_url=settings.public_base_url,
             clock=utc_now,
-            writers=notices.writers,
         ),
         care_people=care_people,
         care_needs=CareNeedsAccess(audit),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
@@ -40,7 +41,7 @@ from carevia.domain.notifications.scoping import (
     visible_after,
 )
 from carevia.domain.notifications.store import Notification, NotificationRepository
-from carevia.domain.notifications.tickets import EventTickets
+from carevia.domain.notifications.tickets import EventTickets, RedemptionDelayed
 from carevia.web.auth import AuthInfo
 from carevia.web.guards import current_user, require_bearer_for_writes, require_role, require_user
 from carevia.web.openapi import errors
@@ -51,6 +52,9 @@ PING_SECONDS: float = 15  # heartbeat comments; proxies drop connections idle fo
 SEND_TIMEOUT_SECONDS: float = 10  # a client that takes no data for this long is dropped
 RECHECK_SECONDS: float = 30  # how often a quiet stream re-checks that its reader may still read
 SHUTDOWN_GRACE_SECONDS: float = 2  # below `carevia serve`'s --timeout-graceful-shutdown of 5
+# A stream that cannot be served yet asks the client back after a random delay in this
+# range (ms), so that a crowd of reconnecting dashboards spreads out instead of returning at once.
+RETRY_MS = (1000, 5000)
 
 StillAllowed = Callable[[], Awaitable[bool]]
 LastEventIdHeader = Annotated[str | None, HeaderParameter(name="last-event-id", required=False)]
@@ -112,7 +116,12 @@ async def staff_events(
     last_event_header: LastEventIdHeader = None,
 ) -> ASGIApp:
     """The staff stream, opened with a ticket from `POST /api/v1/events/ticket`."""
-    viewer = await event_tickets.redeem(ticket)
+    if not notification_hub.ready:
+        return come_back_later()
+    try:
+        viewer = await event_tickets.redeem(ticket)
+    except RedemptionDelayed:
+        return come_back_later()
     if viewer is None or viewer.role == "patient":
         return unauthorized("This event ticket is invalid, used or expired. Ask for a new one.")
     cursor = last_seen(last_event_header, last_event_id)
@@ -133,6 +142,8 @@ async def account_events(
     user, info = current_user(request), request.scope.get("auth")
     if user is None or not isinstance(info, AuthInfo) or info.session_token is None:
         return unauthorized("Please log in to follow your bookings live.")
+    if not notification_hub.ready:
+        return come_back_later()
     viewer = Viewer(role="patient", user_id=user.id)
     allowed = partial(_session_still_valid, auth, info.session_token, user.id)
     cursor = last_seen(last_event_header, last_event_id)
@@ -173,12 +184,16 @@ async def _messages(
         # the response properly instead of leaving it to be cancelled.
         closer = asyncio.create_task(_close_on(shutdown, subscription))
         try:
-            # Up to the watermark everything is in the database; above it, in the queue.
-            last_sent = cursor if cursor is not None else subscription.watermark or 0
-            while cursor is not None and not subscription.closed:
-                page = await visible_after(
-                    notifications, viewer, last_sent, upto=subscription.watermark
-                )
+            # Up to the watermark everything was published (the recent part is still in the
+            # hub's memory, all of it in the database); above it, it arrives in the queue.
+            watermark = subscription.watermark or 0
+            last_sent = cursor if cursor is not None else watermark
+            recent = None if cursor is None else hub.replay(viewer, cursor, watermark)
+            for notification in recent or []:
+                yield _message(notification)
+                last_sent = notification.id
+            while cursor is not None and recent is None and not subscription.closed:
+                page = await visible_after(notifications, viewer, last_sent, upto=watermark)
                 for notification in page:
                     yield _message(notification)
                     last_sent = notification.id
@@ -233,6 +248,21 @@ def last_seen(*values: str | None) -> int | None:
         if text.isascii() and text.isdigit() and len(text) <= 18
     ]
     return max(found) if found else None
+
+
+def come_back_later() -> ASGIApp:
+    """A stream that ends at once with a jittered `retry:`; `EventSource` then reconnects.
+
+    A 503 instead would make `EventSource` give up for good and leave the dashboard dark.
+    """
+    delay = random.randint(*RETRY_MS)
+    body = f": busy, please reconnect\nretry: {delay}\n\n".encode()
+    return ASGIResponse(
+        body=body,
+        status_code=200,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def unauthorized(message: str) -> ASGIApp:

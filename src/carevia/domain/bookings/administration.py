@@ -151,7 +151,7 @@ class BookingAdministration:
             return moved
 
         try:
-            moved = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+            moved = await in_transaction(self._database, work)
         except (BulkWriteError, DuplicateKeyError) as error:
             raise SlotTaken(f"{caregiver.display_name} is not free at that time.") from error
         self._notices.wake()

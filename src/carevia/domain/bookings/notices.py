@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -23,16 +22,12 @@ class BookingNotices:
         clock: Clock,
         *,
         users: UserRepository,
-        writers: asyncio.Lock | None = None,
     ) -> None:
         self._mailer = mailer
         self._users = users
         self._notifications = notifications
         self._base_url = base_url
         self._clock = clock
-        # Every notification takes its id from one counter document, so each transaction
-        # that calls `tell` holds this lock, shared by the whole process (see in_transaction).
-        self.writers = writers or asyncio.Lock()
 
     def links(self, booking: Booking) -> dict[str, Any]:
         return {

@@ -176,7 +176,7 @@ class Rescheduling:
             )
             return declined
 
-        declined = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        declined = await in_transaction(self._database, work)
         self._notices.wake()
         return declined
 
@@ -214,7 +214,7 @@ class Rescheduling:
             return moved
 
         try:
-            moved = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+            moved = await in_transaction(self._database, work)
         except (BulkWriteError, DuplicateKeyError) as error:
             raise SlotTaken(TIME_TAKEN) from error
         self._notices.wake()
@@ -267,7 +267,7 @@ class Rescheduling:
             )
             return asked
 
-        asked = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        asked = await in_transaction(self._database, work)
         self._notices.wake()
         return asked
 

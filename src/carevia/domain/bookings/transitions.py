@@ -8,7 +8,6 @@ live notification) in the same transaction, so they exist exactly when the chang
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -98,11 +97,6 @@ class BookingTransitions:
         self._clock = clock
         self._listeners = tuple(listeners)
 
-    @property
-    def writers(self) -> asyncio.Lock | None:
-        """The lock a caller's own transaction holds when it calls `move_within`."""
-        return None if self._notices is None else self._notices.writers
-
     def wake(self) -> None:
         """Ask the mail worker to deliver; call it once the transaction committed."""
         if self._notices is not None:
@@ -142,7 +136,7 @@ class BookingTransitions:
                 reason=reason,
             )
 
-        moved = await in_transaction(self._database, work, one_at_a_time=self.writers)
+        moved = await in_transaction(self._database, work)
         if moved is not None:
             self.wake()
         return moved
@@ -159,7 +153,7 @@ class BookingTransitions:
         details: dict[str, Any] | None = None,
         reason: str = "",
     ) -> Booking | None:
-        """The same, inside the caller's transaction, which holds `writers` and then wakes."""
+        """The same, inside the caller's transaction, which then wakes."""
         check_transition(booking.status, target, actor.role)
         now = self._clock()
         overridden = check_timing(booking, target, actor.role, now, reason)

@@ -9,7 +9,6 @@ nothing is left to arrange (support's phone line and contact form stay open).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,7 +91,6 @@ class MessageService:
         mailer: Mailer,
         base_url: str,
         clock: Clock,
-        writers: asyncio.Lock,
     ) -> None:
         self._database = database
         self._messages = messages
@@ -103,7 +101,6 @@ class MessageService:
         self._base_url = base_url
         self._clock = clock
         # Shared with the booking notices: every notification takes its id from one counter.
-        self._writers = writers
 
     async def _booking(self, user: User, code: str) -> Booking:
         booking = await self._bookings.get_by_code(code.upper())
@@ -237,7 +234,7 @@ class MessageService:
                 },
             )
 
-        await in_transaction(self._database, write, one_at_a_time=self._writers)
+        await in_transaction(self._database, write)
         return await self._view(user, booking, dashboard=dashboard)
 
     async def _check_rate(self, user: User, now: datetime) -> None:

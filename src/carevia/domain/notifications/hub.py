@@ -1,7 +1,9 @@
 """One watcher per process that fans new notifications out to the connected streams.
 
 The watcher follows a change stream on `notifications` (or polls where the server has
-none) and publishes in id order; each stream only holds a bounded queue of its own.
+none), numbers what writers committed (see store.py) and publishes in number order; each
+stream only holds a bounded queue of its own. The last `TAIL_SIZE` notifications stay in
+memory, so a stream that reconnects is usually served without reading the database.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from types import TracebackType
 
 from bson import ObjectId
@@ -26,6 +29,7 @@ POLL_SECONDS = 0.5
 GAP_GRACE_SECONDS = 1.0
 BACKOFF_SECONDS = (0.5, 1.0, 2.0, 5.0)
 PAGE = 100
+TAIL_SIZE = 1024  # about 1 KiB each; enough for every dashboard that dropped in a deploy
 
 
 class Subscription:
@@ -104,6 +108,7 @@ class NotificationHub:
         queue_size: int = QUEUE_SIZE,
         poll_seconds: float = POLL_SECONDS,
         gap_grace: float = GAP_GRACE_SECONDS,
+        tail_size: int = TAIL_SIZE,
     ) -> None:
         self._repository = repository
         self._queue_size = queue_size
@@ -111,6 +116,7 @@ class NotificationHub:
         self._gap_grace = gap_grace
         self._subscribers: set[Subscription] = set()
         self._pending: dict[int, Notification] = {}
+        self._tail: deque[Notification] = deque(maxlen=tail_size)
         self._gap_since: float | None = None
         self._failures = 0  # in a row; sets the backoff before the next reconnect
         self.last_id: int | None = None  # the last id published; None until `run` starts
@@ -119,6 +125,22 @@ class NotificationHub:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    @property
+    def ready(self) -> bool:
+        """True once the hub knows where the stored notifications end."""
+        return self.last_id is not None
+
+    def replay(self, viewer: Viewer, cursor: int, upto: int) -> list[Notification] | None:
+        """What `viewer` may see in `cursor < id <= upto`, from memory; None if not all there.
+
+        `upto` is a subscription's watermark, so everything up to it has been published.
+        """
+        if cursor >= upto:
+            return []
+        if not self._tail or cursor < self._tail[0].id - 1:
+            return None
+        return [n for n in self._tail if cursor < n.id <= upto and visible_to(n, viewer)]
 
     def subscribe(self, viewer: Viewer) -> Subscription:
         subscription = Subscription(self, viewer, self._queue_size)
@@ -147,7 +169,7 @@ class NotificationHub:
             while not stop.is_set():
                 try:
                     if self.last_id is None:
-                        self.last_id = await self._repository.latest_id()
+                        await self._start()
                     if self.uses_change_stream:
                         await self._follow_change_stream(stop)
                     else:
@@ -169,6 +191,13 @@ class NotificationHub:
             for subscription in list(self._subscribers):
                 subscription.close()
 
+    async def _start(self) -> None:
+        await self._repository.sequence()
+        recent = await self._repository.latest(self._tail.maxlen or 0)
+        self._tail.extend(recent)
+        # Not the counter: numbers given after `latest` read would count as published.
+        self.last_id = recent[-1].id if recent else 0
+
     def offer(self, notification: Notification) -> None:
         """Take one inserted notification; repeats and ids already published are ignored."""
         last = self.last_id or 0
@@ -178,7 +207,7 @@ class NotificationHub:
 
     async def _follow_change_stream(self, stop: asyncio.Event) -> None:
         try:
-            stream = await self._repository.watch_inserts(int(self._poll_seconds * 1000))
+            stream = await self._repository.watch_changes(int(self._poll_seconds * 1000))
         except OperationFailure as refused:
             logger.warning("no change streams on this server (%s); polling instead", refused)
             self.uses_change_stream = False
@@ -187,14 +216,19 @@ class NotificationHub:
             await self._catch_up()  # whatever was inserted while no stream was open
             self._failures = 0
             while not stop.is_set():
-                inserted = await stream.next_insert()
-                if inserted is not None:
-                    self.offer(inserted)
-                elif self._pending:  # a gap: look for the missing ids, or give up on them
-                    await self._catch_up()
+                change = await stream.next_change()
+                if isinstance(change, Notification):
+                    self.offer(change)
+                elif change is True:  # committed without a number: number it
+                    await self._repository.sequence()
+                elif change is None:  # quiet: number what a process that died left behind
+                    await self._repository.sequence()
+                    if self._pending:  # a gap: look for the missing ids, or give up on them
+                        await self._catch_up()
 
     async def _poll(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            await self._repository.sequence()
             await self._catch_up()
             self._failures = 0
             with contextlib.suppress(TimeoutError):
@@ -231,6 +265,7 @@ class NotificationHub:
     def _publish(self, notification: Notification) -> None:
         self.last_id = notification.id
         self._gap_since = None
+        self._tail.append(notification)
         for subscription in list(self._subscribers):
             if not visible_to(notification, subscription.viewer):
                 continue

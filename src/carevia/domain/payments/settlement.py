@@ -93,7 +93,7 @@ class Settlement:
                     settled.append(await self._settle(session, payment, booking, amount))
             return settled
 
-        settled = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        settled = await in_transaction(self._database, work)
         self._notices.wake()
         return settled
 
@@ -166,9 +166,7 @@ class Settlement:
             return confirmed
 
         try:
-            confirmed = await in_transaction(
-                self._database, work, one_at_a_time=self._notices.writers
-            )
+            confirmed = await in_transaction(self._database, work)
         except (BulkWriteError, DuplicateKeyError):
             return False
         self._notices.wake()
@@ -273,7 +271,7 @@ class Settlement:
             )
             return updated
 
-        updated = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        updated = await in_transaction(self._database, work)
         self._notices.wake()
         return updated
 
@@ -310,7 +308,7 @@ class Settlement:
             )
             return True
 
-        failed = await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        failed = await in_transaction(self._database, work)
         self._notices.wake()
         return failed
 
@@ -325,7 +323,7 @@ class Settlement:
                 reason=reason,
             )
 
-        await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        await in_transaction(self._database, work)
         self._notices.wake()
 
     async def flag_dispute(self, payment: Payment, reason: str) -> None:
@@ -364,7 +362,7 @@ class Settlement:
             )
             return updated
 
-        await in_transaction(self._database, work, one_at_a_time=self._notices.writers)
+        await in_transaction(self._database, work)
         self._notices.wake()
 
     async def _tell(

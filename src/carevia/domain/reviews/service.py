@@ -147,8 +147,7 @@ class ReviewService:
                     review=review,
                 )
 
-        writers = self._notices.writers if self._notices is not None else None
-        await in_transaction(self._database, write, one_at_a_time=writers)
+        await in_transaction(self._database, write)
         if self._notices is not None:
             self._notices.wake()
         return review

@@ -112,7 +112,6 @@ class WaitlistOffers:
                 made = await in_transaction(
                     self._database,
                     partial(self._hold, entry=entry, booking=booking),
-                    one_at_a_time=self._notices.writers,
                 )
             except (BulkWriteError, DuplicateKeyError):
                 continue  # taken meanwhile: the next free caregiver, if any
