@@ -182,8 +182,6 @@ async def test_reconnects_are_replayed_from_memory_only_while_the_tail_covers_th
         assert hub.replay(ADMIN, last, last) == []
 
 
-
-
 async def test_a_shutdown_does_not_wait_out_the_change_streams_quiet_wait(
     database: Database,
 ) -> None:
@@ -192,8 +190,11 @@ async def test_a_shutdown_does_not_wait_out_the_change_streams_quiet_wait(
     quiet = NotificationHub(NotificationRepository(database), poll_seconds=60)
     stop = asyncio.Event()
     task = asyncio.create_task(quiet.run(stop))
-    while quiet.last_id is None:
+    for _ in range(300):
+        if quiet.last_id is not None:
+            break
         await asyncio.sleep(0.01)
+    assert quiet.last_id is not None, "the hub did not start"
     await asyncio.sleep(0.2)  # into the quiet wait
     stop.set()
     await asyncio.wait_for(task, 1.5)
