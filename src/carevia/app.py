@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 
 from carevia.background import run_every
 from carevia.composition import build_services
-from carevia.composition.handed_out import request_dependencies
+from carevia.composition.handed_out import each_with_what_it_names, request_dependencies
 from carevia.controllers.account import AccountController
 from carevia.controllers.api_auth import MeController, TokenController
 from carevia.controllers.api_bookings import BookingApiController
@@ -203,14 +203,12 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         # `exclude_from_csrf`, which the cross-site guard honours too.
         exclude=[r"^/api/"],
     )
+    dependencies = {
+        **request_dependencies(settings),
+        "database_process": Provide(lambda: database_process, sync_to_thread=False, use_cache=True),
+    }
     return Litestar(
-        route_handlers=route_handlers,
-        dependencies={
-            **request_dependencies(settings),
-            "database_process": Provide(
-                lambda: database_process, sync_to_thread=False, use_cache=True
-            ),
-        },
+        route_handlers=each_with_what_it_names(route_handlers, dependencies),
         lifespan=[resources],
         middleware=[
             database_deadline(settings.database.timeout_ms),

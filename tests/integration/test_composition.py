@@ -8,15 +8,19 @@ from litestar import Litestar, get
 from litestar.di import NamedDependency
 from litestar.testing import AsyncTestClient
 
+from carevia.composition.handed_out import each_with_what_it_names, request_dependencies
 from carevia.domain.audit import AuditLog
 from carevia.domain.bookings import BookingService
 from carevia.domain.bookings.administration import BookingAdministration
 from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.payments.service import PaymentService
+from carevia.settings import Settings
 from tests.support.object_graph import instances_of
 
 
-async def test_two_requests_are_handed_the_services_the_lifespan_built(app: Litestar) -> None:
+async def test_two_requests_are_handed_the_services_the_lifespan_built(
+    app: Litestar, settings: Settings
+) -> None:
     handed_out: list[tuple[object, object]] = []
 
     @get("/composition-probe", sync_to_thread=False)
@@ -26,7 +30,9 @@ async def test_two_requests_are_handed_the_services_the_lifespan_built(app: Lite
     ) -> None:
         handed_out.append((bookings, booking_admin))
 
-    app.register(probe)
+    # Registered as the app registers its own handlers: given only what it names.
+    (probe_route,) = each_with_what_it_names([probe], request_dependencies(settings))
+    app.register(probe_route)
     async with AsyncTestClient(app) as client:
         for _ in range(2):
             assert (await client.get("/composition-probe")).status_code == 200
