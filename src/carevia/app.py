@@ -67,7 +67,9 @@ from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
 from carevia.devtools.mailbox import DevMailboxController
+from carevia.domain.catalogue.changes import DataVersions
 from carevia.domain.mail import transport_for
+from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import EmbeddedDatabase
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
@@ -77,6 +79,7 @@ from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.openapi import ClosedStructSchemaPlugin
+from carevia.web.page_cache import PageCache, cached_pages
 from carevia.web.requests import CareviaRequest
 from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
@@ -89,15 +92,18 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
     """`database_process` is the embedded database `carevia serve` started, if it did."""
     settings.validate_for_start()
     mail_transport = transport_for(settings)
+    data_versions = DataVersions(settings.database.name)
+    page_cache = PageCache(data_versions, utc_now)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
         async with (
-            connected_database(settings) as database,
+            connected_database(settings, listeners=[data_versions]) as database,
             payment_gateway(app, database, settings) as gateway,
         ):
             services = build_services(settings, database, gateway, mail_transport)
             app.state.services = services
+            app.state.page_cache = page_cache
             assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
             expire_holds = services.bookings.expire_lapsed
@@ -117,6 +123,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
                     name="reconcile",
                 ),
                 asyncio.create_task(services.notification_hub.run(stop), name="notification-hub"),
+                asyncio.create_task(data_versions.follow(database, stop), name="page-versions"),
                 asyncio.create_task(
                     run_every(60, services.messages.send_waiting_mail, stop, "message-mail"),
                     name="message-mail",
@@ -213,6 +220,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         },
         lifespan=[resources],
         middleware=[
+            cached_pages(page_cache, csrf_config),
             database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),
