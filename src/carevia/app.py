@@ -84,8 +84,10 @@ from carevia.web.requests import CareviaRequest
 from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
 
-# Static files, health probes and the schema identify no user; the webhook says so itself.
-NO_USER = {"exclude_from_auth": True}
+# Static files, health probes and the schema identify no user and carry no form, so they
+# need neither the session lookup nor a CSRF token (and its cookie) made for every answer;
+# the webhook says so itself.
+NO_USER = {"exclude_from_auth": True, "exclude_from_csrf": True}
 
 
 def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None = None) -> Litestar:
