@@ -201,7 +201,9 @@ def main() -> None:
         try:
             with running_app(workdir, DATABASE_NAME, load) as (base_url, _):
                 cookie = signed_in_cookie(base_url, environment)
-                plan = [("hello (bare Litestar)", "", hello_url + "/", None)]
+                plan: list[tuple[str, str, str, str | None]] = [
+                    ("hello (bare Litestar)", "", hello_url + "/", None)
+                ]
                 plan.append(("/healthz", "", base_url + "/healthz", None))
                 plan += [(name, "signed out", base_url + path, None) for name, path in PAGES]
                 plan += [(name, "signed in", base_url + path, cookie) for name, path in PAGES]
