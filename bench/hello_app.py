@@ -1,4 +1,4 @@
-"""The reference for bench/http.py: a bare Litestar app answering one short text.
+"""The reference for bench/http_pages.py: a bare Litestar app answering one short text.
 
 It is served by uvicorn with the same settings as `carevia serve`, so the ratio to it shows
 what Carevia adds to the framework and the server.

@@ -1,6 +1,6 @@
 """Pages per second against one `carevia serve` process, with a bare Litestar app as reference.
 
-Run with `.venv/bin/python bench/http.py` (defaults: 10 s per row, 50 connections). It uses
+Run with `.venv/bin/python bench/http_pages.py` (defaults: 10 s per row, 50 connections). It uses
 Debian's `wrk` (`apt-get install -y wrk`) as the load generator, since a Python client
 cannot produce the load one app process answers. It starts an embedded database with the
 demo data (`carevia seed`), the app, and `bench/hello_app.py` under uvicorn with the same
@@ -17,27 +17,20 @@ whether this run met them.
 
 from __future__ import annotations
 
-import os
+import argparse
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 
-# This file's name is the standard library's `http`: look in bench/ last, so that the
-# modules imported below find the real one.
-_BENCH = os.path.dirname(os.path.realpath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != _BENCH] + [_BENCH]
+import httpx
 
-import argparse  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import httpx  # noqa: E402
-
-from bookings import load_demo_data  # noqa: E402
-from carevia.embedded_db import free_loopback_port  # noqa: E402
-from support import row, running_app, wait_until_ready  # noqa: E402
+from bookings import load_demo_data
+from carevia.embedded_db import free_loopback_port
+from support import row, running_app, wait_until_ready
 
 DATABASE_NAME = "carevia_bench_http"
 PATIENT_EMAIL = "bench.patient@example.com"
@@ -65,7 +58,9 @@ class Measured:
 def require_wrk() -> str:
     wrk = shutil.which("wrk")
     if wrk is None:
-        sys.exit("bench/http.py needs Debian's wrk as its load generator: apt-get install -y wrk")
+        sys.exit(
+            "bench/http_pages.py needs Debian's wrk as its load generator: apt-get install -y wrk"
+        )
     return wrk
 
 
@@ -134,8 +129,7 @@ def start_hello(workdir: Path) -> tuple[str, subprocess.Popen[bytes]]:
     log = workdir / "hello.log"
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            # -P: not bench/ first on the path, where this file would shadow `http`.
-            [sys.executable, "-P", str(Path(__file__).with_name("hello_app.py")), str(port)],
+            [sys.executable, str(Path(__file__).with_name("hello_app.py")), str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
         )
