@@ -32,7 +32,7 @@ from markupsafe import escape
 
 from carevia.domain.catalogue.changes import DataVersions
 from carevia.web.auth import SESSION_COOKIE
-from carevia.web.theme import THEME_COOKIE
+from carevia.web.theme import THEME_COOKIE, THEMES
 
 PAGE_CACHE_OPT = "page_cache"
 # "Next free" on a service page moves with the half-hour start slots (minimum notice is in
@@ -96,7 +96,7 @@ def cached_pages(cache: PageCache, csrf: CSRFConfig) -> Callable[[ASGIApp], ASGI
             key = (
                 scope["path"],
                 scope["query_string"],
-                cookies.get(THEME_COOKIE),
+                theme if (theme := cookies.get(THEME_COOKIE)) in THEMES else None,
                 *(headers.get(name) for name in _KEY_HEADERS),
             )
             token = cookies.get(csrf.cookie_name)
