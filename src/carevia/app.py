@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from pymongo import monitoring
 
 from carevia.background import run_every
 from carevia.composition import build_services
@@ -90,8 +91,14 @@ from carevia.web.templating import template_config
 NO_USER = {"exclude_from_auth": True, "exclude_from_csrf": True}
 
 
-def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None = None) -> Litestar:
-    """`database_process` is the embedded database `carevia serve` started, if it did."""
+def create_app(
+    settings: Settings,
+    *,
+    database_process: EmbeddedDatabase | None = None,
+    command_listeners: Sequence[monitoring.CommandListener] = (),
+) -> Litestar:
+    """`database_process` is the embedded database `carevia serve` started, if it did;
+    `command_listeners` are told of every database command (monitoring)."""
     settings.validate_for_start()
     mail_transport = transport_for(settings)
     data_versions = DataVersions(settings.database.name)
@@ -100,7 +107,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
         async with (
-            connected_database(settings, listeners=[data_versions]) as database,
+            connected_database(settings, [data_versions, *command_listeners]) as database,
             payment_gateway(app, database, settings) as gateway,
         ):
             services = build_services(settings, database, gateway, mail_transport)
