@@ -39,7 +39,9 @@ PAGE_CACHE_OPT = "page_cache"
 # whole hours), so a page drawn from free time belongs to the slot it was drawn in.
 FREE_TIME_TOPIC = "free_time"
 SLOT_SECONDS = 1800
+# Bounds what crawlers inventing queries can make one process keep.
 MAX_PAGES = 2000
+MAX_BYTES = 32 * 1024 * 1024
 _TOKEN = re.compile(rb"[0-9a-f]{128}")
 _KEPT_OUT_HEADERS = frozenset({b"set-cookie", b"content-length"})
 _KEY_HEADERS = ("hx-request", "hx-boosted", "hx-history-restore-request")
@@ -57,6 +59,7 @@ class PageCache:
         self.versions = versions
         self._clock = clock
         self._pages: dict[tuple[object, ...], KeptPage] = {}
+        self._bytes = 0
         self.hits = 0  # answers served from the cache, for operators and tests
 
     def stamp(self, topics: tuple[str, ...]) -> tuple[int, ...]:
@@ -73,9 +76,15 @@ class PageCache:
         return page if page is not None and page.versions == self.stamp(topics) else None
 
     def keep(self, key: tuple[object, ...], page: KeptPage) -> None:
-        if len(self._pages) >= MAX_PAGES:
-            self._pages.clear()  # crawlers inventing queries cannot grow it without bound
+        size = sum(len(part) for part in page.parts)
+        if len(self._pages) >= MAX_PAGES or self._bytes + size > MAX_BYTES:
+            self._pages.clear()
+            self._bytes = 0
+        replaced = self._pages.get(key)
+        if replaced is not None:
+            self._bytes -= sum(len(part) for part in replaced.parts)
         self._pages[key] = page
+        self._bytes += size
 
 
 def cached_pages(cache: PageCache, csrf: CSRFConfig) -> Callable[[ASGIApp], ASGIApp]:
