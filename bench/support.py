@@ -15,13 +15,15 @@ import httpx
 from carevia.embedded_db import EmbeddedDatabase, free_loopback_port
 
 
-def wait_until_ready(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_ready(
+    base_url: str, server: subprocess.Popen[bytes], log: Path, path: str = "/readyz"
+) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"the app exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base_url}{path}", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass

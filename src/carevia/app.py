@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from pymongo import monitoring
 
 from carevia.background import run_every
 from carevia.composition import build_services
@@ -67,7 +68,9 @@ from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
 from carevia.devtools.mailbox import DevMailboxController
+from carevia.domain.catalogue.changes import DataVersions
 from carevia.domain.mail import transport_for
+from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import EmbeddedDatabase
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
@@ -77,27 +80,39 @@ from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
 from carevia.web.openapi import ClosedStructSchemaPlugin
+from carevia.web.page_cache import PageCache, cached_pages
 from carevia.web.requests import CareviaRequest
 from carevia.web.security import add_security_headers, ascii_csrf_tokens, cross_site_guard
 from carevia.web.templating import template_config
 
-# Static files, health probes and the schema identify no user; the webhook says so itself.
-NO_USER = {"exclude_from_auth": True}
+# Static files, health probes and the schema identify no user and carry no form, so they
+# need neither the session lookup nor a CSRF token (and its cookie) made for every answer;
+# the webhook says so itself.
+NO_USER = {"exclude_from_auth": True, "exclude_from_csrf": True}
 
 
-def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None = None) -> Litestar:
-    """`database_process` is the embedded database `carevia serve` started, if it did."""
+def create_app(
+    settings: Settings,
+    *,
+    database_process: EmbeddedDatabase | None = None,
+    command_listeners: Sequence[monitoring.CommandListener] = (),
+) -> Litestar:
+    """`database_process` is the embedded database `carevia serve` started, if it did;
+    `command_listeners` are told of every database command (monitoring)."""
     settings.validate_for_start()
     mail_transport = transport_for(settings)
+    data_versions = DataVersions(settings.database.name)
+    page_cache = PageCache(data_versions, utc_now)
 
     @asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
         async with (
-            connected_database(settings) as database,
+            connected_database(settings, [data_versions, *command_listeners]) as database,
             payment_gateway(app, database, settings) as gateway,
         ):
             services = build_services(settings, database, gateway, mail_transport)
             app.state.services = services
+            app.state.page_cache = page_cache
             assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
             expire_holds = services.bookings.expire_lapsed
@@ -117,6 +132,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
                     name="reconcile",
                 ),
                 asyncio.create_task(services.notification_hub.run(stop), name="notification-hub"),
+                asyncio.create_task(data_versions.follow(database, stop), name="page-versions"),
                 asyncio.create_task(
                     run_every(60, services.messages.send_waiting_mail, stop, "message-mail"),
                     name="message-mail",
@@ -211,6 +227,7 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         route_handlers=each_with_what_it_names(route_handlers, dependencies),
         lifespan=[resources],
         middleware=[
+            cached_pages(page_cache, csrf_config),
             database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
             DefineMiddleware(AuthenticationMiddleware),

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import INDEXES as ACCOUNT_INDEXES
@@ -69,7 +69,9 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
 )
 
 
-def open_client(settings: Settings) -> AsyncMongoClient[Document]:
+def open_client(
+    settings: Settings, listeners: Sequence[monitoring.CommandListener] = ()
+) -> AsyncMongoClient[Document]:
     if not settings.database.uri:
         raise RuntimeError("the database URI is not set")
     return AsyncMongoClient(
@@ -85,6 +87,7 @@ def open_client(settings: Settings) -> AsyncMongoClient[Document]:
         # the OS (an insert killed within a second of its reply is gone), so ask for j.
         w="majority",
         journal=True,
+        event_listeners=list(listeners),
     )
 
 
@@ -98,8 +101,10 @@ async def ensure_indexes(
 
 
 @asynccontextmanager
-async def connected_database(settings: Settings) -> AsyncIterator[AsyncDatabase[Document]]:
-    client = open_client(settings)
+async def connected_database(
+    settings: Settings, listeners: Sequence[monitoring.CommandListener] = ()
+) -> AsyncIterator[AsyncDatabase[Document]]:
+    client = open_client(settings, listeners)
     try:
         database = client[settings.database.name]
         await client.admin.command("ping")

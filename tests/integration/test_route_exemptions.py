@@ -44,3 +44,14 @@ async def test_probes_and_the_schema_ignore_a_stale_token_that_the_api_refuses(
     assert schema.status_code == 200
     assert schema.json()["info"]["title"] == "Carevia API"
     assert (await client.get("/api/v1/me", headers=STALE_BEARER)).status_code == 401
+
+
+async def test_probes_and_static_files_make_no_csrf_token_while_pages_do(client: Client) -> None:
+    """A token (and its cookie) is made only where a form may need it, not per probe."""
+    for path in ("/healthz", "/readyz", "/static/css/app.css", "/schema/openapi.json"):
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert "set-cookie" not in response.headers, path
+        assert response.headers["x-frame-options"] == "DENY", path
+    page = await client.get("/contact")
+    assert page.cookies["csrftoken"] in page.text

@@ -160,7 +160,7 @@ class BookingFormController(Controller):
                 request, bookings, data.service, data, notice=conflict.message, status_code=409
             )
         try:
-            checkout = await payments.checkout_url(request.user, booking.code)
+            checkout = await payments.checkout_for_hold(request.user, booking)
         except GatewayError:
             # The time is held either way; the booking page offers to pay again.
             checkout = f"/bookings/{booking.code}"

@@ -14,7 +14,7 @@ from carevia.embedded_db import EmbeddedDatabase
     media_type=MediaType.JSON,
     include_in_schema=False,
     sync_to_thread=False,
-    opt={"exclude_from_auth": True},
+    opt={"exclude_from_auth": True, "exclude_from_csrf": True},
 )
 def healthz(
     database_process: NamedDependency[EmbeddedDatabase | None],
@@ -32,7 +32,12 @@ def healthz(
     )
 
 
-@get("/readyz", media_type=MediaType.JSON, include_in_schema=False, opt={"exclude_from_auth": True})
+@get(
+    "/readyz",
+    media_type=MediaType.JSON,
+    include_in_schema=False,
+    opt={"exclude_from_auth": True, "exclude_from_csrf": True},
+)
 async def readyz(database: NamedDependency[Database]) -> Response[dict[str, str]]:
     if await is_reachable(database):
         return Response({"status": "ready"})

@@ -15,6 +15,7 @@ from carevia.domain.contact import CONTACT_TOPICS, ContactForm, ContactService
 from carevia.domain.reviews import ReviewService
 from carevia.domain.shared import Invalid
 from carevia.web.info_pages import INFO_PAGES
+from carevia.web.page_cache import PAGE_CACHE_OPT
 from carevia.web.templating import render, render_invalid
 
 ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -23,7 +24,7 @@ ContactBody = Annotated[ContactForm, Body(media_type=RequestEncodingType.URL_ENC
 class PageController(Controller):
     include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
 
-    @get("/", name="home")
+    @get("/", name="home", opt={PAGE_CACHE_OPT: ("catalogue",)})
     async def home(
         self,
         request: Request[Any, Any, Any],

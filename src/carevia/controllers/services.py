@@ -10,6 +10,7 @@ from litestar.response import Template
 from carevia.domain.caregivers.listings import CaregiverListings
 from carevia.domain.catalogue import CatalogueService, ServiceFilter
 from carevia.domain.reviews import ReviewService
+from carevia.web.page_cache import PAGE_CACHE_OPT
 from carevia.web.templating import render
 
 RECENT_REVIEWS = 3
@@ -19,7 +20,7 @@ class ServiceController(Controller):
     include_in_schema = False  # a page for people; the OpenAPI document is the JSON API
     path = "/services"
 
-    @get("/", name="services.list")
+    @get("/", name="services.list", opt={PAGE_CACHE_OPT: ("catalogue",)})
     async def list_services(
         self,
         request: Request[Any, Any, Any],
@@ -39,7 +40,8 @@ class ServiceController(Controller):
             request, "services/list.html", block="results", filter=service_filter, results=results
         )
 
-    @get("/{slug:str}", name="services.detail")
+    # The page lists the caregivers offering the service with their next free time.
+    @get("/{slug:str}", name="services.detail", opt={PAGE_CACHE_OPT: ("catalogue", "free_time")})
     async def service_detail(
         self,
         request: Request[Any, Any, Any],

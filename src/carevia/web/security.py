@@ -7,7 +7,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import Headers, MutableScopeHeaders
+from litestar.datastructures import Headers
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,13 +38,23 @@ SECURITY_HEADERS = {
 }
 
 
+_ENCODED_SECURITY_HEADERS = [
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """A `before_send` hook, so even router-level 404 and 405 answers carry the headers."""
+    """A `before_send` hook, so even router-level 404 and 405 answers carry the headers.
+
+    It runs on every answer, so it reads the raw header list once instead of going through
+    `MutableScopeHeaders`, whose every lookup decodes all the headers again.
+    """
     if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value
+        headers = message.setdefault("headers", [])
+        present = {bytes(name).lower() for name, _ in headers}
+        missing = [pair for pair in _ENCODED_SECURITY_HEADERS if pair[0] not in present]
+        if missing:
+            message["headers"] = [*headers, *missing]
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -85,7 +85,16 @@ class PaymentService:
     # ---- Checkout -------------------------------------------------------------------------
     async def checkout_url(self, user: User, code: str, kind: PaymentKind = "initial") -> str:
         """A Checkout page for what the booking owes now; an open one is reused."""
-        booking = await self._bookings.get_for(user, code)
+        return await self._checkout(user, await self._bookings.get_for(user, code), kind)
+
+    async def checkout_for_hold(self, user: User, booking: Booking) -> str:
+        """Checkout for the hold this request has just made: none can be open or paid for it
+        yet, so neither the booking nor its payments are read again."""
+        return await self._checkout(user, booking, "initial", just_held=True)
+
+    async def _checkout(
+        self, user: User, booking: Booking, kind: PaymentKind, just_held: bool = False
+    ) -> str:
         if booking.patient_id != user.id:
             raise Forbidden("Only the patient who booked can pay for this booking.")
         if kind == "initial":
@@ -100,10 +109,12 @@ class PaymentService:
                 raise Conflict("Nothing is due on this booking.")
             # A whole hour from the creation minute, so a double submit asks for the same session.
             expires_at = self._clock().replace(second=0, microsecond=0) + timedelta(hours=1)
-        reusable = await self._payments.open_for(booking.id, kind)
-        if reusable is not None and reusable.url and reusable.amount == amount:
-            return reusable.url
-        attempt = await self._payments.attempts(booking.id, kind) + 1
+        attempt = 1
+        if not just_held:
+            reusable = await self._payments.open_for(booking.id, kind)
+            if reusable is not None and reusable.url and reusable.amount == amount:
+                return reusable.url
+            attempt = await self._payments.attempts(booking.id, kind) + 1
         session = await self._gateway.create_checkout_session(
             CheckoutRequest(
                 booking_code=booking.code,
