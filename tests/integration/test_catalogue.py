@@ -78,7 +78,8 @@ async def test_min_rating_is_at_least(
     averages = sorted({s["rating"]["average"] for s in await active_services(database)})
     bound = next(a for a in averages if 3.5 <= a < 5)
     response = await client.get("/services", params={"min_rating": f"{bound:g}", "sort": "rating"})
-    expected = await active_services(database, **{"rating.average": {"$gte": bound}})
+    # Chosen here, not by the server: the query under test is the server's to get right.
+    expected = [s for s in await active_services(database) if s["rating"]["average"] >= bound]
     assert 0 < result_count(response.text) == len(expected)
     assert any(s["rating"]["average"] == bound for s in expected)
     slugs = service_slugs(response.text)

@@ -48,7 +48,16 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
             [("status", ASCENDING), ("rating.average", DESCENDING), ("rating.count", DESCENDING)]
         ),
         IndexModel([("status", ASCENDING), ("created_at", DESCENDING)]),
+        IndexModel([("status", ASCENDING), ("rating.average", DESCENDING)]),
     ]
+}
+
+# SecantusDB leaves out the bound itself of a `$gte` on a key that other keys follow in the
+# index ("4 and up" without the services rated exactly 4.0); MongoDB does not. A minimum
+# rating therefore reads an index where the rating is the last key.
+_MIN_RATING_INDEXES: dict[bool, list[tuple[str, int]]] = {
+    True: [("status", ASCENDING), ("category", ASCENDING), ("rating.average", DESCENDING)],
+    False: [("status", ASCENDING), ("rating.average", DESCENDING)],
 }
 
 # Sorts are chosen from this table only; a tie-break on slug keeps paging stable.
@@ -90,12 +99,27 @@ def _filter_document(service_filter: ServiceFilter) -> dict[str, Any]:
     return query
 
 
+def _index_to_read(service_filter: ServiceFilter) -> list[tuple[str, int]] | None:
+    """The index a list query must read on SecantusDB; None lets the server choose."""
+    if service_filter.min_rating is not None:
+        return _MIN_RATING_INDEXES[service_filter.category is not None]
+    if service_filter.text:
+        # SecantusDB plans a query with a top-level `$or` (the text search) as a
+        # collection scan, where MongoDB would read the status index. Naming the
+        # sort's index keeps both on an index; the regex is checked on what it reads.
+        return _SORT_INDEXES[service_filter.sort]
+    return None
+
+
 class ServiceRepository:
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self._services = database[SERVICES]
 
     async def count(self, service_filter: ServiceFilter) -> int:
-        return await self._services.count_documents(_filter_document(service_filter))
+        index = _index_to_read(service_filter)
+        if index is None:
+            return await self._services.count_documents(_filter_document(service_filter))
+        return await self._services.count_documents(_filter_document(service_filter), hint=index)
 
     def _search_cursor(
         self, service_filter: ServiceFilter, skip: int, limit: int
@@ -106,12 +130,8 @@ class ServiceRepository:
             .skip(skip)
             .limit(limit)
         )
-        if service_filter.text:
-            # SecantusDB plans a query with a top-level `$or` (the text search) as a
-            # collection scan, where MongoDB would read the status index. Naming the
-            # sort's index keeps both on an index; the regex is checked on what it reads.
-            cursor = cursor.hint(_SORT_INDEXES[service_filter.sort])
-        return cursor
+        index = _index_to_read(service_filter)
+        return cursor if index is None else cursor.hint(index)
 
     async def search(
         self, service_filter: ServiceFilter, *, skip: int, limit: int
