@@ -54,6 +54,7 @@ from carevia.controllers.events import (
     staff_events,
 )
 from carevia.controllers.files import FileController
+from carevia.controllers.google_sign_in import GoogleAccountController, GoogleSignInController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
@@ -67,8 +68,10 @@ from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
 from carevia.devtools.mailbox import DevMailboxController
+from carevia.devtools.openid_pages import DevOpenIDController
 from carevia.domain.mail import transport_for
 from carevia.embedded_db import EmbeddedDatabase
+from carevia.openid_runtime import openid_client
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
@@ -95,8 +98,9 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         async with (
             connected_database(settings) as database,
             payment_gateway(app, database, settings) as gateway,
+            openid_client(app, settings) as openid,
         ):
-            services = build_services(settings, database, gateway, mail_transport)
+            services = build_services(settings, database, gateway, mail_transport, openid)
             app.state.services = services
             assert services.mail_worker is not None, "built with a transport"
             stop = asyncio.Event()
@@ -140,6 +144,8 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         CaregiverController,
         FileController,
         AuthController,
+        GoogleSignInController,
+        GoogleAccountController,
         AccountController,
         CarePeopleController,
         DashboardController,
@@ -192,6 +198,8 @@ def create_app(settings: Settings, *, database_process: EmbeddedDatabase | None 
         route_handlers.append(DevMailboxController)
     if uses_local_gateway(settings):
         route_handlers.append(DevCheckoutController)
+    if settings.uses_local_openid_provider:
+        route_handlers.append(DevOpenIDController)
 
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
