@@ -49,3 +49,24 @@ async def test_unlinking_asks_for_the_password_and_then_google_no_longer_signs_i
     stored = await UserRepository(database).get(owner.id)
     assert stored is not None and stored.google_subject is None
     assert "no longer linked" in (await client.get(done.headers["location"])).text
+
+
+async def test_a_deleted_account_forgets_its_google_identity(
+    client: Client, make_user: UserFactory, database: AsyncDatabase[dict[str, Any]]
+) -> None:
+    """Google's `sub` is personal data too; the person may come back with a new account."""
+    owner = await make_user("salma.begum@example.com")
+    await sign_in_with_google(client, "salma.begum@example.com")  # both verified: linked
+    deleted = await client.post(
+        "/account/delete",
+        data={"password": DEFAULT_PASSWORD, "_csrf_token": await csrf_token(client, "/account")},
+        follow_redirects=False,
+    )
+    assert deleted.status_code == 303
+
+    again = await sign_in_with_google(client, "salma.begum@example.com")
+
+    assert again.status_code == 303
+    assert again.headers["location"] == "/account"
+    erased = await UserRepository(database).get(owner.id)
+    assert erased is not None and erased.google_subject is None
