@@ -131,13 +131,15 @@ async def test_both_sides_verified_links_at_once_with_the_accounts_role(
 
 
 async def test_a_disabled_account_cannot_sign_in_with_google(
-    client: Client, make_user: UserFactory, database: AsyncDatabase[dict[str, Any]]
+    client: Client, make_user: UserFactory
 ) -> None:
     await make_user("old.friend@example.com", is_active=False)
 
     answer = await sign_in_with_google(client, "old.friend@example.com", verified=True)
+    assert answer.headers["location"].startswith("/login/google/link?token=")
+    refused = await confirm_link(client, answer.headers["location"], DEFAULT_PASSWORD)
 
-    assert answer.status_code in (303, 401)
+    assert refused.status_code == 422
     assert (await client.get("/account", follow_redirects=False)).status_code == 303
 
 
