@@ -55,6 +55,7 @@ from carevia.controllers.events import (
     staff_events,
 )
 from carevia.controllers.files import FileController
+from carevia.controllers.google_sign_in import GoogleAccountController, GoogleSignInController
 from carevia.controllers.health import healthz, readyz
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
@@ -68,10 +69,12 @@ from carevia.controllers.webhooks import stripe_webhook
 from carevia.db import connected_database
 from carevia.devtools.checkout import DevCheckoutController
 from carevia.devtools.mailbox import DevMailboxController
+from carevia.devtools.openid_pages import DevOpenIDController
 from carevia.domain.catalogue.changes import DataVersions
 from carevia.domain.mail import transport_for
 from carevia.domain.shared.clock import utc_now
 from carevia.embedded_db import EmbeddedDatabase
+from carevia.openid_runtime import openid_client
 from carevia.payments_runtime import payment_gateway, uses_local_gateway
 from carevia.settings import Settings
 from carevia.web.auth import AuthenticationMiddleware
@@ -109,8 +112,9 @@ def create_app(
         async with (
             connected_database(settings, [data_versions, *command_listeners]) as database,
             payment_gateway(app, database, settings) as gateway,
+            openid_client(app, settings) as openid,
         ):
-            services = build_services(settings, database, gateway, mail_transport)
+            services = build_services(settings, database, gateway, mail_transport, openid)
             app.state.services = services
             app.state.page_cache = page_cache
             assert services.mail_worker is not None, "built with a transport"
@@ -156,6 +160,8 @@ def create_app(
         CaregiverController,
         FileController,
         AuthController,
+        GoogleSignInController,
+        GoogleAccountController,
         AccountController,
         CarePeopleController,
         DashboardController,
@@ -208,6 +214,8 @@ def create_app(
         route_handlers.append(DevMailboxController)
     if uses_local_gateway(settings):
         route_handlers.append(DevCheckoutController)
+    if settings.uses_local_openid_provider:
+        route_handlers.append(DevOpenIDController)
 
     csrf_config = CSRFConfig(
         secret=settings.secret_key,

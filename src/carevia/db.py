@@ -13,6 +13,7 @@ from carevia.domain.accounts.repository import INDEXES as ACCOUNT_INDEXES
 from carevia.domain.accounts.reset_throttle import INDEXES as RESET_THROTTLE_INDEXES
 from carevia.domain.applications import INDEXES as APPLICATION_INDEXES
 from carevia.domain.audit import INDEXES as AUDIT_INDEXES
+from carevia.domain.auth.openid_attempts import INDEXES as OPENID_ATTEMPT_INDEXES
 from carevia.domain.auth.refresh import INDEXES as REFRESH_TOKEN_INDEXES
 from carevia.domain.auth.sessions import INDEXES as SESSION_INDEXES
 from carevia.domain.auth.throttle import INDEXES as THROTTLE_INDEXES
@@ -55,6 +56,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     MAIL_INDEXES,
     MESSAGE_INDEXES,
     NOTIFICATION_INDEXES,
+    OPENID_ATTEMPT_INDEXES,
     EVENT_TICKET_INDEXES,
     PAYMENT_INDEXES,
     PAYMENT_QUERY_INDEXES,

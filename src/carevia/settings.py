@@ -16,6 +16,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
 DEFAULT_WEBHOOK_SECRET = "whsec_dev_local_gateway"  # noqa: S105 - refused in production
 DEFAULT_SUPPORT_PHONE = "+880 9612-345678"
+GOOGLE_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 
 
 class ConfigurationError(Exception):
@@ -43,6 +44,14 @@ class MailSettings(msgspec.Struct, frozen=True, kw_only=True):
     sender: str = "Carevia <no-reply@carevia.local>"
 
 
+class GoogleSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Google's OpenID Connect client; without `client_id`, no real Google sign-in."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    discovery_url: str = GOOGLE_DISCOVERY_URL
+
+
 class BookingSettings(msgspec.Struct, frozen=True, kw_only=True):
     travel_fee: int = 50000  # minor units; charged outside a service's own divisions
     hold_minutes: int = 30
@@ -67,10 +76,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     )
     mail: MailSettings = msgspec.field(default_factory=lambda: MailSettings(host=None))
     booking: BookingSettings = msgspec.field(default_factory=BookingSettings)
+    google: GoogleSettings = msgspec.field(default_factory=GoogleSettings)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def uses_local_openid_provider(self) -> bool:
+        """The local test OpenID provider stands in without Google keys, never in production."""
+        return not self.google.client_id and not self.is_production
+
+    @property
+    def offers_google_sign_in(self) -> bool:
+        return bool(self.google.client_id) or self.uses_local_openid_provider
 
     @property
     def support_phone_digits(self) -> str:
@@ -117,6 +136,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if not self.mail.host:
             problems.append("SMTP_HOST is required: without it no email would reach anyone")
+        if self.google.client_id and not self.google.client_secret:
+            problems.append("GOOGLE_CLIENT_SECRET is required with GOOGLE_CLIENT_ID")
+        if self.google.client_id and not self.google.discovery_url.startswith("https://"):
+            problems.append(
+                "GOOGLE_DISCOVERY_URL must be an https:// address (the local test provider "
+                "is not for production)"
+            )
         if not self.public_base_url.startswith("https://"):
             problems.append("PUBLIC_BASE_URL must be an https:// address")
         if problems:
@@ -179,4 +205,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 sender=get("MAIL_FROM") or defaults.mail.sender,
             ),
             booking=BookingSettings(travel_fee=travel_fee, hold_minutes=hold_minutes),
+            google=GoogleSettings(
+                client_id=get("GOOGLE_CLIENT_ID"),
+                client_secret=get("GOOGLE_CLIENT_SECRET"),
+                discovery_url=get("GOOGLE_DISCOVERY_URL") or GOOGLE_DISCOVERY_URL,
+            ),
         )

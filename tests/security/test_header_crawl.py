@@ -222,3 +222,20 @@ async def test_production_pages_and_cookies_pass_the_passive_checks(
             + cookie_problems(response, secure=True)
         ]
     assert problems == []
+
+
+@pytest.mark.asyncio(loop_scope="package")
+async def test_production_without_google_keys_offers_no_google_sign_in(
+    production_client: AsyncTestClient[Litestar],
+) -> None:
+    client = production_client
+    client.cookies.clear()
+
+    login = await client.get("/login")
+    started = await client.get("/login/google", follow_redirects=False)
+    discovery = await client.get("/dev/openid/.well-known/openid-configuration")
+
+    assert "Sign in with Google" not in login.text
+    assert started.status_code == 404
+    assert "not available here" in started.text
+    assert discovery.status_code == 404

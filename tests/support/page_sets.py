@@ -33,6 +33,7 @@ PATIENT_PAGES = [
     "/account/people",
     "/account/people/new",
     "/account/waitlist",
+    "/account/google",
     "/services/infant-day-care/book",
     "/services/infant-day-care/book/weekly",
     "/become-a-caregiver",

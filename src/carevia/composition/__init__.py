@@ -23,6 +23,9 @@ from carevia.domain.audit import AuditLog
 from carevia.domain.audit.read_models import AuditQueries
 from carevia.domain.auth import AccessTokenCodec, RefreshTokenRepository, RefreshTokenService
 from carevia.domain.auth.devices import DeviceCookies
+from carevia.domain.auth.google import GoogleSignIn
+from carevia.domain.auth.openid import OpenIDClient
+from carevia.domain.auth.openid_attempts import OpenIDAttemptRepository
 from carevia.domain.auth.service import AuthService
 from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.auth.throttle import LoginThrottle
@@ -81,6 +84,7 @@ class Services:
     event_tickets: EventTickets
     outbox: OutboxRepository
     auth: AuthService
+    google_sign_in: GoogleSignIn | None
     accounts: AccountService
     user_admin: UserAdministration
     bookings: BookingService
@@ -116,8 +120,12 @@ def build_services(
     database: Database,
     gateway: PaymentGateway,
     mail_transport: MailTransport | None = None,
+    openid: OpenIDClient | None = None,
 ) -> Services:
-    """The whole graph; without a mail transport there is no worker and mail waits in the outbox."""
+    """The whole graph; without a mail transport there is no worker and mail waits in the outbox.
+
+    Without an OpenID client (no Google keys, in production) there is no Google sign-in.
+    """
     users = UserRepository(database)
     sessions = SessionRepository(database)
     refresh_tokens = RefreshTokenService(RefreshTokenRepository(database))
@@ -202,6 +210,15 @@ def build_services(
         close_streams=notification_hub.close_streams_of,
         waitlist=waitlist_entries,
     )
+    auth = AuthService(
+        users=users,
+        sessions=sessions,
+        throttle=LoginThrottle(database),
+        access_tokens=AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
+        refresh_tokens=refresh_tokens,
+        devices=DeviceCookies(settings.secret_key),
+        audit=audit,
+    )
     return Services(
         database=database,
         gateway=gateway,
@@ -210,15 +227,10 @@ def build_services(
         notifications=notifications,
         event_tickets=EventTickets(database, settings.secret_key),
         outbox=outbox,
-        auth=AuthService(
-            users=users,
-            sessions=sessions,
-            throttle=LoginThrottle(database),
-            access_tokens=AccessTokenCodec(settings.secret_key, issuer=settings.public_base_url),
-            refresh_tokens=refresh_tokens,
-            devices=DeviceCookies(settings.secret_key),
-            audit=audit,
-        ),
+        auth=auth,
+        google_sign_in=None
+        if openid is None
+        else GoogleSignIn(openid, OpenIDAttemptRepository(database), users, auth, audit),
         accounts=AccountService(
             users=users,
             tokens=account_tokens,

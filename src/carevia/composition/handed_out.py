@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.handlers import BaseRouteHandler
 
 from carevia.devtools.local_gateway import LocalGateway
+from carevia.devtools.openid_provider import LocalOpenIDProvider
 from carevia.payments_runtime import uses_local_gateway
 from carevia.settings import Settings
 
@@ -23,6 +24,7 @@ PROVIDED = (
     "event_tickets",
     "outbox",
     "auth",
+    "google_sign_in",
     "accounts",
     "user_admin",
     "bookings",
@@ -66,11 +68,20 @@ def provide_local_gateway(state: State) -> LocalGateway:
     return gateway
 
 
+def provide_local_openid_provider(state: State) -> LocalOpenIDProvider:
+    provider: LocalOpenIDProvider = state.local_openid_provider
+    return provider
+
+
 def request_dependencies(settings: Settings) -> dict[str, Provide]:
     dependencies = {name: _handed_out(name) for name in PROVIDED}
     dependencies["settings"] = Provide(lambda: settings, sync_to_thread=False, use_cache=True)
     if uses_local_gateway(settings):
         dependencies["local_gateway"] = Provide(provide_local_gateway, sync_to_thread=False)
+    if settings.uses_local_openid_provider:
+        dependencies["local_openid_provider"] = Provide(
+            provide_local_openid_provider, sync_to_thread=False
+        )
     return dependencies
 
 

@@ -17,7 +17,6 @@ from carevia.domain.accounts import (
     PasswordResetForm,
     RegistrationForm,
     TokenForm,
-    User,
 )
 from carevia.domain.accounts.service import EXPIRED_LINK
 from carevia.domain.auth import AuthService
@@ -27,6 +26,7 @@ from carevia.web.auth import (
     DEVICE_COOKIE,
     SESSION_COOKIE,
     device_cookie,
+    landing_page,
     safe_next,
     session_cookie,
 )
@@ -35,13 +35,6 @@ from carevia.web.requests import client_ip
 from carevia.web.templating import render, render_invalid
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-STAFF_HOME = "/dashboard"
-PATIENT_HOME = "/account"
-
-
-def landing_page(user: User, requested: str) -> str:
-    """A safe `next` the visitor asked for wins; otherwise staff start in their workspace."""
-    return safe_next(requested, STAFF_HOME if user.role in ("admin", "caregiver") else PATIENT_HOME)
 
 
 class AuthController(Controller):

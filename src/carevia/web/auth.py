@@ -98,6 +98,15 @@ def refresh_cookie(settings: Settings, token: str | None, max_age: int = 0) -> C
     )
 
 
+STAFF_HOME = "/dashboard"
+PATIENT_HOME = "/account"
+
+
+def landing_page(user: User, requested: str) -> str:
+    """A safe `next` the visitor asked for wins; otherwise staff start in their workspace."""
+    return safe_next(requested, STAFF_HOME if user.role in ("admin", "caregiver") else PATIENT_HOME)
+
+
 def safe_next(target: str | None, default: str = "/account") -> str:
     """Only a local path may be a redirect target after login."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):

@@ -18,6 +18,7 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from carevia.domain.auth.openid import SignInRefused
 from carevia.domain.payments.service import PaymentMismatch
 from carevia.domain.payments.webhook_events import MalformedEvent, WebhookRejected
 from carevia.domain.shared import (
@@ -41,6 +42,7 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     Invalid: 400,
     Unauthenticated: 401,
     RateLimited: 429,
+    SignInRefused: 400,
     WebhookRejected: 400,
     MalformedEvent: 400,
     PaymentMismatch: 422,

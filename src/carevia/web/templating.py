@@ -114,6 +114,7 @@ def build_environment(settings: Settings) -> Environment:
         service_sorts=SERVICE_SORTS,
         status_labels=STATUS_LABELS,
         is_production=settings.is_production,
+        offers_google_sign_in=settings.offers_google_sign_in,
         support_phone=settings.support_phone,
         support_phone_link=settings.support_phone_link,
         support_whatsapp_link=settings.support_whatsapp_link,

@@ -8,6 +8,8 @@ from bson import ObjectId
 
 Role = Literal["patient", "caregiver", "admin"]
 ROLES: tuple[Role, ...] = ("patient", "caregiver", "admin")
+# How an account came to be: the registration form, Google, or an operator's command.
+AccountSource = Literal["password", "google", "operator"]
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):
@@ -29,6 +31,14 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    source: AccountSource = "password"
+    # Google's `sub` for this person: stable, unlike the email address Google reports.
+    google_subject: str | None = None
+
+    @property
+    def has_password(self) -> bool:
+        """An account made with Google has none until its owner sets one by a reset link."""
+        return bool(self.password_hash)
 
     @property
     def full_name(self) -> str:

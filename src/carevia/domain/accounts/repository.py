@@ -24,6 +24,12 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
     USERS: [
         IndexModel([("email", 1)], unique=True),
         IndexModel([("role", 1), ("created_at", -1)]),
+        # One account per Google identity; accounts without one are not indexed.
+        IndexModel(
+            [("google_subject", 1)],
+            unique=True,
+            partialFilterExpression={"google_subject": {"$type": "string"}},
+        ),
     ],
     ACCOUNT_TOKENS: [
         IndexModel([("expires_at", 1)], expireAfterSeconds=0),
@@ -63,6 +69,23 @@ class UserRepository:
     async def get_by_email(self, email: str) -> User | None:
         document = await self._users.find_one({"email": email})
         return None if document is None else from_document(document, User)
+
+    async def get_by_google_subject(self, subject: str) -> User | None:
+        document = await self._users.find_one({"google_subject": subject})
+        return None if document is None else from_document(document, User)
+
+    async def set_google_subject(
+        self, user_id: ObjectId, subject: str | None, now: datetime
+    ) -> bool:
+        """Link (or, with None, unlink) a Google identity; False if it is another account's."""
+        try:
+            result = await self._users.update_one(
+                {"_id": user_id, "deleted_at": None},
+                {"$set": {"google_subject": subject, "updated_at": now}},
+            )
+        except DuplicateKeyError:
+            return False
+        return result.matched_count == 1
 
     async def active_among(self, user_ids: list[ObjectId]) -> set[ObjectId]:
         """Which of these accounts may still act: not disabled and not deleted."""

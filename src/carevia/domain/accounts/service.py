@@ -114,6 +114,7 @@ class AccountService:
             role=role,
             password_hash=await hash_password(password),
             email_verified_at=now,
+            source="operator",
             created_at=now,
             updated_at=now,
         )

@@ -99,13 +99,29 @@ class AuthService:
         session = await self.open_session(user, ip, replaces)
         return SignedIn(user, session, self._devices.issue(user.email))
 
-    async def open_session(self, user: User, ip: str | None, replaces: str | None) -> str:
+    async def sign_in_as(
+        self, user: User, ip: str | None, replaces: str | None, *, method: str
+    ) -> SignedIn:
+        """A sign-in proven otherwise than by password (Google): the same session and cookies."""
+        if not user.is_active:
+            raise Unauthenticated(WRONG_CREDENTIALS)
+        session = await self.open_session(user, ip, replaces, method=method)
+        return SignedIn(user, session, self._devices.issue(user.email))
+
+    async def open_session(
+        self, user: User, ip: str | None, replaces: str | None, *, method: str = "password"
+    ) -> str:
         """A new session id at every login, so a planted id is never promoted."""
         if replaces:
             await self._sessions.delete(replaces)
         token = await self._sessions.create(user.id, utc_now(), ip)
         await self._audit.record(
-            "auth.login", actor_id=str(user.id), actor_role=user.role, ip=ip, via="session"
+            "auth.login",
+            actor_id=str(user.id),
+            actor_role=user.role,
+            ip=ip,
+            via="session",
+            method=method,
         )
         return token
 

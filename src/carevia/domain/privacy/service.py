@@ -193,6 +193,7 @@ class PersonalData:
                 "district": "",
                 "postal_code": None,
                 "password_hash": "!deleted",
+                "google_subject": None,
             },
             now,
         )
