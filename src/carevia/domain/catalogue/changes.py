@@ -22,6 +22,8 @@ from typing import Any
 from pymongo import monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
+from carevia.domain.shared.stopping import Stopped, before_stop
+
 logger = logging.getLogger(__name__)
 
 # What each kind of page is drawn from. The catalogue: services, their reviews, the
@@ -107,7 +109,10 @@ class DataVersions(monitoring.CommandListener):
                     self.following = True
                     failures = 0
                     while not stop.is_set():
-                        change = await stream.try_next()
+                        try:
+                            change = await before_stop(stream.try_next(), stop)
+                        except Stopped:
+                            return
                         if change is not None:
                             self.moved(self._topic_of[change["ns"]["coll"]])
             except asyncio.CancelledError:

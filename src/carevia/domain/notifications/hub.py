@@ -20,6 +20,7 @@ from pymongo.errors import OperationFailure
 
 from carevia.domain.notifications.scoping import Viewer, visible_to
 from carevia.domain.notifications.store import Notification, NotificationRepository
+from carevia.domain.shared.stopping import Stopped, before_stop
 
 logger = logging.getLogger("carevia.notifications")
 
@@ -216,17 +217,10 @@ class NotificationHub:
             await self._catch_up()  # whatever was inserted while no stream was open
             self._failures = 0
             while not stop.is_set():
-                waiting = asyncio.ensure_future(stream.next_change())
-                stopping = asyncio.ensure_future(stop.wait())
-                # A shutdown ends the wait for the next change at once instead of after it.
-                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                stopping.cancel()
-                if not waiting.done():
-                    waiting.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await waiting
+                try:
+                    change = await before_stop(stream.next_change(), stop)
+                except Stopped:
                     return
-                change = waiting.result()
                 if isinstance(change, Notification):
                     self.offer(change)
                 elif change is True:  # committed without a number: number it
