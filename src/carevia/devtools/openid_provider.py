@@ -10,6 +10,7 @@ Anyone may pick any identity here, which is why it must never face real users.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -90,11 +91,16 @@ class LocalOpenIDProvider:
         self.client_secret = secrets.token_urlsafe(32)
         self.redirect_uri = redirect_uri
         self._clock = clock
-        self._key = RSAKey.generate_key(
-            2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}
-        )
         # One process serves the pages and the token endpoint, so codes can live here.
         self._codes: dict[str, _Code] = {}
+
+    @functools.cached_property
+    def _key(self) -> RSAKey:
+        # Made on first use: generating an RSA key costs more than starting the rest of the
+        # app, and most processes (every test's app) never sign anyone in with Google.
+        return RSAKey.generate_key(
+            2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"}
+        )
 
     def discovery(self) -> dict[str, Any]:
         return {
