@@ -50,11 +50,12 @@ types: install
 	$(BIN)/mypy
 
 # Two runs: Playwright's sync API holds an event loop that async tests must not share.
-# The unit and integration rings run on one worker per core (each with its own database
-# server); the browser tests run in one process, as their page audits gather every page.
+# Each runs on one worker per core, every worker with its own database server; a browser
+# worker also starts its own app and Chromium, and takes whole files, so a journey's
+# steps stay in one browser against one app.
 pytest: install
 	$(BIN)/pytest tests --numprocesses auto --maxprocesses 4
-	$(BIN)/pytest e2e
+	$(BIN)/pytest e2e --numprocesses auto --maxprocesses 2 --dist loadfile
 
 unit: install
 	$(BIN)/pytest tests/unit
@@ -63,7 +64,7 @@ integration: install
 	$(BIN)/pytest tests/integration --numprocesses auto --maxprocesses 4
 
 e2e: install
-	$(BIN)/pytest e2e
+	$(BIN)/pytest e2e --numprocesses auto --maxprocesses 2 --dist loadfile
 
 bench: install
 	$(BIN)/python bench/catalogue.py
