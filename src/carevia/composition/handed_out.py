@@ -88,11 +88,11 @@ def request_dependencies(settings: Settings) -> dict[str, Provide]:
 def each_with_what_it_names(
     route_handlers: Iterable[Any], dependencies: Mapping[str, Provide]
 ) -> list[Any]:
-    """Each controller or handler behind a router providing only the dependencies it names.
+    """Each controller and handler, given only the dependencies its handlers name.
 
     Litestar resolves every provider in a handler's scope and checks each against all the
-    others, for every handler: app-wide, 35 providers over 340 handlers took a third of the
-    app's start-up. A handler that names one not provided still fails at start-up.
+    others, for every handler: app-wide, 35 providers over 340 handlers cost about a fifth of
+    the app's start-up. A handler that names one not provided still fails at start-up.
     """
     scoped: list[Any] = []
     for owner in route_handlers:
@@ -100,7 +100,9 @@ def each_with_what_it_names(
         if isinstance(owner, BaseRouteHandler):
             handlers = [owner]
         elif isinstance(owner, type) and issubclass(owner, Controller):
-            handlers = [h for h in vars(owner).values() if isinstance(h, BaseRouteHandler)]
+            # Through the class's bases too, as Litestar collects them.
+            members = (getattr(owner, name) for name in dir(owner))
+            handlers = [h for h in members if isinstance(h, BaseRouteHandler)]
         else:  # a router of its own (static files): it asks for nothing by name
             scoped.append(owner)
             continue
