@@ -82,6 +82,7 @@ from carevia.web.caching import no_store_when_personal
 from carevia.web.dashboard_badges import note_dashboard_badges
 from carevia.web.database_deadline import database_deadline
 from carevia.web.errors import EXCEPTION_HANDLERS
+from carevia.web.i18n import choose_language
 from carevia.web.openapi import ClosedStructSchemaPlugin
 from carevia.web.page_cache import PageCache, cached_pages
 from carevia.web.requests import CareviaRequest
@@ -235,6 +236,7 @@ def create_app(
         route_handlers=each_with_what_it_names(route_handlers, dependencies),
         lifespan=[resources],
         middleware=[
+            choose_language(),
             cached_pages(page_cache, csrf_config),
             database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),

@@ -8,7 +8,7 @@ What differs between visitors stays right:
 - anyone with a session cookie is passed through to the handler, and a page is kept only
   when the handler saw no user, so a signed-in header is never kept nor served;
 - the key holds the path and query, the htmx headers the page branches on (`Vary:
-  HX-Request`) and the theme cookie;
+  HX-Request`), the theme cookie and the page's language;
 - the CSRF token is cut out of the kept page and each visitor's own is put back, with a new
   token and its cookie for a visitor who has none, as Litestar's CSRF middleware does.
 """
@@ -32,6 +32,7 @@ from markupsafe import escape
 
 from carevia.domain.catalogue.changes import DataVersions
 from carevia.web.auth import SESSION_COOKIE
+from carevia.web.i18n import current_language
 from carevia.web.theme import THEME_COOKIE, THEMES
 
 PAGE_CACHE_OPT = "page_cache"
@@ -106,6 +107,7 @@ def cached_pages(cache: PageCache, csrf: CSRFConfig) -> Callable[[ASGIApp], ASGI
                 scope["path"],
                 scope["query_string"],
                 theme if (theme := cookies.get(THEME_COOKIE)) in THEMES else None,
+                current_language(),
                 *(headers.get(name) for name in _KEY_HEADERS),
             )
             token = cookies.get(csrf.cookie_name)

@@ -21,6 +21,7 @@ from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
+from carevia.web.i18n import current_language, gettext, ngettext, translate
 from carevia.web.theme import theme_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -97,6 +98,12 @@ def build_environment(settings: Settings) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         enable_async=False,
+        extensions=["jinja2.ext.i18n"],
+        # A domain `Text` printed in a template is shown in the reader's language.
+        finalize=translate,
+    )
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True
     )
     environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
         minor, currency
@@ -119,6 +126,7 @@ def build_environment(settings: Settings) -> Environment:
         support_phone_link=settings.support_phone_link,
         support_whatsapp_link=settings.support_whatsapp_link,
         theme_of=theme_of,
+        current_language=current_language,
     )
     # Shared widgets used inside named blocks are globals, so fragments see them too.
     environment.globals["page_link"] = page_link

@@ -1,0 +1,43 @@
+"""Which language a request is answered in, and how domain words are translated."""
+
+from __future__ import annotations
+
+import pytest
+
+from carevia.domain.shared.text import Text
+from carevia.web.i18n import gettext, language_from, speaking, translate
+
+
+@pytest.mark.parametrize(
+    ("cookie", "accept_language", "expected"),
+    [
+        (None, None, "en"),
+        (None, "bn-BD,bn;q=0.9,en;q=0.8", "bn"),
+        (None, "en-GB,en;q=0.9,bn;q=0.8", "en"),
+        (None, "fr-FR,bn;q=0.5,en;q=0.4", "bn"),
+        (None, "bn;q=0,en;q=0.1", "en"),
+        (None, "bn;q=oops", "en"),
+        ("en", "bn", "en"),
+        ("bn", "en", "bn"),
+        ("xx", "bn", "bn"),
+    ],
+)
+def test_the_visitors_choice_comes_before_the_browsers(
+    cookie: str | None, accept_language: str | None, expected: str
+) -> None:
+    assert language_from(cookie, accept_language) == expected
+
+
+def test_a_domain_text_reads_as_english_and_is_shown_in_the_readers_language() -> None:
+    text = Text("Skip to content")
+    assert text == "Skip to content"
+    with speaking("bn"):
+        assert translate(text) == gettext("Skip to content") != "Skip to content"
+    with speaking("en"):
+        assert translate(text) == "Skip to content"
+
+
+def test_a_plural_text_keeps_its_count_and_values() -> None:
+    assert Text.plural("%(num)d visit", "%(num)d visits", 1) == "1 visit"
+    assert Text.plural("%(num)d visit", "%(num)d visits", 3) == "3 visits"
+    assert translate(Text("Hello %(name)s", name="Rina")) == "Hello Rina"
