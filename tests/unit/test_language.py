@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from carevia.domain.shared.text import Text
-from carevia.web.i18n import gettext, language_from, speaking, translate
+from carevia.web.i18n import gettext, language_from, local, speaking, translate
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,12 @@ def test_a_plural_text_keeps_its_count_and_values() -> None:
     assert Text.plural("%(num)d visit", "%(num)d visits", 1) == "1 visit"
     assert Text.plural("%(num)d visit", "%(num)d visits", 3) == "3 visits"
     assert translate(Text("Hello %(name)s", name="Rina")) == "Hello Rina"
+
+
+def test_a_stored_field_is_shown_in_the_readers_language_when_it_has_one() -> None:
+    service = {"name": "Elderly care", "name_bn": "বয়স্কদের সেবা", "summary": "At home"}
+    with speaking("bn"):
+        assert local(service, "name") == "বয়স্কদের সেবা"
+        assert local(service, "summary") == "At home"
+    with speaking("en"):
+        assert local(service, "name") == "Elderly care"

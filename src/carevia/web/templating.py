@@ -21,7 +21,7 @@ from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
-from carevia.web.i18n import current_language, gettext, ngettext, translate
+from carevia.web.i18n import current_language, gettext, local, ngettext, translate
 from carevia.web.theme import theme_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -127,6 +127,7 @@ def build_environment(settings: Settings) -> Environment:
         support_whatsapp_link=settings.support_whatsapp_link,
         theme_of=theme_of,
         current_language=current_language,
+        local=local,
     )
     # Shared widgets used inside named blocks are globals, so fragments see them too.
     environment.globals["page_link"] = page_link
