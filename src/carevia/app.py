@@ -146,6 +146,10 @@ def create_app(
                     run_every(300, services.series_links.send_due, stop, "series-links"),
                     name="series-links",
                 ),
+                asyncio.create_task(
+                    run_every(60, services.agendas.send_due, stop, "caregiver-agendas"),
+                    name="caregiver-agendas",
+                ),
             ]
             try:
                 yield

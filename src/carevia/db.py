@@ -31,6 +31,7 @@ from carevia.domain.notifications import INDEXES as NOTIFICATION_INDEXES
 from carevia.domain.notifications.tickets import INDEXES as EVENT_TICKET_INDEXES
 from carevia.domain.payments.read_models import INDEXES as PAYMENT_QUERY_INDEXES
 from carevia.domain.payments.repository import INDEXES as PAYMENT_INDEXES
+from carevia.domain.reminders.agenda_days import INDEXES as AGENDA_DAY_INDEXES
 from carevia.domain.reviews import INDEXES as REVIEW_INDEXES
 from carevia.domain.series.repository import INDEXES as SERIES_INDEXES
 from carevia.domain.stats.repository import INDEXES as STATS_INDEXES
@@ -54,6 +55,7 @@ ALL_INDEXES: tuple[IndexDeclaration, ...] = (
     CONTACT_INDEXES,
     FILE_INDEXES,
     MAIL_INDEXES,
+    AGENDA_DAY_INDEXES,
     MESSAGE_INDEXES,
     NOTIFICATION_INDEXES,
     OPENID_ATTEMPT_INDEXES,

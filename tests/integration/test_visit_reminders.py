@@ -1,5 +1,6 @@
 """Visit reminders through the outbox, under a clock the tests move: due at the right
-moments, following a moved visit, never sent after a cancellation, sent once by two workers."""
+moments, following a moved visit, never sent after a cancellation, sent once by two workers;
+the caregiver's agenda drawn at seven from the visits as they stand, once per day."""
 
 from __future__ import annotations
 
@@ -74,8 +75,7 @@ async def test_the_patient_is_reminded_24_and_2_hours_before_and_the_caregiver_a
     reminders = await pending_mail(database, "visit_reminder")
     due = [m["next_attempt_at"] for m in reminders]
     assert due == [booking.starts_at - timedelta(hours=24), booking.starts_at - timedelta(hours=2)]
-    [agenda] = await pending_mail(database, "caregiver_agenda")
-    assert agenda["next_attempt_at"] == dhaka(3, time(7, 0))
+    assert await pending_mail(database, "caregiver_agenda") == [], "drawn at seven, not now"
 
     mail = worker(desk, smtp_server, "only")
     desk.clock.now = due[0] - timedelta(seconds=1)
@@ -88,7 +88,11 @@ async def test_the_patient_is_reminded_24_and_2_hours_before_and_the_caregiver_a
     assert f"https://testserver.local/bookings/{booking.code}" in text
     assert not [need for need in CARE_NEEDS.values() if need in text], "no care needs in mail"
 
-    desk.clock.now = agenda["next_attempt_at"]
+    desk.clock.now = dhaka(3, time(7, 0)) - timedelta(seconds=1)
+    assert await desk.agendas.send_due() == 0
+    desk.clock.now = dhaka(3, time(7, 0))
+    assert await desk.agendas.send_due() == 1
+    assert await desk.agendas.send_due() == 0, "one agenda a day"
     assert await mail.run_once() == 1
     [morning] = smtp_server.handler.to("shirin@example.com")
     assert "Your visits today" in str(morning["Subject"])
@@ -128,8 +132,12 @@ async def test_reminders_move_with_the_visit_to_its_new_day_and_time(
 
     due = [m["next_attempt_at"] for m in await pending_mail(database, "visit_reminder")]
     assert due == [new.starts_at - timedelta(hours=24), new.starts_at - timedelta(hours=2)]
-    agendas = [m["next_attempt_at"] for m in await pending_mail(database, "caregiver_agenda")]
-    assert agendas == [dhaka(4, time(7, 0))], "the old day's agenda is withdrawn"
+    desk.clock.now = dhaka(3, time(7, 0))
+    assert await desk.agendas.send_due() == 0, "the old day has no visit left"
+    desk.clock.now = dhaka(4, time(7, 0))
+    assert await desk.agendas.send_due() == 1
+    [agenda] = await pending_mail(database, "caregiver_agenda")
+    assert old.code in agenda["text"] and "3:00 pm" in agenda["text"]
 
 
 async def test_a_cancelled_visit_is_never_reminded_and_leaves_the_agenda(
@@ -149,6 +157,8 @@ async def test_a_cancelled_visit_is_never_reminded_and_leaves_the_agenda(
         await held_visit(database, amina, shirin, day, time(15, 0), now=desk.clock())
     )
     assert await desk.transitions.move(morning, "cancelled", SYSTEM) is not None
+    desk.clock.now = dhaka(3, time(7, 0))
+    assert await desk.agendas.send_due() == 1
 
     desk.clock.move(days=10)
     assert await worker(desk, smtp_server, "late").run_once() == 3
@@ -168,7 +178,7 @@ async def test_a_reminder_whose_moment_has_passed_is_not_queued_at_all(
     amina = await make_user("amina@example.com")
     shirin = await make_caregiver("shirin@example.com")
     starts = dhaka(3, time(10, 0))
-    # Confirmed at 07:00 on the day: the day-before reminder and the agenda are already late.
+    # Confirmed at 07:00 on the day: the day-before reminder is already late.
     desk.clock.now = starts - timedelta(hours=3)
     held = await held_visit(
         database, amina, shirin, next_local_date(3), time(10, 0), now=desk.clock()
@@ -177,7 +187,26 @@ async def test_a_reminder_whose_moment_has_passed_is_not_queued_at_all(
 
     due = [m["next_attempt_at"] for m in await pending_mail(database, "visit_reminder")]
     assert due == [starts - timedelta(hours=2)]
-    assert await pending_mail(database, "caregiver_agenda") == []
+
+
+async def test_an_agenda_drawn_late_leaves_out_the_visits_already_begun(
+    database: Database,
+    desk: ReminderDesk,
+    make_user: UserFactory,
+    make_caregiver: CaregiverFactory,
+) -> None:
+    amina = await make_user("amina@example.com")
+    shirin = await make_caregiver("shirin@example.com")
+    day = next_local_date(3)
+    begun, later = [
+        await desk.confirm(await held_visit(database, amina, shirin, day, at, now=desk.clock()))
+        for at in (time(9, 0), time(15, 0))
+    ]
+
+    desk.clock.now = dhaka(3, time(10, 0))
+    assert await desk.agendas.send_due() == 1
+    [agenda] = await pending_mail(database, "caregiver_agenda")
+    assert later.code in agenda["text"] and begun.code not in agenda["text"]
 
 
 async def test_two_workers_send_each_reminder_exactly_once(
@@ -198,6 +227,11 @@ async def test_two_workers_send_each_reminder_exactly_once(
                 database, amina, caregiver, next_local_date(offset), time(10, 0), now=desk.clock()
             )
             await desk.confirm(held)
+    for offset in (3, 4, 5):
+        desk.clock.now = dhaka(offset, time(7, 0))
+        other_process = reminder_desk(database, desk.clock)
+        drawn = await asyncio.gather(desk.agendas.send_due(), other_process.agendas.send_due())
+        assert sorted(drawn) == [0, 2], "one process draws the day's two agendas"
     queued = await database["mail_outbox"].count_documents({"status": "pending"})
     assert queued == 6 * 2 + 6, "two reminders per visit and one agenda per caregiver and day"
 

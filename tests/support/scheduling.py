@@ -27,7 +27,7 @@ from carevia.domain.caregivers import CaregiverRepository
 from carevia.domain.catalogue import ServiceRepository
 from carevia.domain.mail import Mailer, MailRenderer, OutboxRepository
 from carevia.domain.notifications import NotificationRepository
-from carevia.domain.reminders import VisitReminders
+from carevia.domain.reminders import CaregiverAgendas, VisitReminders
 from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistEntry, WaitlistRepository
 from carevia.settings import Settings
 from tests.support.reviews import MovableClock
@@ -90,6 +90,7 @@ class ReminderDesk:
     outbox: OutboxRepository
     reminders: VisitReminders
     transitions: BookingTransitions
+    agendas: CaregiverAgendas
 
     async def confirm(self, booking: Booking) -> Booking:
         confirmed = await self.transitions.move(booking, "confirmed", SYSTEM)
@@ -101,7 +102,7 @@ def reminder_desk(database: Database, clock: MovableClock, *more: StatusListener
     outbox = OutboxRepository(database)
     mailer = Mailer(outbox, MailRenderer(), clock=clock)
     bookings = BookingRepository(database)
-    reminders = VisitReminders(mailer, bookings, UserRepository(database), BASE_URL, DHAKA, clock)
+    reminders = VisitReminders(mailer, BASE_URL, clock)
     transitions = BookingTransitions(
         database,
         bookings,
@@ -110,7 +111,10 @@ def reminder_desk(database: Database, clock: MovableClock, *more: StatusListener
         clock,
         listeners=[reminders.status_changed, *more],
     )
-    return ReminderDesk(clock, outbox, reminders, transitions)
+    agendas = CaregiverAgendas(
+        database, mailer, bookings, UserRepository(database), BASE_URL, DHAKA, clock
+    )
+    return ReminderDesk(clock, outbox, reminders, transitions, agendas)
 
 
 async def pending_mail(database: Database, template: str) -> list[dict[str, Any]]:

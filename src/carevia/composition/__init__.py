@@ -61,7 +61,7 @@ from carevia.domain.payments.series_checkout import SeriesCheckout
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.privacy import PersonalData
-from carevia.domain.reminders import VisitReminders
+from carevia.domain.reminders import CaregiverAgendas, VisitReminders
 from carevia.domain.reviews import ReviewRepository, ReviewService
 from carevia.domain.reviews.care_history import CareHistoryReader
 from carevia.domain.series import SeriesRepository, SeriesService
@@ -111,6 +111,7 @@ class Services:
     care_needs: CareNeedsAccess
     series: SeriesService
     series_links: WeeklyPaymentLinks
+    agendas: CaregiverAgendas
     rescheduling: Rescheduling
     waitlist: Waitlist
 
@@ -143,9 +144,7 @@ def build_services(
         utc_now,
         users=users,
     )
-    reminders = VisitReminders(
-        mailer, bookings_store, users, settings.public_base_url, settings.timezone, utc_now
-    )
+    reminders = VisitReminders(mailer, settings.public_base_url, utc_now)
     waitlist_entries = WaitlistRepository(database)
     freed_time = FreedTime(waitlist_entries, utc_now)
     # Told of every status change (and, by `visit_moved`, of every move): reminders follow the
@@ -320,6 +319,15 @@ def build_services(
         ),
         series_links=WeeklyPaymentLinks(
             series_store, mailer, settings.public_base_url, settings.timezone
+        ),
+        agendas=CaregiverAgendas(
+            database,
+            mailer,
+            bookings_store,
+            users,
+            settings.public_base_url,
+            settings.timezone,
+            utc_now,
         ),
         # `after_move`: what must follow a moved visit in its transaction (reminders, waitlist).
         rescheduling=Rescheduling(

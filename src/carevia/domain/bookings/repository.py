@@ -33,6 +33,8 @@ INDEXES: Mapping[str, Sequence[IndexModel]] = {
         IndexModel([("patient_id", ASCENDING), ("starts_at", DESCENDING)]),
         IndexModel([("caregiver_id", ASCENDING), ("starts_at", ASCENDING)]),
         IndexModel([("status", ASCENDING), ("hold_expires_at", ASCENDING)]),
+        # `confirmed_starting`: the visits of a day, for the caregivers' agendas.
+        IndexModel([("status", ASCENDING), ("starts_at", ASCENDING)]),
     ],
     SLOT_CLAIMS: [
         IndexModel([("booking_id", ASCENDING)]),
@@ -311,6 +313,13 @@ class BookingRepository:
                 "starts_at": {"$lt": end},
             },
             session=session,
+        ).sort("starts_at", ASCENDING)
+        return [from_document(doc, Booking) async for doc in cursor]
+
+    async def confirmed_starting(self, begin: datetime, end: datetime) -> list[Booking]:
+        """Confirmed visits starting in [begin, end), every caregiver's, in time order."""
+        cursor = self._bookings.find(
+            {"status": "confirmed", "starts_at": {"$gte": begin, "$lt": end}}
         ).sort("starts_at", ASCENDING)
         return [from_document(doc, Booking) async for doc in cursor]
 

@@ -1,3 +1,4 @@
+from carevia.domain.reminders.agendas import CaregiverAgendas
 from carevia.domain.reminders.schedule import (
     AGENDA_AT,
     PATIENT_REMINDERS,
@@ -10,6 +11,7 @@ from carevia.domain.reminders.service import VisitReminders
 __all__ = [
     "AGENDA_AT",
     "PATIENT_REMINDERS",
+    "CaregiverAgendas",
     "VisitReminders",
     "agenda_due",
     "reminder_times",
