@@ -70,6 +70,8 @@ async def test_a_hundred_concurrent_deliveries_confirm_once(
     finally:
         await client.aclose()
     assert {r.status_code for r in responses} == {200}
+    outcomes = sorted(r.json()["outcome"] for r in responses)
+    assert outcomes == ["confirmed"] + ["duplicate"] * 99, "one delivery applies the event"
     assert await effects(database, code) == ("confirmed", 1, 1)
     # The patient's confirmation, and the caregiver's news that the visit is theirs.
     await wait_for_mail(smtp_server.messages, count=2)

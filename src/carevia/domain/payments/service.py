@@ -25,9 +25,10 @@ from carevia.domain.payments.refunds import RefundQueue
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.series_checkout import SeriesCheckout
 from carevia.domain.payments.settlement import AdminAlert, Settlement
-from carevia.domain.payments.webhook_events import MalformedEvent, verified_event
+from carevia.domain.payments.webhook_events import MalformedEvent, VerifiedEvent, verified_event
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock
+from carevia.domain.shared.single_flight import SingleFlight
 from carevia.domain.shared.time_format import format_local
 
 logger = logging.getLogger("carevia.payments")
@@ -72,6 +73,7 @@ class PaymentService:
         self._webhook_secret = webhook_secret
         self._base_url = base_url
         self._clock = clock
+        self._events_in_flight: SingleFlight[str, str] = SingleFlight()
         self._handlers: dict[str, Callable[[dict[str, Any]], Awaitable[str]]] = {
             "checkout.session.completed": self._session_completed,
             "checkout.session.async_payment_succeeded": self._session_completed,
@@ -186,6 +188,12 @@ class PaymentService:
                 problem=malformed.problem[:500],
             )
             raise
+        applied_here, outcome = await self._events_in_flight.run(
+            event.id, lambda: self._apply_once(event)
+        )
+        return outcome if applied_here else "duplicate"
+
+    async def _apply_once(self, event: VerifiedEvent) -> str:
         if await self._payments.event_seen(event.id):
             return "duplicate"
         handler = self._handlers.get(event.type)
