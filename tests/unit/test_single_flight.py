@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from carevia.domain.shared.single_flight import Interrupted, SingleFlight
+from carevia.domain.shared.single_flight import Interrupted, SingleFlight, Turns
 
 
 async def test_callers_who_come_while_the_work_runs_share_its_result() -> None:
@@ -68,3 +68,29 @@ async def test_an_interrupted_worker_fails_its_waiters_and_a_waiter_leaving_stop
         await patient
     release.set()
     assert await flight.run("evt_1", work) == (True, 7)
+
+
+async def test_holders_of_one_key_take_turns_and_other_keys_do_not_wait() -> None:
+    turns: Turns[str] = Turns()
+    order: list[str] = []
+    first_in = asyncio.Event()
+    release = asyncio.Event()
+
+    async def hold(name: str, key: str) -> None:
+        async with turns.take(key):
+            order.append(f"{name} in")
+            if name == "first":
+                first_in.set()
+                await release.wait()
+            order.append(f"{name} out")
+
+    first = asyncio.create_task(hold("first", "slot"))
+    await first_in.wait()
+    second = asyncio.create_task(hold("second", "slot"))
+    await hold("elsewhere", "other slot")
+    await asyncio.sleep(0)
+    assert order == ["first in", "elsewhere in", "elsewhere out"], "the second waits its turn"
+    release.set()
+    await asyncio.gather(first, second)
+    assert order[3:] == ["first out", "second in", "second out"]
+    assert turns._locks == {}, "keys nobody holds are forgotten"

@@ -22,6 +22,7 @@ from carevia.domain.bookings.models import Booking, BookingStatus, HistoryEntry
 from carevia.domain.bookings.schedule import slots
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.single_flight import Turns
 
 BOOKINGS = "bookings"
 SLOT_CLAIMS = "slot_claims"
@@ -79,6 +80,7 @@ class BookingRepository:
         self._database = database
         self._bookings = database[BOOKINGS]
         self._claims = database[SLOT_CLAIMS]
+        self._same_time: Turns[tuple[ObjectId, datetime]] = Turns()
 
     async def add_with_claims(self, booking: Booking) -> None:
         """Insert the booking and claim its time atomically; SlotTaken if any slot is held."""
@@ -88,7 +90,10 @@ class BookingRepository:
             await self._claims.insert_many(claims_of(booking), session=session)
 
         try:
-            async with self._database.client.start_session() as session:
+            async with (
+                self._same_time.take((booking.caregiver_id, booking.starts_at)),
+                self._database.client.start_session() as session,
+            ):
                 await session.with_transaction(write)
         except (BulkWriteError, DuplicateKeyError) as error:
             if not _is_duplicate(error):

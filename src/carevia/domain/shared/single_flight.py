@@ -9,7 +9,8 @@ the others wait for it and answer from its result (or fail with it, and are sent
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -47,3 +48,29 @@ class SingleFlight(Generic[K, T]):
             return True, result
         finally:
             del self._running[key]
+
+
+class Turns(Generic[K]):
+    """One holder at a time per key in this process; a key nobody holds or waits for is forgotten.
+
+    Transactions that would all write the same documents (holds of one caregiver's same
+    time) only abort each other when run side by side; taking turns, the first commits and
+    the others fail at once on the unique key it took.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[K, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def take(self, key: K) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
