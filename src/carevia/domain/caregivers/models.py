@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -18,6 +19,10 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 DISPLAY_ORDER = (5, 6, 0, 1, 2, 3, 4)
 
 
+# Kept: the free-time calendar asks for the same few working-hour bounds for every slot it
+# checks, thousands of times a page. Only well-formed times are kept (anything else raises),
+# so there are at most 49 entries whatever is typed.
+@cache
 def clock_minutes(value: str, *, allow_midnight_end: bool = False) -> int:
     """Minutes after midnight for a 30-minute aligned "HH:MM"; "24:00" only as an end."""
     hours, sep, minutes = value.partition(":")
