@@ -137,11 +137,14 @@ async def test_the_days_marked_free_are_exactly_the_days_with_a_free_start(
     everyone = [found[caregiver_id] for caregiver_id in ids]
     loop = asyncio.get_running_loop()
     first = next_local_date(0)
+    now = [datetime.combine(first, time(0), UTC)]
+    # One for every example, as in the app: months it worked out before must not be
+    # answered again once the held time, the caregivers asked or the time now differ.
+    free_times = FreeTimes(BookingRepository(database), DHAKA, 2, clock=lambda: now[0])
 
     async def check(held: Any, asked: Any) -> None:
         duration, quantity, night, hour, team = asked
-        now = datetime.combine(first, time(hour), UTC)
-        free_times = FreeTimes(BookingRepository(database), DHAKA, 2, clock=lambda: now)
+        now[0] = datetime.combine(first, time(hour), UTC)
         await database["slot_claims"].delete_many({})
         claims = list(held_claims(ids, held, first))
         if claims:
@@ -158,6 +161,8 @@ async def test_the_days_marked_free_are_exactly_the_days_with_a_free_start(
             if any(starts.values()):
                 expected.add(day)
         assert marked == expected
+        again = await free_times.free_days(caregivers, first, last, duration, quantity, night=night)
+        assert again == expected
 
     @hypothesis_settings(
         max_examples=10,
@@ -174,3 +179,30 @@ async def test_the_days_marked_free_are_exactly_the_days_with_a_free_start(
         asyncio.run_coroutine_threadsafe(check(held, asked), loop).result(timeout=60)
 
     await asyncio.to_thread(marked_days_match)
+
+
+async def test_a_month_asked_again_follows_new_held_time_and_the_clock(
+    database: Database, make_caregiver: CaregiverFactory
+) -> None:
+    afternoon = await make_caregiver("carer@example.com", hours=("13:00", "17:00"))
+    [caregiver] = [
+        c
+        for c in await CaregiverRepository(database).candidates(Category.BABY_CARE, None)
+        if c.id == afternoon
+    ]
+    first = next_local_date(0)
+    tomorrow = first + timedelta(days=1)
+    now = [local_start(first, time(9, 0), DHAKA).astimezone(UTC)]
+    free_times = FreeTimes(BookingRepository(database), DHAKA, 2, clock=lambda: now[0])
+
+    async def free_days() -> set[date]:
+        return await free_times.free_days([caregiver], first, tomorrow, "hours", 4)
+
+    assert await free_days() == {first, tomorrow}
+    # Today's only 4-hour visit starts at 13:00: after 11:00, the notice leaves no start.
+    now[0] = local_start(first, time(11, 0), DHAKA).astimezone(UTC) + timedelta(seconds=1)
+    assert await free_days() == {tomorrow}
+    await database["slot_claims"].insert_many(
+        list(held_claims([afternoon], [(0, 1, 30, 1)], first))
+    )
+    assert await free_days() == set(), "tomorrow's 15:00 is held now"

@@ -7,10 +7,12 @@ Each answer for many caregivers reads their held time with one query.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
 from bson import ObjectId
 
 from carevia.domain.bookings.pricing import DurationType
@@ -20,6 +22,10 @@ from carevia.domain.caregivers import Caregiver
 from carevia.domain.shared.clock import Clock, utc_now
 
 STARTS_PER_DAY = 48
+# Months of free days kept per process, the least recently asked dropped first.
+FREE_DAYS_KEPT = 256
+# A caregiver's whole record (hours, days off, ids) as bytes, to key what was worked out.
+_AS_KEY = msgspec.msgpack.Encoder(enc_hook=str)
 
 
 def free_at(
@@ -50,6 +56,7 @@ class FreeTimes:
         self._timezone = timezone
         self._min_notice = timedelta(hours=min_notice_hours)
         self._clock = clock
+        self._free_days_known: OrderedDict[tuple[object, ...], frozenset[date]] = OrderedDict()
 
     async def next_free(
         self, caregivers: Sequence[Caregiver], hours: int, days: int = 14
@@ -133,6 +140,21 @@ class FreeTimes:
         end = interval(local_start(last_day, time(0, 0), self._timezone), duration, quantity)[1]
         taken = await self._taken(caregivers, begin, end + timedelta(days=1))
         earliest = self._clock() + self._min_notice
+        # Everything the answer depends on: the same month asked again with nothing changed
+        # (as by each refused request of a burst for one time) is not worked out again.
+        key = (
+            tuple(_AS_KEY.encode(caregiver) for caregiver in caregivers),
+            first_day,
+            last_day,
+            duration,
+            quantity,
+            night,
+            self._whole_minute(earliest),
+            tuple(tuple(sorted(taken[caregiver.id])) for caregiver in caregivers),
+        )
+        if (known := self._free_days_known.get(key)) is not None:
+            self._free_days_known.move_to_end(key)
+            return set(known)
         free: set[date] = set()
         day = first_day
         while day <= last_day:
@@ -143,7 +165,17 @@ class FreeTimes:
             ):
                 free.add(day)
             day += timedelta(days=1)
+        self._free_days_known[key] = frozenset(free)
+        if len(self._free_days_known) > FREE_DAYS_KEPT:
+            self._free_days_known.popitem(last=False)
         return free
+
+    @staticmethod
+    def _whole_minute(earliest: datetime) -> datetime:
+        """`earliest` rounded up to the minute: starts are whole minutes, so a start is
+        before `earliest` exactly when it is before this, and the key changes once a minute."""
+        rounded = earliest.replace(second=0, microsecond=0)
+        return rounded if rounded == earliest else rounded + timedelta(minutes=1)
 
     def _day_starts(self, day: date, earliest: datetime, night: bool) -> Iterator[datetime]:
         """The local half-hour starts of `day` that a booking may still take."""
