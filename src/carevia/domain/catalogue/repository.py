@@ -84,12 +84,17 @@ _SORT_INDEXES: dict[ServiceSort, list[tuple[str, int]]] = {
 }
 
 
+# The words a catalogue search looks in, each also in Bangla.
+_SEARCHED = ("name", "short_title", "highlights")
+
+
 def _filter_document(service_filter: ServiceFilter) -> dict[str, Any]:
     query: dict[str, Any] = {"status": "active"}
     if service_filter.text:
         # User text is escaped, so it is matched literally and cannot backtrack.
         pattern = {"$regex": re.escape(service_filter.text), "$options": "i"}
-        query["$or"] = [{"name": pattern}, {"short_title": pattern}, {"highlights": pattern}]
+        # Either language finds a service: a Bangla word matches the `_bn` fields.
+        query["$or"] = [{field: pattern} for name in _SEARCHED for field in (name, f"{name}_bn")]
     if service_filter.category is not None:
         query["category"] = service_filter.category.value
     if service_filter.divisions:
