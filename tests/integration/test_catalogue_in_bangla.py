@@ -12,6 +12,8 @@ from litestar.testing import AsyncTestClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.caregivers.seed import demo_caregivers, seed_caregivers
+from carevia.domain.catalogue import ServiceRepository
+from carevia.domain.catalogue.seed import seed_catalogue
 from carevia.domain.coverage import DIVISION_NAMES
 from tests.support.accounts import DEFAULT_PASSWORD
 from tests.support.visible_text import visible_text
@@ -78,6 +80,7 @@ async def test_catalogue_pages_read_in_bangla_from_the_stored_bangla(
         ],
         "/caregivers": ["কেয়ারগিভার", "যেকোনো ভাষা"],
         f"/caregivers/{shirin['_id']}": [shirin["bio_bn"], "সাপ্তাহিক সূচি", "শনিবার"],
+        "/become-a-caregiver": ["কেয়ারগিভার হোন", "যেভাবে কাজ করে"],
     }
     for url, phrases in pages.items():
         html = await in_bangla(client, url)
@@ -130,3 +133,22 @@ async def test_the_page_cache_keeps_bangla_and_english_apart(client: Client) -> 
     assert "Home-care services" in main_text(english)
     assert "বাড়িতে যত্নের সেবা" not in main_text(english)
     assert "বাড়িতে যত্নের সেবা" in main_text(await in_bangla(client, "/services"))
+
+
+async def test_seeding_again_gives_an_older_demo_database_its_bangla(
+    database: Database, caregiver_names: set[str]
+) -> None:
+    bangla_fields = {"name_bn": "", "description_bn": "", "highlights_bn": ""}
+    await database["services"].update_many({}, {"$unset": bangla_fields})
+    await database["services"].update_one(
+        {"slug": "toddler-care"}, {"$set": {"short_title": "Edited by an admin"}}
+    )
+    await database["caregivers"].update_many({}, {"$unset": {"bio_bn": ""}})
+    assert await seed_catalogue(ServiceRepository(database), datetime.now(UTC), "BDT") == 0
+    await seed_caregivers(database, datetime.now(UTC), DEFAULT_PASSWORD)
+    toddler = await database["services"].find_one({"slug": "toddler-care"})
+    assert toddler is not None
+    assert toddler["name_bn"] == "ছোট বাচ্চার যত্ন"
+    assert toddler["short_title"] == "Edited by an admin"
+    assert await database["services"].count_documents({"name_bn": {"$exists": False}}) == 0
+    assert await database["caregivers"].count_documents({"bio_bn": {"$exists": False}}) == 0

@@ -146,6 +146,13 @@ class CaregiverRepository:
         )
         return result.upserted_id is not None
 
+    async def add_bangla_bio_if_missing(self, caregiver_id: ObjectId, bio_bn: str) -> bool:
+        """Give a profile stored before bios had Bangla its `bio_bn`; nothing else."""
+        result = await self._caregivers.update_one(
+            {"_id": caregiver_id, "bio_bn": {"$exists": False}}, {"$set": {"bio_bn": bio_bn}}
+        )
+        return result.modified_count > 0
+
     async def save_approved(
         self, caregiver: Caregiver, session: AsyncClientSession | None = None
     ) -> None:

@@ -144,4 +144,5 @@ async def seed_caregivers(
         if user is None or user.role != "caregiver":
             continue  # never attach a caregiver profile to someone else's account
         inserted += await caregivers.upsert_profile(entry.profile(user.id, now))
+        await caregivers.add_bangla_bio_if_missing(user.id, entry.bio_bn)
     return inserted

@@ -189,6 +189,14 @@ class ServiceRepository:
         )
         return result.upserted_id is not None
 
+    async def add_bangla_if_missing(self, service: Service) -> bool:
+        """Give a service stored before services had Bangla its `_bn` fields; nothing else."""
+        bangla = {k: v for k, v in to_document(service).items() if k.endswith("_bn") and v}
+        result = await self._services.update_one(
+            {"slug": service.slug, "name_bn": {"$exists": False}}, {"$set": bangla}
+        )
+        return result.modified_count > 0
+
     async def set_rating(
         self,
         service_id: ObjectId,
