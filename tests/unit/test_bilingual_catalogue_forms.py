@@ -5,9 +5,11 @@ from __future__ import annotations
 import msgspec
 import pytest
 
+from carevia.controllers.applications import DONE
 from carevia.domain.caregivers.availability import ProfileForm, parse_profile
 from carevia.domain.catalogue.admin_form import ServiceForm, read_form
 from carevia.domain.shared import Invalid
+from carevia.web.i18n import speaking, translate
 
 FILLED = ServiceForm(
     name="Night Care",
@@ -67,3 +69,10 @@ def test_a_caregiver_bio_in_bangla_is_optional_but_held_to_the_same_length() -> 
     assert errors == {} and about.bio_bn.startswith("ছয় বছর")
     _, errors = parse_profile(ProfileForm(bio=english, bio_bn="খুব ছোট", languages="Bangla"))
     assert set(errors) == {"bio_bn"}
+
+
+def test_the_application_page_notices_are_said_in_the_readers_language() -> None:
+    with speaking("bn"):
+        said = {translate(notice) for notice in DONE.values()}
+    assert "আপনার উত্তর সংরক্ষণ করা হয়েছে।" in said
+    assert not said & set(DONE.values())
