@@ -156,3 +156,20 @@ def test_catalogue_filters_without_javascript(browser: Browser, live_server: Liv
         )
     finally:
         context.close()
+
+
+def test_the_catalogue_in_bangla_holds_its_layout_at_desktop_and_phone_width(
+    page: Page, live_server: LiveServer, artifacts: Path
+) -> None:
+    page.context.add_cookies([{"name": "lang", "value": "bn", "url": live_server.base_url}])
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path, heading in (
+            ("services", "/services", "বাড়িতে যত্নের সেবা"),
+            ("service", "/services/newborn-night-nanny", "নবজাতকের রাতের ন্যানি"),
+        ):
+            page.goto(path)
+            expect(page.locator("h1")).to_have_text(heading, timeout=TIMEOUT_MS)
+            # Longer Bangla words and labels must not push the page sideways.
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+            page.screenshot(path=artifacts / f"catalogue-bn-{name}-{width}.png", full_page=True)

@@ -27,6 +27,8 @@ FILTERS = [
     ServiceFilter(min_rating=4.0, sort="rating"),
     ServiceFilter(text="night", category=Category.BABY_CARE, divisions=("Dhaka",)),
     ServiceFilter(text="night", sort="price_desc"),
+    # A Bangla word is looked for in the `_bn` fields as well, still through an index.
+    ServiceFilter(text="রাত"),
 ]
 
 
@@ -46,6 +48,7 @@ def service_document(number: int, now: datetime) -> dict[str, Any]:
         "name": f"Service {number} {'night' if number % 7 == 0 else 'day'} care",
         "short_title": "Care at home",
         "highlights": ["Gentle help"],
+        "name_bn": f"সেবা {number} {'রাত' if number % 7 == 0 else 'দিন'}",
         "category": CATEGORIES[number % len(CATEGORIES)].value,
         "divisions": [DIVISIONS[number % len(DIVISIONS)], DIVISIONS[(number + 2) % 5]],
         "status": "active" if number % 10 else "inactive",
@@ -73,3 +76,5 @@ async def test_every_list_query_reads_through_an_index(
         plan = (await repository.search_plan(service_filter, PAGE_SIZE))["queryPlanner"]
         used = stages(plan["winningPlan"])
         assert "IXSCAN" in used and "COLLSCAN" not in used, (service_filter, used)
+    night_in_bangla = [d for d in documents if d["status"] == "active" and "রাত" in d["name_bn"]]
+    assert await repository.count(ServiceFilter(text="রাত")) == len(night_in_bangla)

@@ -30,6 +30,8 @@ class ProfileBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     certifications: Annotated[list[Certification], msgspec.Meta(max_length=10)] = msgspec.field(
         default_factory=list
     )
+    # The bio in Bangla, held to the same rules; left out, patients reading Bangla see the English.
+    bio_bn: Bio | None = None
 
 
 class OwnCaregiverApiController(Controller):
@@ -64,6 +66,7 @@ class OwnCaregiverApiController(Controller):
             raise Invalid({"languages": "Give each language as its own entry."})
         form = ProfileForm(
             bio=data.bio,
+            bio_bn=data.bio_bn or "",
             languages=", ".join(data.languages),
             # Each entry stays one line, whatever line breaks it holds.
             certifications="\n".join(" ".join(line.splitlines()) for line in data.certifications),

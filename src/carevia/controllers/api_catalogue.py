@@ -31,11 +31,14 @@ from carevia.web.openapi import errors
 from carevia.web.requests import client_ip
 
 Limit = Annotated[int, Parameter(ge=1, le=100)]
-LINE_LISTS = ("certifications", "highlights", "responsibilities", "safety_measures")
+ENGLISH_LISTS = ("highlights", "responsibilities", "safety_measures")
+LINE_LISTS = ("certifications", *ENGLISH_LISTS, *(f"{name}_bn" for name in ENGLISH_LISTS))
 FLAGS = ("featured", "emergency_support", "instant_booking")
 NUMBERS = ("min_experience_years", "min_hours", "free_cancellation_hours")
 TEXTS: tuple[str, ...] = ("name", "slug", "short_title", "category", "image", "status")
 TEXTS += ("working_hours", "description", "seo_title", "seo_description", "version")
+TEXTS += ("name_bn", "short_title_bn", "working_hours_bn", "age_group_bn", "description_bn")
+TEXTS += ("seo_title_bn", "seo_description_bn")
 
 
 class ServiceBody(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +71,17 @@ class ServiceBody(msgspec.Struct, frozen=True, kw_only=True):
     seo_description: str = ""
     status: str = "active"
     version: str = ""
+    # The same words in Bangla; empty ones are shown in English.
+    name_bn: str = ""
+    short_title_bn: str = ""
+    working_hours_bn: str = ""
+    age_group_bn: str = ""
+    highlights_bn: list[str] = msgspec.field(default_factory=list)
+    responsibilities_bn: list[str] = msgspec.field(default_factory=list)
+    safety_measures_bn: list[str] = msgspec.field(default_factory=list)
+    description_bn: str = ""
+    seo_title_bn: str = ""
+    seo_description_bn: str = ""
 
     def as_form(self) -> ServiceForm:
         """The dashboard form these values would fill in; its reader checks every rule."""

@@ -17,6 +17,7 @@ from carevia.domain.caregivers.models import WEEKDAYS
 from carevia.domain.catalogue.models import Category
 from carevia.domain.files import UPLOAD_BODY_LIMIT
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 from carevia.web.guards import current_user, require_user
 from carevia.web.templating import render
 from carevia.web.uploads import FileUpload
@@ -24,11 +25,11 @@ from carevia.web.uploads import FileUpload
 PAGE = "applications/apply.html"
 PATH = "/become-a-caregiver"
 DONE = {
-    "saved": "Your answers are saved.",
-    "submitted": "Your application is sent. We will let you know by email.",
-    "document": "The file is added.",
-    "removed": "The file is removed.",
-    "photo": "Your photo is added.",
+    "saved": Text("Your answers are saved."),
+    "submitted": Text("Your application is sent. We will let you know by email."),
+    "document": Text("The file is added."),
+    "removed": Text("The file is removed."),
+    "photo": Text("Your photo is added."),
 }
 
 

@@ -11,14 +11,15 @@ from bson import ObjectId
 from carevia.domain.caregivers.availability import WeeklyHoursForm
 from carevia.domain.caregivers.models import WeeklyAvailability
 from carevia.domain.catalogue.models import Category
+from carevia.domain.shared.text import Text
 
 Status = Literal["draft", "submitted", "needs_changes", "approved", "declined"]
 STATUS_LABELS: dict[str, str] = {
-    "draft": "Not sent yet",
-    "submitted": "Waiting for review",
-    "needs_changes": "Needs changes",
-    "approved": "Approved",
-    "declined": "Declined",
+    "draft": Text("Not sent yet"),
+    "submitted": Text("Waiting for review"),
+    "needs_changes": Text("Needs changes"),
+    "approved": Text("Approved"),
+    "declined": Text("Declined"),
 }
 # Who may move an application from one status to the next.
 APPLICANT_MOVES: dict[str, tuple[str, ...]] = {

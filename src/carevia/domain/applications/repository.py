@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from carevia.domain.applications.models import EDITABLE, Application, Document, StatusChange
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.text import Text
 
 APPLICATIONS = "applications"
 MAX_DOCUMENTS = 10
@@ -44,7 +45,7 @@ class ApplicationRepository:
         try:
             await self._applications.insert_one(to_document(application))
         except DuplicateKeyError as exc:
-            raise Conflict("You have already applied.") from exc
+            raise Conflict(Text("You have already applied.")) from exc
 
     async def update_editable(
         self, application_id: ObjectId, fields: dict[str, Any], now: datetime

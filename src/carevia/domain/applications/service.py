@@ -39,6 +39,7 @@ from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.documents import to_document
 from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 
 PAGE_SIZE = 20
@@ -48,7 +49,7 @@ DECISION_ACTIONS = {
     "needs_changes": "admin.application_needs_changes",
     "declined": "admin.application_declined",
 }
-MISSING = "No such application."
+MISSING = Text("No such application.")
 REFERENCES_CHECKED = 2
 
 
@@ -91,17 +92,19 @@ class ApplicationService:
         checked, errors = check_form(form)
         current = await self._applications.of_user(user.id)
         if form.intent == "submit" and (current is None or not current.documents):
-            errors["documents"] = "Add at least one certificate before sending the application."
+            errors["documents"] = Text(
+                "Add at least one certificate before sending the application."
+            )
         if checked is None or errors:
             raise Invalid(errors)
         if current is not None and not current.editable:
-            raise Conflict("Your application is being reviewed and cannot be changed now.")
+            raise Conflict(Text("Your application is being reviewed and cannot be changed now."))
         application = current or await self._draft(user)
         saved = await self._applications.update_editable(
             application.id, {**_answers(checked), "display_name": user.full_name}, self._clock()
         )
         if saved is None:
-            raise Conflict("Your application is being reviewed and cannot be changed now.")
+            raise Conflict(Text("Your application is being reviewed and cannot be changed now."))
         if form.intent == "submit":
             return await self._submit(user, saved)
         return saved
@@ -119,17 +122,22 @@ class ApplicationService:
         added = await self._applications.add_document(application.id, document, self._clock())
         if added is None:  # sent for review meanwhile, or full: keep nothing behind
             await self._files.discard(upload.id)
-            raise Conflict(f"Up to {MAX_DOCUMENTS} files, while the application can be edited.")
+            raise Conflict(
+                Text(
+                    "Up to %(count)d files, while the application can be edited.",
+                    count=MAX_DOCUMENTS,
+                )
+            )
         return added
 
     async def remove_document(self, user: User, upload_id: str) -> Application:
         application = await self._editable_of(user)
         oid = parse_object_id(upload_id)
         if application is None or oid is None:
-            raise NotFound("No such file on your application.")
+            raise NotFound(Text("No such file on your application."))
         removed = await self._applications.remove_document(application.id, oid, self._clock())
         if removed is None:
-            raise NotFound("No such file on your application.")
+            raise NotFound(Text("No such file on your application."))
         await self._files.discard(oid)
         return removed
 
@@ -141,7 +149,7 @@ class ApplicationService:
         before = await self._applications.set_photo(application.id, upload.id, self._clock())
         if before is None:
             await self._files.discard(upload.id)
-            raise Conflict("Your application is being reviewed and cannot be changed now.")
+            raise Conflict(Text("Your application is being reviewed and cannot be changed now."))
         if before.photo_id is not None:
             await self._files.discard(before.photo_id)
         return await self._applications.get(application.id) or before
@@ -151,7 +159,7 @@ class ApplicationService:
     async def queue(self, admin: User, status: str, page: int) -> Page[Application]:
         _require_admin(admin)
         if status and status not in STATUS_LABELS:
-            raise Invalid({"status": "Choose one of the listed statuses."})
+            raise Invalid({"status": Text("Choose one of the listed statuses.")})
         total = await self._applications.count(status or None)
         request = clamp_page(page, total, PAGE_SIZE)
         items = await self._applications.page(status or None, request.skip, request.size)
@@ -182,16 +190,19 @@ class ApplicationService:
         target = DECISIONS.get(form.decision)
         note = form.note.strip()
         if target is None:
-            raise Invalid({"decision": "Choose approve, ask for changes, or decline."})
+            raise Invalid({"decision": Text("Choose approve, ask for changes, or decline.")})
         if target != "approved" and not 5 <= len(note) <= 2000:
-            word = "what to change" if target == "needs_changes" else "why it is declined"
-            raise Invalid({"note": f"Tell the applicant {word} (5 to 2000 characters)."})
+            if target == "needs_changes":
+                problem = Text("Tell the applicant what to change (5 to 2000 characters).")
+            else:
+                problem = Text("Tell the applicant why it is declined (5 to 2000 characters).")
+            raise Invalid({"note": problem})
         application = await self._get(application_id)
         applicant = await self._users.get(application.user_id)
         if applicant is None or applicant.deleted_at is not None:
-            raise Conflict("The applicant's account no longer exists.")
+            raise Conflict(Text("The applicant's account no longer exists."))
         if target == "approved" and applicant.role != "patient":
-            raise Conflict("Only an account without another role can become a caregiver.")
+            raise Conflict(Text("Only an account without another role can become a caregiver."))
         decided = await self._move(
             application, admin, target, note if target != "approved" else "", ip, applicant
         )
@@ -231,7 +242,7 @@ class ApplicationService:
                 application.id, change, application.status, fields, session
             )
             if moved is None:
-                raise Conflict("Someone else changed this application first; reload it.")
+                raise Conflict(Text("Someone else changed this application first; reload it."))
             if target == "approved":
                 await self._users.set_role(applicant.id, "caregiver", now, session=session)
                 await self._caregivers.save_approved(_caregiver_of(moved, now), session)
@@ -287,7 +298,7 @@ class ApplicationService:
         _require_applicant(user)
         application = await self._applications.of_user(user.id)
         if application is not None and not application.editable:
-            raise Conflict("Your application is being reviewed and cannot be changed now.")
+            raise Conflict(Text("Your application is being reviewed and cannot be changed now."))
         return application
 
     async def _get(self, application_id: str) -> Application:
@@ -332,9 +343,11 @@ def _caregiver_of(application: Application, now: datetime) -> Caregiver:
 
 def _require_applicant(user: User) -> None:
     if user.role != "patient":
-        raise Forbidden("Caregivers and admins already have their accounts; they do not apply.")
+        raise Forbidden(
+            Text("Caregivers and admins already have their accounts; they do not apply.")
+        )
 
 
 def _require_admin(user: User) -> None:
     if user.role != "admin":
-        raise Forbidden("Only admins review applications.")
+        raise Forbidden(Text("Only admins review applications."))

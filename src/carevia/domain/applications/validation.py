@@ -11,6 +11,7 @@ from carevia.domain.caregivers.availability import hours_of, parse_weekly_hours
 from carevia.domain.caregivers.models import WeeklyAvailability
 from carevia.domain.catalogue.models import Category
 from carevia.domain.coverage import DIVISION_NAMES
+from carevia.domain.shared.text import Text
 
 # A Bangladesh national ID number: 10 digits (smart card), 13 or 17 (older cards), in ASCII.
 NATIONAL_ID = re.compile(r"[0-9]{10}|[0-9]{13}|[0-9]{17}")
@@ -41,27 +42,29 @@ def check_form(form: ApplicationForm) -> tuple[Checked | None, dict[str, str]]:
     categories = _choices(form.categories)
     known = {category.value for category in Category}
     if not categories or any(value not in known for value in categories):
-        errors["categories"] = "Choose the kinds of care you give."
+        errors["categories"] = Text("Choose the kinds of care you give.")
     divisions = _choices(form.divisions)
     if not divisions or any(value not in DIVISION_NAMES for value in divisions):
-        errors["divisions"] = "Choose the divisions where you can work."
+        errors["divisions"] = Text("Choose the divisions where you can work.")
     languages = [part.strip() for part in form.languages.split(",") if part.strip()]
     if not languages or len(languages) > 8 or any(len(language) > 30 for language in languages):
-        errors["languages"] = "List the languages you speak, separated by commas."
+        errors["languages"] = Text("List the languages you speak, separated by commas.")
     years = form.years_experience.strip()
     if not (years.isascii() and years.isdigit() and int(years) <= MAX_YEARS):
-        errors["years_experience"] = f"Give your years of experience as a number, 0 to {MAX_YEARS}."
+        errors["years_experience"] = Text(
+            "Give your years of experience as a number, 0 to %(most)d.", most=MAX_YEARS
+        )
     bio = form.bio.strip()
     if not 20 <= len(bio) <= 1500:
-        errors["bio"] = "Write 20 to 1500 characters about your experience and how you care."
+        errors["bio"] = Text("Write 20 to 1500 characters about your experience and how you care.")
     national_id = form.national_id.strip()
     if not NATIONAL_ID.fullmatch(national_id):
-        errors["national_id"] = "Enter your national ID number: 10, 13 or 17 digits."
+        errors["national_id"] = Text("Enter your national ID number: 10, 13 or 17 digits.")
     references = _references(form, errors)
     availability, hour_errors = parse_weekly_hours(form)
     errors.update(hour_errors)
     if availability is not None and not any(availability.on(day) for day in range(7)):
-        errors["monday_start"] = "Choose the hours you can work on at least one day."
+        errors["monday_start"] = Text("Choose the hours you can work on at least one day.")
     if errors or availability is None:
         return None, errors
     return (
@@ -86,14 +89,16 @@ def _references(form: ApplicationForm, errors: dict[str, str]) -> list[Reference
         contact = getattr(form, f"reference{number}_contact").strip()
         relationship = getattr(form, f"reference{number}_relationship").strip()
         if not 2 <= len(name) <= 100:
-            errors[f"reference{number}_name"] = f"Give the name of reference {number}."
+            errors[f"reference{number}_name"] = Text(
+                "Give the name of reference %(number)d.", number=number
+            )
         if len(contact) > 100 or not (EMAIL.fullmatch(contact) or PHONE.fullmatch(contact)):
-            errors[f"reference{number}_contact"] = (
-                f"Give a phone number or an email address for reference {number}."
+            errors[f"reference{number}_contact"] = Text(
+                "Give a phone number or an email address for reference %(number)d.", number=number
             )
         if not 2 <= len(relationship) <= 100:
-            errors[f"reference{number}_relationship"] = (
-                f"Say how reference {number} knows you, like “former employer”."
+            errors[f"reference{number}_relationship"] = Text(
+                "Say how reference %(number)d knows you, like “former employer”.", number=number
             )
         references.append(Reference(name=name, contact=contact, relationship=relationship))
     return references

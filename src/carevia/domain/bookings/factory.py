@@ -41,6 +41,7 @@ def new_hold(
         service_id=service.id or ObjectId(),
         service_slug=service.slug,
         service_name=service.name,
+        service_name_bn=service.name_bn,
         category=service.category.value,
         timezone=timezone,
         starts_at=request.starts_at,

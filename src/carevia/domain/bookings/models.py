@@ -115,6 +115,8 @@ class Booking(msgspec.Struct, frozen=True, kw_only=True):
     service_id: ObjectId
     service_slug: str
     service_name: str
+    # The service's Bangla name when the booking was made, for `local(booking, "service_name")`.
+    service_name_bn: str = ""
     category: str
     timezone: str
     starts_at: datetime

@@ -7,6 +7,7 @@ from datetime import date
 import msgspec
 
 from carevia.domain.caregivers.models import WEEKDAYS, Caregiver, TimeWindow, WeeklyAvailability
+from carevia.domain.shared.text import Text
 
 
 class WeeklyHoursForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,9 +83,10 @@ def parse_availability(
 
 
 class ProfileForm(msgspec.Struct, frozen=True, kw_only=True):
-    """What a caregiver tells patients about themselves."""
+    """What a caregiver tells patients about themselves; `bio_bn` is the bio in Bangla."""
 
     bio: str = ""
+    bio_bn: str = ""
     languages: str = ""
     certifications: str = ""
 
@@ -92,20 +94,39 @@ class ProfileForm(msgspec.Struct, frozen=True, kw_only=True):
     def of(cls, caregiver: Caregiver) -> ProfileForm:
         return cls(
             bio=caregiver.bio,
+            bio_bn=caregiver.bio_bn,
             languages=", ".join(caregiver.languages),
             certifications="\n".join(caregiver.certifications),
         )
 
 
-def parse_profile(form: ProfileForm) -> tuple[str, list[str], list[str], dict[str, str]]:
+class AboutCaregiver(msgspec.Struct, frozen=True, kw_only=True):
+    """The checked profile text, as it is stored."""
+
+    bio: str
+    bio_bn: str
+    languages: list[str]
+    certifications: list[str]
+
+
+BIO_PROBLEM = Text("Write 20 to 1500 characters about your experience and how you care.")
+
+
+def parse_profile(form: ProfileForm) -> tuple[AboutCaregiver, dict[str, str]]:
     errors: dict[str, str] = {}
-    bio = form.bio.strip()
+    bio, bio_bn = form.bio.strip(), form.bio_bn.strip()
     languages = [part.strip() for part in form.languages.split(",") if part.strip()]
     certifications = [line.strip() for line in form.certifications.splitlines() if line.strip()]
     if not 20 <= len(bio) <= 1500:
-        errors["bio"] = "Write 20 to 1500 characters about your experience and how you care."
+        errors["bio"] = BIO_PROBLEM
+    # The Bangla bio may be left out; when written, it is held to the English one's limits.
+    if bio_bn and not 20 <= len(bio_bn) <= 1500:
+        errors["bio_bn"] = BIO_PROBLEM
     if not languages or len(languages) > 8 or any(len(language) > 30 for language in languages):
-        errors["languages"] = "List the languages you speak, separated by commas."
+        errors["languages"] = Text("List the languages you speak, separated by commas.")
     if len(certifications) > 10 or any(len(line) > 120 for line in certifications):
-        errors["certifications"] = "Up to 10 certifications, one per line."
-    return bio, languages, certifications, errors
+        errors["certifications"] = Text("Up to 10 certifications, one per line.")
+    about = AboutCaregiver(
+        bio=bio, bio_bn=bio_bn, languages=languages, certifications=certifications
+    )
+    return about, errors

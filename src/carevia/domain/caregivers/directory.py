@@ -10,13 +10,14 @@ import msgspec
 from carevia.domain.catalogue.models import MIN_RATING_PROBLEM, Category, parse_min_rating
 from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 
 DirectorySort = Literal["rating", "experience", "newest", "name"]
 DIRECTORY_SORTS: dict[str, str] = {
-    "rating": "Best rated",
-    "experience": "Most experienced",
-    "newest": "Newest",
-    "name": "Name (A to Z)",
+    "rating": Text("Best rated"),
+    "experience": Text("Most experienced"),
+    "newest": Text("Newest"),
+    "name": Text("Name (A to Z)"),
 }
 MAX_LANGUAGE_LENGTH = 30
 
@@ -49,12 +50,12 @@ class DirectoryFilter(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 parsed_category = Category(category)
             except ValueError:
-                errors["category"] = "Choose one of the listed kinds of care."
+                errors["category"] = Text("Choose one of the listed kinds of care.")
         if division and division not in DIVISION_NAMES:
-            errors["division"] = "Choose one of Bangladesh's eight divisions."
+            errors["division"] = Text("Choose one of Bangladesh's eight divisions.")
         language = (language or "").strip()
         if len(language) > MAX_LANGUAGE_LENGTH or not language.isprintable():
-            errors["language"] = "Choose one of the listed languages."
+            errors["language"] = Text("Choose one of the listed languages.")
         parsed_rating = None
         if min_rating:
             try:
@@ -65,11 +66,11 @@ class DirectoryFilter(msgspec.Struct, frozen=True, kw_only=True):
         if free_on:
             day = _iso_date(free_on)
             if day is None:
-                errors["free_on"] = "Write the date as YYYY-MM-DD."
+                errors["free_on"] = Text("Write the date as YYYY-MM-DD.")
         if sort and sort not in DIRECTORY_SORTS:
-            errors["sort"] = "Choose one of the listed sort orders."
+            errors["sort"] = Text("Choose one of the listed sort orders.")
         if errors:
-            raise Invalid(errors, "Some filters could not be used.")
+            raise Invalid(errors, Text("Some filters could not be used."))
         return cls(
             category=parsed_category,
             division=division or None,

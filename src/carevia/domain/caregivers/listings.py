@@ -19,10 +19,12 @@ from carevia.domain.caregivers.directory import DirectoryFilter
 from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.caregivers.service import UNKNOWN_CAREGIVER
+from carevia.domain.catalogue.known_names import known_names
 from carevia.domain.catalogue.models import Category
 from carevia.domain.shared import Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.pagination import Page, clamp_page
+from carevia.domain.shared.text import Text
 
 DIRECTORY_PAGE_SIZE = 12
 # The directory is not about one service, so "free" means free for the shortest visit the
@@ -102,8 +104,10 @@ class CaregiverListings:
         cards = await self._cards(found, DIRECTORY_VISIT_HOURS)
         return Page(items=cards, number=request.number, size=request.size, total=total)
 
-    async def languages(self) -> list[str]:
-        return await self._caregivers.listed_languages()
+    async def languages(self) -> dict[str, str]:
+        """Each language listed caregivers speak, as typed, with its name for the reader."""
+        typed = await self._caregivers.listed_languages()
+        return dict(zip(typed, known_names(typed), strict=True))
 
     async def sitemap_entries(self) -> list[tuple[ObjectId, datetime]]:
         return await self._caregivers.sitemap_entries(await self._listed_ids())
@@ -120,6 +124,11 @@ class CaregiverListings:
         today = self._clock().astimezone(ZoneInfo(self._timezone)).date()
         if not today <= day <= today + timedelta(days=self._max_days_ahead):
             raise Invalid(
-                {"free_on": f"Choose a date from today up to {self._max_days_ahead} days ahead."},
-                "Some filters could not be used.",
+                {
+                    "free_on": Text(
+                        "Choose a date from today up to %(days)d days ahead.",
+                        days=self._max_days_ahead,
+                    )
+                },
+                Text("Some filters could not be used."),
             )

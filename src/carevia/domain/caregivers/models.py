@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.catalogue.known_names import known_names
 from carevia.domain.catalogue.models import Category, RatingSummary
+from carevia.domain.shared.text import Text
 
 SLOT_MINUTES = 30
 DAY_MINUTES = 24 * 60
@@ -37,14 +39,25 @@ def clock_minutes(value: str, *, allow_midnight_end: bool = False) -> int:
     return total
 
 
+WEEKDAY_NAMES = {
+    "monday": Text("Monday"),
+    "tuesday": Text("Tuesday"),
+    "wednesday": Text("Wednesday"),
+    "thursday": Text("Thursday"),
+    "friday": Text("Friday"),
+    "saturday": Text("Saturday"),
+    "sunday": Text("Sunday"),
+}
+
+
 def _clock_label(minutes: int) -> str:
     if minutes in (0, DAY_MINUTES):
-        return "midnight"
+        return Text("midnight")
     if minutes == DAY_MINUTES // 2:
-        return "noon"
+        return Text("noon")
     hours, rest = divmod(minutes, 60)
-    suffix = "am" if hours < 12 else "pm"
-    return f"{(hours - 1) % 12 + 1}:{rest:02d} {suffix}"
+    clock = f"{(hours - 1) % 12 + 1}:{rest:02d}"
+    return Text("%(clock)s am", clock=clock) if hours < 12 else Text("%(clock)s pm", clock=clock)
 
 
 class TimeWindow(msgspec.Struct, frozen=True):
@@ -71,7 +84,16 @@ class TimeWindow(msgspec.Struct, frozen=True):
 
     @property
     def label(self) -> str:
-        return f"{_clock_label(self.start_minute)} – {_clock_label(self.end_minute)}"
+        return f"{self.start_label} – {self.end_label}"
+
+    # Each end on its own, so a page shows both in the reader's language.
+    @property
+    def start_label(self) -> str:
+        return _clock_label(self.start_minute)
+
+    @property
+    def end_label(self) -> str:
+        return _clock_label(self.end_minute)
 
 
 class WeeklyAvailability(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,10 +153,19 @@ class VerificationChecks(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def phrases(self) -> list[str]:
         """What was checked, as the cards say it."""
-        said = ["National ID checked"] if self.national_id else []
-        for count, noun in ((self.certificates, "certificate"), (self.references, "reference")):
-            if count:
-                said.append(f"{count} {noun}{'s' if count != 1 else ''} checked")
+        said: list[str] = [Text("National ID checked")] if self.national_id else []
+        if self.certificates:
+            said.append(
+                Text.plural(
+                    "%(num)d certificate checked", "%(num)d certificates checked", self.certificates
+                )
+            )
+        if self.references:
+            said.append(
+                Text.plural(
+                    "%(num)d reference checked", "%(num)d references checked", self.references
+                )
+            )
         return said
 
 
@@ -144,6 +175,8 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     id: ObjectId = msgspec.field(name="_id")
     display_name: str
     bio: str
+    # The bio in Bangla, shown through `local(caregiver, "bio")`; empty shows the English.
+    bio_bn: str = ""
     categories: list[Category]
     divisions: list[str]
     languages: list[str]
@@ -185,6 +218,14 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     def first_name(self) -> str:
         return self.display_name.split(" ", 1)[0]
 
+    @property
+    def language_names(self) -> list[str]:
+        return known_names(self.languages)
+
+    @property
+    def certification_names(self) -> list[str]:
+        return known_names(self.certifications)
+
     def windows_on(self, local_date: date) -> list[TimeWindow]:
         if local_date.isoformat() in self.days_off:
             return []
@@ -217,6 +258,6 @@ class Caregiver(msgspec.Struct, frozen=True, kw_only=True):
     def weekly_schedule(self) -> list[ScheduleRow]:
         """Saturday to Friday, with touching windows shown as one stretch."""
         return [
-            ScheduleRow(WEEKDAYS[day].capitalize(), merged(self.availability.on(day)))
+            ScheduleRow(WEEKDAY_NAMES[WEEKDAYS[day]], merged(self.availability.on(day)))
             for day in DISPLAY_ORDER
         ]

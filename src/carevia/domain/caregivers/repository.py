@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.accounts.repository import parse_object_id
+from carevia.domain.caregivers.availability import AboutCaregiver
 from carevia.domain.caregivers.directory import DirectoryFilter
 from carevia.domain.caregivers.models import Caregiver, WeeklyAvailability
 from carevia.domain.catalogue.models import Category, RatingSummary
@@ -145,6 +146,13 @@ class CaregiverRepository:
         )
         return result.upserted_id is not None
 
+    async def add_bangla_bio_if_missing(self, caregiver_id: ObjectId, bio_bn: str) -> bool:
+        """Give a profile stored before bios had Bangla its `bio_bn`; nothing else."""
+        result = await self._caregivers.update_one(
+            {"_id": caregiver_id, "bio_bn": {"$exists": False}}, {"$set": {"bio_bn": bio_bn}}
+        )
+        return result.modified_count > 0
+
     async def save_approved(
         self, caregiver: Caregiver, session: AsyncClientSession | None = None
     ) -> None:
@@ -170,12 +178,8 @@ class CaregiverRepository:
             {"availability": to_document(availability), "days_off": sorted(set(days_off))},
         )
 
-    async def set_profile(
-        self, caregiver_id: ObjectId, bio: str, languages: list[str], certifications: list[str]
-    ) -> Caregiver | None:
-        return await self._update(
-            caregiver_id, {"bio": bio, "languages": languages, "certifications": certifications}
-        )
+    async def set_profile(self, caregiver_id: ObjectId, about: AboutCaregiver) -> Caregiver | None:
+        return await self._update(caregiver_id, to_document(about))
 
     async def set_pending_photo(
         self, caregiver_id: ObjectId, upload_id: ObjectId

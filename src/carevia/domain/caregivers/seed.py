@@ -25,6 +25,7 @@ from carevia.domain.caregivers.models import (
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.catalogue.models import Category
 from carevia.domain.shared import Conflict, Invalid
+from carevia.domain.shared.text import Text
 
 SEED_FILE = Path(__file__).with_name("seed_caregivers.json")
 EMAIL_DOMAIN = "demo.carevia.example"
@@ -37,6 +38,7 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     first_name: str
     last_name: str
     bio: str
+    bio_bn: str
     categories: list[Category]
     divisions: list[str]
     languages: list[str]
@@ -84,6 +86,7 @@ class DemoCaregiver(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
             id=caregiver_id,
             display_name=self.display_name,
             bio=self.bio,
+            bio_bn=self.bio_bn,
             categories=self.categories,
             divisions=self.divisions,
             languages=self.languages,
@@ -127,7 +130,7 @@ async def seed_caregivers(
     profile is never overwritten, so running the seed again changes nothing.
     """
     if problem := password_problem(password):
-        raise Invalid({"password": problem}, "The demo caregiver password is too weak.")
+        raise Invalid({"password": problem}, Text("The demo caregiver password is too weak."))
     users = UserRepository(database)
     caregivers = CaregiverRepository(database)
     inserted = 0
@@ -141,4 +144,5 @@ async def seed_caregivers(
         if user is None or user.role != "caregiver":
             continue  # never attach a caregiver profile to someone else's account
         inserted += await caregivers.upsert_profile(entry.profile(user.id, now))
+        await caregivers.add_bangla_bio_if_missing(user.id, entry.bio_bn)
     return inserted

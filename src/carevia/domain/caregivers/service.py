@@ -12,6 +12,7 @@ from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.catalogue.models import Category
 from carevia.domain.shared import Forbidden, Invalid, NotFound
+from carevia.domain.shared.text import Text
 
 UNKNOWN_CAREGIVER = (
     "We could not find this caregiver. The link may be mistyped, or the profile is not "
@@ -35,7 +36,7 @@ class CaregiverDirectory:
 
     async def own_profile(self, user: User) -> Caregiver:
         if user.role != "caregiver":
-            raise Forbidden("Only caregivers have a caregiver profile.")
+            raise Forbidden(Text("Only caregivers have a caregiver profile."))
         return await self.get(str(user.id))
 
     async def update_availability(self, user: User, form: AvailabilityForm) -> Caregiver:
@@ -49,10 +50,10 @@ class CaregiverDirectory:
 
     async def update_profile(self, user: User, form: ProfileForm) -> Caregiver:
         caregiver = await self.own_profile(user)
-        bio, languages, certifications, errors = parse_profile(form)
+        about, errors = parse_profile(form)
         if errors:
             raise Invalid(errors)
-        updated = await self._repository.set_profile(caregiver.id, bio, languages, certifications)
+        updated = await self._repository.set_profile(caregiver.id, about)
         await self._record("caregiver.profile_changed", user)
         return updated or caregiver
 

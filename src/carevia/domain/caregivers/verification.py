@@ -23,6 +23,7 @@ from carevia.domain.caregivers.models import Caregiver
 from carevia.domain.caregivers.repository import CaregiverRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
+from carevia.domain.shared.text import Text
 
 DEFAULT_PAGE_SIZE = 25
 MAX_QUERY_TEXT = 100
@@ -46,17 +47,17 @@ class PeopleFilters(msgspec.Struct, frozen=True, kw_only=True):
     def checked(self) -> PeopleFilters:
         fields: dict[str, str] = {}
         if self.role and self.role not in ROLES:
-            fields["role"] = "Choose patient, caregiver or admin."
+            fields["role"] = Text("Choose patient, caregiver or admin.")
         if self.verified not in YES_NO:
-            fields["verified"] = "Choose verified or not verified."
+            fields["verified"] = Text("Choose verified or not verified.")
         elif self.verified and self.role not in ("", "caregiver"):
-            fields["verified"] = "Only caregivers are verified."
+            fields["verified"] = Text("Only caregivers are verified.")
         if self.active not in YES_NO:
-            fields["active"] = "Choose active or disabled."
+            fields["active"] = Text("Choose active or disabled.")
         if self.queue not in ("", "1"):
             fields["queue"] = "The queue is shown with queue=1."
         if fields:
-            raise Invalid(fields, "Some filters could not be used.")
+            raise Invalid(fields, Text("Some filters could not be used."))
         return self
 
     @property
@@ -125,7 +126,7 @@ class CaregiverVerification:
         if verified:
             user = await self._users.get(profile.id)
             if user is None or user.deleted_at is not None or user.role != "caregiver":
-                raise Conflict("Only an account with the caregiver role can be verified.")
+                raise Conflict(Text("Only an account with the caregiver role can be verified."))
         updated = await self._caregivers.set_verified(profile.id, verified)
         await self._record(
             "admin.caregiver_verified" if verified else "admin.caregiver_unverified",
@@ -188,7 +189,7 @@ class CaregiverVerification:
         oid = parse_object_id(caregiver_id)
         profile = None if oid is None else await self._caregivers.get(oid)
         if profile is None:
-            raise NotFound("There is no caregiver profile for this account.")
+            raise NotFound(Text("There is no caregiver profile for this account."))
         return profile
 
     async def _record(
@@ -207,4 +208,4 @@ class CaregiverVerification:
 
 def _require_admin(actor: User) -> None:
     if actor.role != "admin":
-        raise Forbidden("Only admins can manage caregivers.")
+        raise Forbidden(Text("Only admins can manage caregivers."))

@@ -12,14 +12,15 @@ from typing import Any
 
 import msgspec
 
-from carevia.domain.catalogue.models import Category, Service
+from carevia.domain.catalogue.models import SERVICE_TYPE_LABELS, Category, Service
 from carevia.domain.coverage import DIVISION_NAMES
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.money import parse_taka
+from carevia.domain.shared.text import Text
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 IMAGES = {c.value: f"/static/img/services/{c.value}.svg" for c in Category}
-TYPE_LABELS = {"hourly": "Hourly", "daily": "Daily", "weekly": "Weekly", "night": "Night"}
+TYPE_LABELS = SERVICE_TYPE_LABELS
 MAX_PRICE = 1_000_000  # taka
 
 
@@ -70,6 +71,17 @@ class ServiceForm(msgspec.Struct, frozen=True, kw_only=True):
     seo_description: str = ""
     status: str = "active"
     version: str = ""
+    # The same words in Bangla; each may be left empty, and the English is shown instead.
+    name_bn: str = ""
+    short_title_bn: str = ""
+    working_hours_bn: str = ""
+    age_group_bn: str = ""
+    highlights_bn: str = ""
+    responsibilities_bn: str = ""
+    safety_measures_bn: str = ""
+    description_bn: str = ""
+    seo_title_bn: str = ""
+    seo_description_bn: str = ""
 
     @property
     def chosen_types(self) -> list[str]:
@@ -110,6 +122,16 @@ class ServiceForm(msgspec.Struct, frozen=True, kw_only=True):
             seo_description=service.seo_description,
             status=service.status,
             version=service.updated_at.isoformat(),
+            name_bn=service.name_bn,
+            short_title_bn=service.short_title_bn,
+            working_hours_bn=service.working_hours_bn,
+            age_group_bn=service.age_group_bn,
+            highlights_bn="\n".join(service.highlights_bn),
+            responsibilities_bn="\n".join(service.responsibilities_bn),
+            safety_measures_bn="\n".join(service.safety_measures_bn),
+            description_bn=service.description_bn,
+            seo_title_bn=service.seo_title_bn,
+            seo_description_bn=service.seo_description_bn,
         )
 
 
@@ -121,6 +143,11 @@ _TEXT_LIMITS = {
     "description": 5000,
     "seo_title": 60,
     "seo_description": 160,
+}
+# The Bangla beside them, held to the same limits and never required.
+_BANGLA_TEXT_LIMITS = {
+    **{f"{name}_bn": limit for name, limit in _TEXT_LIMITS.items()},
+    "age_group_bn": 40,
 }
 # A picture uploaded in the services editor, served by the files context.
 UPLOADED_IMAGE = re.compile(r"/files/[0-9a-f]{24}/640")
@@ -136,22 +163,26 @@ class _Reader:
     def text(self, name: str, limit: int, *, required: bool = True) -> str:
         value: str = getattr(self.form, name).strip()
         if required and not value:
-            self.errors[name] = "This field is required."
+            self.errors[name] = Text("This field is required.")
         elif len(value) > limit:
-            self.errors[name] = f"Use at most {limit} characters (now {len(value)})."
+            self.errors[name] = Text(
+                "Use at most %(limit)d characters (now %(length)d).", limit=limit, length=len(value)
+            )
         return value
 
     def price(self, name: str) -> int:
         minor_units = parse_taka(getattr(self.form, name))
         if not minor_units or minor_units > MAX_PRICE * 100:
-            self.errors[name] = "Enter a price in taka above 0, such as 450 or 450.50."
+            self.errors[name] = Text("Enter a price in taka above 0, such as 450 or 450.50.")
             return 0
         return minor_units
 
     def number(self, name: str, low: int, high: int) -> int:
         text = getattr(self.form, name).strip()
         if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
-            self.errors[name] = f"Enter a whole number from {low} to {high}."
+            self.errors[name] = Text(
+                "Enter a whole number from %(low)d to %(high)d.", low=low, high=high
+            )
             return low
         return int(text)
 
@@ -165,11 +196,11 @@ class _Reader:
     ) -> list[str]:
         unknown = [v for v in values if allowed is not None and v not in allowed]
         if unknown:
-            self.errors[name] = f"Unknown choice: {', '.join(unknown)}."
+            self.errors[name] = Text("Unknown choice: %(choices)s.", choices=", ".join(unknown))
         elif required and not values:
-            self.errors[name] = "Choose or enter at least one."
+            self.errors[name] = Text("Choose or enter at least one.")
         elif any(len(v) > 200 for v in values) or len(values) > 30:
-            self.errors[name] = "Keep it to 30 entries of at most 200 characters each."
+            self.errors[name] = Text("Keep it to 30 entries of at most 200 characters each.")
         return values
 
     def lines(self, name: str, *, required: bool = True) -> list[str]:
@@ -185,19 +216,21 @@ def read_form(form: ServiceForm, *, was_archived: bool = False) -> dict[str, Any
     # An empty address is made from the name; a typed one must already be well formed.
     slug = form.slug.strip() or suggest_slug(form.name)
     if not slug and form.name.strip():
-        read.errors["slug"] = "Enter an address in Latin letters, such as “night-care”."
+        read.errors["slug"] = Text("Enter an address in Latin letters, such as “night-care”.")
     elif slug and (not SLUG_PATTERN.fullmatch(slug) or len(slug) > 80):
         hint = suggest_slug(slug) or "night-care"
-        read.errors["slug"] = f"Use lowercase letters, digits and single hyphens, like “{hint}”."
+        read.errors["slug"] = Text(
+            "Use lowercase letters, digits and single hyphens, like “%(hint)s”.", hint=hint
+        )
     category = form.category if form.category in IMAGES else None
     if category is None:
-        read.errors["category"] = "Choose one of the four categories."
+        read.errors["category"] = Text("Choose one of the four categories.")
     image = form.image or IMAGES.get(form.category, "")
     if image not in IMAGES.values() and not UPLOADED_IMAGE.fullmatch(image):
-        read.errors["image"] = "Choose one of the listed pictures."
+        read.errors["image"] = Text("Choose one of the listed pictures.")
     statuses = ("active", "inactive", "archived") if was_archived else ("active", "inactive")
     if form.status not in statuses:
-        read.errors["status"] = "Choose active or inactive."
+        read.errors["status"] = Text("Choose active or inactive.")
     languages = [part.strip() for part in form.languages.split(",") if part.strip()]
     fields |= {
         "slug": slug,
@@ -215,6 +248,8 @@ def read_form(form: ServiceForm, *, was_archived: bool = False) -> dict[str, Any
             "languages": read.items("languages", languages),
         },
         **{name: read.lines(name) for name in _LINE_LISTS},
+        **{f"{name}_bn": read.lines(f"{name}_bn", required=False) for name in _LINE_LISTS},
+        **{f: read.text(f, limit, required=False) for f, limit in _BANGLA_TEXT_LIMITS.items()},
         "divisions": read.items("divisions", form.chosen_divisions, DIVISION_NAMES),
         "booking_rules": {
             "min_hours": read.number("min_hours", 1, 24),

@@ -21,14 +21,21 @@ from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import to_document
 from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.text import Text
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_LENGTH = 100
-SLUG_TAKEN = "This address is already used by another service."
-STALE = "Someone else saved this service after you opened it. Reload the page to see their changes."
-CHANGED = "The service changed while you were looking at it. Please try again."
-STATUS_LABELS: dict[str, str] = {"active": "Active", "inactive": "Inactive", "archived": "Archived"}
+SLUG_TAKEN = Text("This address is already used by another service.")
+STALE = Text(
+    "Someone else saved this service after you opened it. Reload the page to see their changes."
+)
+CHANGED = Text("The service changed while you were looking at it. Please try again.")
+STATUS_LABELS: dict[str, str] = {
+    "active": Text("Active"),
+    "inactive": Text("Inactive"),
+    "archived": Text("Archived"),
+}
 Removal = Literal["archived", "deleted"]
 
 
@@ -46,9 +53,15 @@ class ServiceListFilter(msgspec.Struct, frozen=True, kw_only=True):
     def from_query(cls, text: str, status: str) -> ServiceListFilter:
         text = text.strip()
         if len(text) > MAX_SEARCH_LENGTH:
-            raise Invalid({"q": f"Search text can be at most {MAX_SEARCH_LENGTH} characters."})
+            raise Invalid(
+                {
+                    "q": Text(
+                        "Search text can be at most %(limit)d characters.", limit=MAX_SEARCH_LENGTH
+                    )
+                }
+            )
         if status and status not in STATUS_LABELS:
-            raise Invalid({"status": "Choose active, inactive or archived."})
+            raise Invalid({"status": Text("Choose active, inactive or archived.")})
         return cls(text=text or None, status=status or None)  # type: ignore[arg-type]
 
     def query_pairs(self, page: int | None = None) -> list[tuple[str, str]]:
@@ -89,7 +102,7 @@ class ServiceAdministration:
         _require_admin(actor)
         service = await self._services.get_by_slug(slug)
         if service is None:
-            raise NotFound(f"There is no service at “{slug}”.")
+            raise NotFound(Text("There is no service at “%(slug)s”.", slug=slug))
         return service
 
     async def create(self, actor: User, form: ServiceForm) -> Service:
@@ -176,7 +189,7 @@ class ServiceAdministration:
             )
             if moved is None:
                 raise Conflict(
-                    "The service changed while you were looking at it. Please try again."
+                    Text("The service changed while you were looking at it. Please try again.")
                 )
             archived = moved
         if await self._services.has_bookings(current.id):
@@ -202,4 +215,4 @@ class ServiceAdministration:
 
 def _require_admin(actor: User) -> None:
     if actor.role != "admin":
-        raise Forbidden("Only admins can manage services.")
+        raise Forbidden(Text("Only admins can manage services."))

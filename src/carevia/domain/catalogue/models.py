@@ -9,7 +9,9 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.catalogue.known_names import known_names
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 
 
 class Category(StrEnum):
@@ -24,13 +26,19 @@ class Category(StrEnum):
 
 
 CATEGORY_LABELS = {
-    Category.BABY_CARE: "Baby Care",
-    Category.ELDERLY_CARE: "Elderly Care",
-    Category.SICK_CARE: "Sick Care",
-    Category.SPECIAL_CARE: "Special Care",
+    Category.BABY_CARE: Text("Baby Care"),
+    Category.ELDERLY_CARE: Text("Elderly Care"),
+    Category.SICK_CARE: Text("Sick Care"),
+    Category.SPECIAL_CARE: Text("Special Care"),
 }
 
 ServiceType = Literal["hourly", "daily", "weekly", "night"]
+SERVICE_TYPE_LABELS: dict[str, str] = {
+    "hourly": Text("Hourly"),
+    "daily": Text("Daily"),
+    "weekly": Text("Weekly"),
+    "night": Text("Night"),
+}
 ServiceStatus = Literal["active", "inactive", "archived"]
 ServiceSort = Literal["recommended", "price_asc", "price_desc", "rating", "newest"]
 
@@ -40,8 +48,16 @@ class CaregiverRequirements(msgspec.Struct, frozen=True, kw_only=True):
     certifications: list[str]
     languages: list[str]
 
+    @property
+    def language_names(self) -> list[str]:
+        return known_names(self.languages)
 
-MIN_RATING_PROBLEM = "Minimum rating must be a number from 0 to 5."
+    @property
+    def certification_names(self) -> list[str]:
+        return known_names(self.certifications)
+
+
+MIN_RATING_PROBLEM = Text("Minimum rating must be a number from 0 to 5.")
 
 
 def parse_min_rating(text: str) -> float:
@@ -114,10 +130,34 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
     status: ServiceStatus = "active"
     created_at: datetime
     updated_at: datetime
+    # The same words in Bangla, shown through `local(service, "name")`; empty means the
+    # English is shown.
+    name_bn: str = ""
+    short_title_bn: str = ""
+    description_bn: str = ""
+    working_hours_bn: str = ""
+    age_group_bn: str = ""
+    highlights_bn: list[str] = msgspec.field(default_factory=list)
+    responsibilities_bn: list[str] = msgspec.field(default_factory=list)
+    safety_measures_bn: list[str] = msgspec.field(default_factory=list)
+    seo_title_bn: str = ""
+    seo_description_bn: str = ""
+
+    @property
+    def type_names(self) -> list[str]:
+        return [SERVICE_TYPE_LABELS[kind] for kind in self.service_types]
 
     @property
     def description_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.description.split("\n\n") if p.strip()]
+        return _paragraphs(self.description)
+
+    @property
+    def description_paragraphs_bn(self) -> list[str]:
+        return _paragraphs(self.description_bn)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n\n") if p.strip()]
 
 
 class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -146,7 +186,7 @@ class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
             try:
                 parsed_category = Category(category)
             except ValueError:
-                fields["category"] = "Choose one of the listed categories."
+                fields["category"] = Text("Choose one of the listed categories.")
         parsed_rating = None
         if min_rating:
             try:
@@ -154,9 +194,9 @@ class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
             except ValueError:
                 fields["min_rating"] = MIN_RATING_PROBLEM
         if sort and sort not in SERVICE_SORTS:
-            fields["sort"] = "Choose one of the listed sort orders."
+            fields["sort"] = Text("Choose one of the listed sort orders.")
         if fields:
-            raise Invalid(fields, "Some filters could not be used.")
+            raise Invalid(fields, Text("Some filters could not be used."))
         return cls(
             text=(text or "").strip() or None,
             category=parsed_category,
@@ -187,9 +227,9 @@ class ServiceFilter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 SERVICE_SORTS: dict[str, str] = {
-    "recommended": "Recommended",
-    "rating": "Highest rated",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-    "newest": "Newest",
+    "recommended": Text("Recommended"),
+    "rating": Text("Highest rated"),
+    "price_asc": Text("Price: low to high"),
+    "price_desc": Text("Price: high to low"),
+    "newest": Text("Newest"),
 }

@@ -84,12 +84,17 @@ _SORT_INDEXES: dict[ServiceSort, list[tuple[str, int]]] = {
 }
 
 
+# The words a catalogue search looks in, each also in Bangla.
+_SEARCHED = ("name", "short_title", "highlights")
+
+
 def _filter_document(service_filter: ServiceFilter) -> dict[str, Any]:
     query: dict[str, Any] = {"status": "active"}
     if service_filter.text:
         # User text is escaped, so it is matched literally and cannot backtrack.
         pattern = {"$regex": re.escape(service_filter.text), "$options": "i"}
-        query["$or"] = [{"name": pattern}, {"short_title": pattern}, {"highlights": pattern}]
+        # Either language finds a service: a Bangla word matches the `_bn` fields.
+        query["$or"] = [{field: pattern} for name in _SEARCHED for field in (name, f"{name}_bn")]
     if service_filter.category is not None:
         query["category"] = service_filter.category.value
     if service_filter.divisions:
@@ -183,6 +188,14 @@ class ServiceRepository:
             {"slug": service.slug}, {"$setOnInsert": document}, upsert=True
         )
         return result.upserted_id is not None
+
+    async def add_bangla_if_missing(self, service: Service) -> bool:
+        """Give a service stored before services had Bangla its `_bn` fields; nothing else."""
+        bangla = {k: v for k, v in to_document(service).items() if k.endswith("_bn") and v}
+        result = await self._services.update_one(
+            {"slug": service.slug, "name_bn": {"$exists": False}}, {"$set": bangla}
+        )
+        return result.modified_count > 0
 
     async def set_rating(
         self,

@@ -32,5 +32,9 @@ def demo_services(now: datetime, currency: str) -> list[Service]:
 async def seed_catalogue(repository: ServiceRepository, now: datetime, currency: str) -> int:
     inserted = 0
     for service in demo_services(now, currency):
-        inserted += await repository.insert_if_absent(service)
+        if await repository.insert_if_absent(service):
+            inserted += 1
+        else:
+            # A demo catalogue seeded before it had Bangla gets it; an admin's edits stay.
+            await repository.add_bangla_if_missing(service)
     return inserted

@@ -7,6 +7,7 @@ from carevia.domain.catalogue.repository import ServiceRepository
 from carevia.domain.coverage import is_known_division
 from carevia.domain.shared import Invalid, NotFound, Page
 from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.text import Text
 
 PAGE_SIZE = 12
 MAX_SEARCH_LENGTH = 100
@@ -26,7 +27,7 @@ class CatalogueService:
     async def get(self, slug: str) -> Service:
         service = await self._repository.get_active_by_slug(slug)
         if service is None:
-            raise NotFound(f"We could not find a service called “{slug}”.")
+            raise NotFound(Text("We could not find a service called “%(slug)s”.", slug=slug))
         return service
 
     async def detail(self, slug: str, related_limit: int = 3) -> tuple[Service, list[Service]]:
@@ -44,11 +45,13 @@ class CatalogueService:
     def _check(service_filter: ServiceFilter) -> None:
         fields: dict[str, str] = {}
         if service_filter.text and len(service_filter.text) > MAX_SEARCH_LENGTH:
-            fields["q"] = f"Search text can be at most {MAX_SEARCH_LENGTH} characters."
+            fields["q"] = Text(
+                "Search text can be at most %(limit)d characters.", limit=MAX_SEARCH_LENGTH
+            )
         unknown = [d for d in service_filter.divisions if not is_known_division(d)]
         if unknown:
-            fields["division"] = f"Unknown division: {', '.join(unknown)}."
+            fields["division"] = Text("Unknown division: %(names)s.", names=", ".join(unknown))
         if service_filter.min_rating is not None and not 0 <= service_filter.min_rating <= 5:
-            fields["min_rating"] = "Minimum rating must be between 0 and 5."
+            fields["min_rating"] = Text("Minimum rating must be between 0 and 5.")
         if fields:
-            raise Invalid(fields, "Some filters could not be used.")
+            raise Invalid(fields, Text("Some filters could not be used."))

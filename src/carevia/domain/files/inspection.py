@@ -37,6 +37,7 @@ from carevia.domain.files.models import (
     Prepared,
 )
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 
 PICTURE_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 # A photo from a phone is about 12-50 megapixels; far more is a decompression bomb.
@@ -74,13 +75,17 @@ def refuse(message: str) -> Invalid:
 def prepare(kind: FileKind, content: bytes, file_name: str = "") -> Prepared:
     """The bytes to store for an upload of `kind`, or `Invalid` saying what is wrong."""
     if not content:
-        raise refuse("Choose a file to upload.")
+        raise refuse(Text("Choose a file to upload."))
     allowed = ALLOWED[kind]
     is_pdf = content.startswith(b"%PDF-")
     limit = PDF_LIMIT if is_pdf and "pdf" in allowed else IMAGE_LIMIT
     if len(content) > limit:
         raise refuse(
-            f"The file is {len(content) / MEGABYTE:.1f} MB; the limit is {limit // MEGABYTE} MB."
+            Text(
+                "The file is %(size).1f MB; the limit is %(limit)d MB.",
+                size=len(content) / MEGABYTE,
+                limit=limit // MEGABYTE,
+            )
         )
     _refuse_polyglot(content)
     if is_pdf:
@@ -116,7 +121,7 @@ def _refuse_polyglot(content: bytes) -> None:
 
 def _open_picture(content: bytes, allowed: tuple[str, ...]) -> Image.Image:
     unknown = (
-        "This file is not a picture we can read (JPEG, PNG, WebP or GIF)."
+        Text("This file is not a picture we can read (JPEG, PNG, WebP or GIF).")
         if "pdf" not in allowed
         else "This file is neither a PDF nor a picture we can read (JPEG, PNG, WebP or GIF)."
     )
@@ -127,12 +132,12 @@ def _open_picture(content: bytes, allowed: tuple[str, ...]) -> Image.Image:
             if picture.format not in PICTURE_FORMATS:
                 raise refuse(unknown)
             if picture.width * picture.height > MAX_PIXELS:
-                raise refuse("The picture has too many pixels; 60 megapixels is the most.")
+                raise refuse(Text("The picture has too many pixels; 60 megapixels is the most."))
             picture.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise refuse(unknown) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refuse("The picture has too many pixels; 60 megapixels is the most.") from None
+        raise refuse(Text("The picture has too many pixels; 60 megapixels is the most.")) from None
     return picture
 
 
@@ -150,11 +155,13 @@ def _encode(picture: Image.Image, longest_side: int) -> bytes:
 
 def _check_pdf(content: bytes) -> None:
     if b"%%EOF" not in content[-2048:]:
-        raise refuse("This PDF is incomplete or damaged.")
+        raise refuse(Text("This PDF is incomplete or damaged."))
     for part in (content, *_inflated_streams(content)):
         names = _PDF_NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), part)
         if _ACTIVE_PDF_NAMES.search(names):
-            raise refuse("This PDF contains scripts or automatic actions; save it without them.")
+            raise refuse(
+                Text("This PDF contains scripts or automatic actions; save it without them.")
+            )
 
 
 def _inflated_streams(content: bytes) -> list[bytes]:
@@ -167,7 +174,7 @@ def _inflated_streams(content: bytes) -> list[bytes]:
         except zlib.error:
             continue  # not Flate: kept as is, and the plain scan saw it
         if inflater.unconsumed_tail:
-            raise refuse("This PDF is too large once unpacked.")
+            raise refuse(Text("This PDF is too large once unpacked."))
         budget -= len(data)
         inflated.append(data)
     return inflated

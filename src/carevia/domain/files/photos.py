@@ -16,6 +16,7 @@ from carevia.domain.files.avatars import initials_avatar
 from carevia.domain.files.models import FileKind, Upload
 from carevia.domain.files.service import FileService
 from carevia.domain.shared import Conflict, Forbidden, NotFound
+from carevia.domain.shared.text import Text
 
 DECISIONS = ("approve", "reject")
 
@@ -29,14 +30,14 @@ class CaregiverPhotos:
     async def submit(self, caregiver: User, content: bytes, file_name: str) -> Upload:
         """Store a caregiver's new photo as pending; a photo still pending is replaced."""
         if caregiver.role != "caregiver":
-            raise Forbidden("Only caregivers have a profile photo.")
+            raise Forbidden(Text("Only caregivers have a profile photo."))
         if await self._caregivers.get(caregiver.id) is None:
-            raise NotFound("Your caregiver profile is not set up yet.")
+            raise NotFound(Text("Your caregiver profile is not set up yet."))
         upload = await self._files.store(FileKind.CAREGIVER_PHOTO, content, file_name, caregiver)
         replaced = await self._caregivers.set_pending_photo(caregiver.id, upload.id)
         if replaced is None:  # the profile vanished meanwhile: keep nothing behind
             await self._files.discard(upload.id)
-            raise NotFound("Your caregiver profile is not set up yet.")
+            raise NotFound(Text("Your caregiver profile is not set up yet."))
         _, earlier_pending = replaced
         if earlier_pending is not None:
             await self._files.discard(earlier_pending)
@@ -51,7 +52,7 @@ class CaregiverPhotos:
 
     async def pending(self, admin: User) -> list[Caregiver]:
         if admin.role != "admin":
-            raise Forbidden("Only admins review photos.")
+            raise Forbidden(Text("Only admins review photos."))
         return await self._caregivers.with_pending_photos()
 
     async def decide(
@@ -62,19 +63,19 @@ class CaregiverPhotos:
         Returns whether it was approved.
         """
         if admin.role != "admin":
-            raise Forbidden("Only admins review photos.")
+            raise Forbidden(Text("Only admins review photos."))
         if decision not in DECISIONS:
-            raise NotFound("No such decision.")
+            raise NotFound(Text("No such decision."))
         approve = decision == "approve"
         caregiver_oid = parse_object_id(caregiver_id)
         upload_oid = parse_object_id(upload_id)
         if caregiver_oid is None or upload_oid is None:
-            raise NotFound("No such photo is waiting.")
+            raise NotFound(Text("No such photo is waiting."))
         before = await self._caregivers.settle_pending_photo(caregiver_oid, upload_oid, approve)
         if before is None:
             if await self._caregivers.get(caregiver_oid) is None:
-                raise NotFound("No such caregiver.")
-            raise Conflict("That photo is no longer waiting for a decision.")
+                raise NotFound(Text("No such caregiver."))
+            raise Conflict(Text("That photo is no longer waiting for a decision."))
         if approve:
             await self._files.publish(upload_oid)
             if before.photo_id is not None:
@@ -96,5 +97,5 @@ class CaregiverPhotos:
         """The generated initials avatar of any caregiver profile, as SVG text."""
         caregiver = await self._caregivers.get(caregiver_id)
         if caregiver is None:
-            raise NotFound("No such caregiver.")
+            raise NotFound(Text("No such caregiver."))
         return initials_avatar(caregiver.initials, str(caregiver.id))

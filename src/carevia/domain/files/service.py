@@ -26,13 +26,14 @@ from carevia.domain.files.models import (
 from carevia.domain.files.repository import FileRepository
 from carevia.domain.shared import NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 
 FIRST_VISIBILITY = {
     FileKind.CAREGIVER_PHOTO: Visibility.PENDING,
     FileKind.SERVICE_IMAGE: Visibility.PUBLIC,
     FileKind.APPLICANT_DOCUMENT: Visibility.PRIVATE,
 }
-MISSING = "No such file."
+MISSING = Text("No such file.")
 
 
 def _upload_id(value: str) -> ObjectId:

@@ -55,6 +55,7 @@ class Review(msgspec.Struct, frozen=True, kw_only=True):
     caregiver_name: str
     service_id: ObjectId
     service_name: str
+    service_name_bn: str = ""
     stars: int
     title: str = ""
     text: str

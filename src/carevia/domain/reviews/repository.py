@@ -15,6 +15,7 @@ from carevia.domain.catalogue.models import RatingSummary
 from carevia.domain.reviews.models import Hiding, Reply, Review
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.text import Text
 
 REVIEWS = "reviews"
 FORMER_PATIENT = "Former patient"
@@ -48,7 +49,7 @@ class ReviewRepository:
         try:
             await self._reviews.insert_one(to_document(review), session=session)
         except DuplicateKeyError as duplicate:
-            raise Conflict("This booking already has a review.") from duplicate
+            raise Conflict(Text("This booking already has a review.")) from duplicate
 
     async def get(self, review_id: ObjectId) -> Review | None:
         document = await self._reviews.find_one({"_id": review_id})

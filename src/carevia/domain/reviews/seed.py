@@ -116,6 +116,7 @@ def past_visit_booking(
         service_id=service.id or ObjectId(),
         service_slug=service.slug,
         service_name=service.name,
+        service_name_bn=service.name_bn,
         category=service.category.value,
         timezone=TIMEZONE,
         starts_at=starts,

@@ -33,9 +33,10 @@ from carevia.domain.reviews.repository import ReviewRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.pagination import Page, clamp_page
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 
-REVIEW_NOT_FOUND = "No such review."
+REVIEW_NOT_FOUND = Text("No such review.")
 TESTIMONIAL_MIN_STARS = 4
 
 
@@ -44,11 +45,15 @@ def checked_review(form: ReviewForm) -> tuple[int, str, str]:
     stars_text, title, text = form.stars.strip(), form.title.strip(), form.text.strip()
     fields: dict[str, str] = {}
     if stars_text not in ("1", "2", "3", "4", "5"):
-        fields["stars"] = "Please choose from 1 to 5 stars."
+        fields["stars"] = Text("Please choose from 1 to 5 stars.")
     if len(title) > TITLE_MAX:
-        fields["title"] = f"Please keep the title to {TITLE_MAX} characters."
+        fields["title"] = Text("Please keep the title to %(limit)d characters.", limit=TITLE_MAX)
     if not TEXT_MIN <= len(text) <= TEXT_MAX:
-        fields["text"] = f"Please write {TEXT_MIN} to {TEXT_MAX:,} characters about the visit."
+        fields["text"] = Text(
+            "Please write %(least)d to %(most)s characters about the visit.",
+            least=TEXT_MIN,
+            most=format(TEXT_MAX, ","),
+        )
     if fields:
         raise Invalid(fields)
     return int(stars_text), title, text
@@ -106,11 +111,11 @@ class ReviewService:
         """The patient's review of their completed booking: written once, then edited."""
         booking = await self._bookings.get_by_code(code.upper())
         if booking is None or user.role != "patient" or booking.patient_id != user.id:
-            raise NotFound("No such booking.")
+            raise NotFound(Text("No such booking."))
         if booking.status != "completed":
             raise Invalid(
-                {"review": "You can review a booking once the visit is completed."},
-                "Only a completed booking can be reviewed.",
+                {"review": Text("You can review a booking once the visit is completed.")},
+                Text("Only a completed booking can be reviewed."),
             )
         stars, title, text = checked_review(form)
         existing = await self._reviews.for_booking(booking.id)
@@ -127,6 +132,7 @@ class ReviewService:
             caregiver_name=booking.caregiver_name,
             service_id=booking.service_id,
             service_name=booking.service_name,
+            service_name_bn=booking.service_name_bn,
             stars=stars,
             title=title,
             text=text,
@@ -155,7 +161,7 @@ class ReviewService:
     async def _edit(self, review: Review, stars: int, title: str, text: str) -> Review:
         now = self._clock()
         if not review.editable_at(now):
-            raise Conflict("A review can be changed for 14 days after it was written.")
+            raise Conflict(Text("A review can be changed for 14 days after it was written."))
         fields = {"stars": stars, "title": title, "text": text, "edited_at": now}
         await self._write_with_summaries(
             review, lambda session: self._reviews.rewrite(review.id, fields, session)
@@ -167,12 +173,19 @@ class ReviewService:
     async def reply(self, user: User, review_id: str, text: str) -> Review:
         review = await self.visible_to(user, review_id)
         if user.role != "caregiver" or review.caregiver_id != user.id:
-            raise Forbidden("Only the caregiver of the visit may reply.")
+            raise Forbidden(Text("Only the caregiver of the visit may reply."))
         text = text.strip()
         if not 2 <= len(text) <= REPLY_MAX:
-            raise Invalid({"reply": f"Please write a reply of 2 to {REPLY_MAX:,} characters."})
+            raise Invalid(
+                {
+                    "reply": Text(
+                        "Please write a reply of 2 to %(most)s characters.",
+                        most=format(REPLY_MAX, ","),
+                    )
+                }
+            )
         if not await self._reviews.add_reply(review.id, Reply(text=text, at=self._clock())):
-            raise Conflict("You have already replied to this review.")
+            raise Conflict(Text("You have already replied to this review."))
         return await self._found(review.id)
 
     # Admins
@@ -185,11 +198,17 @@ class ReviewService:
 
     async def _moderate(self, admin: User, review_id: str, reason: str, *, hide: bool) -> Review:
         if admin.role != "admin":
-            raise Forbidden("Only an admin may hide or show reviews.")
+            raise Forbidden(Text("Only an admin may hide or show reviews."))
         review = await self.visible_to(admin, review_id)
         reason = reason.strip()
         if not 3 <= len(reason) <= REASON_MAX:
-            raise Invalid({"reason": f"Please give a reason of 3 to {REASON_MAX} characters."})
+            raise Invalid(
+                {
+                    "reason": Text(
+                        "Please give a reason of 3 to %(most)d characters.", most=REASON_MAX
+                    )
+                }
+            )
         hiding = Hiding(reason=reason, by=admin.id, at=self._clock()) if hide else None
 
         async def write(session: AsyncClientSession) -> None:
@@ -237,7 +256,7 @@ class ReviewService:
                 user.id, skip=(max(page, 1) - 1) * size, limit=size
             )
         else:
-            raise Forbidden("Reviews are managed from the caregiver's and admin's dashboard.")
+            raise Forbidden(Text("Reviews are managed from the caregiver's and admin's dashboard."))
         return Page(items=items, number=max(page, 1), size=size, total=total)
 
     async def testimonials(self, limit: int = 3) -> list[Review]:
