@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from pymongo.asynchronous.database import AsyncDatabase
@@ -18,6 +19,7 @@ from carevia.settings import Settings
 from carevia.web.auth import SESSION_COOKIE
 from carevia.web.page_cache import PageCache
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
+from tests.support.served_app import served
 
 pytestmark = pytest.mark.usefixtures("seeded")
 Database = AsyncDatabase[dict[str, Any]]
@@ -159,3 +161,28 @@ async def test_this_processs_writes_move_the_version_before_they_return(
             in_transaction = versions.current(("catalogue",))
         # The commit made the review visible: kept pages drawn before it are stale.
         assert versions.current(("catalogue",)) > in_transaction
+
+
+async def test_visitors_asking_at_once_for_a_page_not_kept_get_one_drawing(
+    settings: Settings,
+) -> None:
+    with served(settings) as (base_url, app):
+        cache = await following(app)
+        renders = cache.renders
+        # Twenty newcomers, each with a client of their own: none has a CSRF token.
+        newcomers = [httpx.AsyncClient(base_url=base_url, timeout=30) for _ in range(20)]
+        try:
+            answers = await asyncio.gather(
+                *(newcomer.get("/services?sort=price_asc") for newcomer in newcomers)
+            )
+        finally:
+            for newcomer in newcomers:
+                await newcomer.aclose()
+    assert {answer.status_code for answer in answers} == {200}
+    assert cache.renders == renders + 1, "one drew the page and the others were given it"
+    tokens = [PAGE_TOKEN.findall(answer.text) for answer in answers]
+    assert len({token for [token] in tokens}) == 20, "each newcomer still gets their own token"
+    pages = {
+        answer.text.replace(token, "") for answer, [token] in zip(answers, tokens, strict=True)
+    }
+    assert len(pages) == 1

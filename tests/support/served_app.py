@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import msgspec
 import pytest
 import uvicorn
+from litestar import Litestar
 
 from carevia.app import create_app
 from carevia.embedded_db import free_loopback_port
@@ -24,6 +25,13 @@ RACE_BUDGET_MS = 10_000
 @contextmanager
 def app_on_a_free_port(settings: Settings) -> Iterator[str]:
     """A uvicorn server in a thread, sharing the test's database; yields its base URL."""
+    with served(settings) as (base_url, _app):
+        yield base_url
+
+
+@contextmanager
+def served(settings: Settings) -> Iterator[tuple[str, Litestar]]:
+    """The same, yielding the app too, for tests that look at its state."""
     port = free_loopback_port()
     # Many writers contending for one document on a busy 2-core machine can wait out the
     # tests' 3 s database budget and get an honest 503. These tests are about who wins a race,
@@ -48,7 +56,7 @@ def app_on_a_free_port(settings: Settings) -> Iterator[str]:
         time.sleep(0.02)
     assert server.started, "the app did not start"
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         thread.join(10)

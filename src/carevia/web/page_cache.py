@@ -15,9 +15,11 @@ What differs between visitors stays right:
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import msgspec
@@ -61,7 +63,30 @@ class PageCache:
         self._clock = clock
         self._pages: dict[tuple[object, ...], KeptPage] = {}
         self._bytes = 0
+        self._drawing: dict[tuple[object, ...], asyncio.Event] = {}
         self.hits = 0  # answers served from the cache, for operators and tests
+        self.renders = 0  # pages drawn by the handler for a signed-out visitor
+
+    @contextmanager
+    def drawing(self, key: tuple[object, ...]) -> Iterator[None]:
+        """Mark `key` as being drawn, so others asking for it meanwhile wait for it."""
+        done = asyncio.Event()
+        # Two may draw at once when the first drew nothing worth keeping; the first stays.
+        self._drawing.setdefault(key, done)
+        try:
+            yield
+        finally:
+            if self._drawing.get(key) is done:
+                del self._drawing[key]
+            done.set()
+
+    async def drawn_by_another(self, key: tuple[object, ...]) -> bool:
+        """Wait for a drawing of `key` already under way; False when there is none."""
+        drawing = self._drawing.get(key)
+        if drawing is None:
+            return False
+        await drawing.wait()
+        return True
 
     def stamp(self, topics: tuple[str, ...]) -> tuple[int, ...]:
         """The versions a page drawn now depends on."""
@@ -111,13 +136,24 @@ def cached_pages(cache: PageCache, csrf: CSRFConfig) -> Callable[[ASGIApp], ASGI
                 *(headers.get(name) for name in _KEY_HEADERS),
             )
             token = cookies.get(csrf.cookie_name)
+            if token is not None and not _TOKEN.fullmatch(token.encode()):
+                await app(scope, receive, send)
+                return
+            # A page that went stale is asked for by every connection at once; one draws it
+            # and the rest are answered with what it drew.
             page = cache.get(key, topics)
-            if page is not None and (token is None or _TOKEN.fullmatch(token.encode())):
+            if page is None and await cache.drawn_by_another(key):
+                page = cache.get(key, topics)
+            if page is not None:
                 cache.hits += 1
                 await _send_kept(page, token, csrf, send)
                 return
-            stamp = cache.stamp(topics)
-            await _render_and_keep(app, scope, receive, send, cache, key, stamp, csrf.cookie_name)
+            with cache.drawing(key):
+                cache.renders += 1
+                stamp = cache.stamp(topics)
+                await _render_and_keep(
+                    app, scope, receive, send, cache, key, stamp, csrf.cookie_name
+                )
 
         return middleware
 
