@@ -42,6 +42,7 @@ from carevia.embedded_db import (
     running_embedded_database,
 )
 from carevia.settings import ConfigurationError, Settings
+from carevia.web.mail_words import CatalogueWords
 
 
 @contextmanager
@@ -142,7 +143,11 @@ async def _create_user(
             users=UserRepository(database),
             tokens=AccountTokenRepository(database),
             sessions=SessionRepository(database),
-            mailer=Mailer(OutboxRepository(database), MailRenderer()),
+            mailer=Mailer(
+                OutboxRepository(database),
+                MailRenderer(words=CatalogueWords()),
+                languages=UserRepository(database),
+            ),
             audit=AuditLog(database),
             reset_throttle=ResetThrottle(database),
             base_url=settings.public_base_url,

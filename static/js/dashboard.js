@@ -8,6 +8,16 @@
   const csrfToken = () =>
     JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
 
+  // Every word the dashboard writes comes from the page, already in the reader's language.
+  const WORDS = (() => {
+    const source = document.getElementById("dashboard-words");
+    try {
+      return source ? JSON.parse(source.textContent) : {};
+    } catch (error) {
+      return {};
+    }
+  })();
+
   let accessToken = null;
   let renewTimer = null;
 
@@ -77,28 +87,36 @@
     try {
       const response = await api("/api/v1/me");
       const me = await response.json();
-      target.textContent = `Signed in to the API as ${me.first_name} ${me.last_name} (${me.role}).`;
+      const role = WORDS[`role.${me.role}`] || me.role;
+      target.textContent = say("signed_in", { ...me, role });
     } catch (error) {
-      target.textContent = "The dashboard could not connect. Please reload the page.";
+      target.textContent = say("no_connection", {});
     }
   }
 
   // ---- Live updates ----------------------------------------------------------------------
   // EventSource cannot send an Authorization header, so the stream is opened with a
   // short-lived single-use ticket. After a drop, a new ticket and the last id seen resume it.
+  // The words come from the page, in the reader's language; an event carries only codes.
+  // `{code}`-style holes are filled from the event's data.
+  function say(key, values) {
+    const text = WORDS[key] || "";
+    return text.replace(/\{(\w+)\}/g, (hole, name) => String(values[name] ?? ""));
+  }
+  const AUTHOR_WORDS = { admin: "message.created.admin", caregiver: "message.created.caregiver" };
   const TOAST_TEXT = {
-    "booking.paid": (d) => `New paid booking ${d.code}: ${d.service || ""}`,
-    "booking.updated": (d) => `Booking ${d.code} was updated`,
-    "booking.cancelled": (d) => `Booking ${d.code} was cancelled`,
-    "payment.refunded": (d) => `Refund recorded for ${d.code}`,
-    "payment.disputed": (d) => `Payment disputed on ${d.code}`,
-    "payment.refund_failed": (d) => `A refund failed on ${d.code}: see Payments`,
-    "review.created": (d) => `New ${d.stars}-star review of visit ${d.code}`,
-    "message.created": (d) => `New message from the ${d.author_role === "admin" ? "support team" : d.author_role} on ${d.code}`,
-    "visit.assigned": (d) => `Visit ${d.code} is now yours`,
-    "visit.unassigned": (d) => `Visit ${d.code} is no longer yours`,
-    "visit.moved": (d) => `Visit ${d.code} has a new time`,
-    "booking.move_requested": (d) => `A patient asks to move visit ${d.code} to another caregiver`,
+    "booking.paid": (d) => say("booking.paid", d),
+    "booking.updated": (d) => say("booking.updated", d),
+    "booking.cancelled": (d) => say("booking.cancelled", d),
+    "payment.refunded": (d) => say("payment.refunded", d),
+    "payment.disputed": (d) => say("payment.disputed", d),
+    "payment.refund_failed": (d) => say("payment.refund_failed", d),
+    "review.created": (d) => say("review.created", d),
+    "message.created": (d) => say(AUTHOR_WORDS[d.author_role] || "message.created.patient", d),
+    "visit.assigned": (d) => say("visit.assigned", d),
+    "visit.unassigned": (d) => say("visit.unassigned", d),
+    "visit.moved": (d) => say("visit.moved", d),
+    "booking.move_requested": (d) => say("booking.move_requested", d),
   };
   let lastEventId = 0;
   let stream = null;
@@ -139,7 +157,7 @@
 
   // The rest of the dashboard shows Dhaka wall-clock time (where the care happens), so the
   // feed does too, whatever time zone the browser is in.
-  const DHAKA_CLOCK = new Intl.DateTimeFormat("en-US", {
+  const DHAKA_CLOCK = new Intl.DateTimeFormat(document.documentElement.lang === "bn" ? "bn-BD" : "en-US", {
     timeZone: "Asia/Dhaka",
     hour: "2-digit",
     minute: "2-digit",

@@ -6,7 +6,16 @@
   const CARE_ZONE = "Asia/Dhaka";
   const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
   if (!own || own === CARE_ZONE) return;
-  const format = new Intl.DateTimeFormat(undefined, {
+  // The words come from the page in the reader's language (a JSON block with an "own_time"
+  // entry); a page without them shows the time and the place alone.
+  const source = document.getElementById("page-words");
+  let pattern = "{time}, {place}";
+  try {
+    pattern = (source && JSON.parse(source.textContent).own_time) || pattern;
+  } catch (error) {
+    // Unreadable words leave the plain pattern.
+  }
+  const format = new Intl.DateTimeFormat(document.documentElement.lang === "bn" ? "bn-BD" : undefined, {
     weekday: "short",
     day: "numeric",
     month: "short",
@@ -23,7 +32,8 @@
       element.setAttribute("data-own-time", "");
       const beside = document.createElement("span");
       beside.className = "own-time muted";
-      beside.textContent = ` (${format.format(at)} your time, ${place})`;
+      const words = pattern.replace("{time}", format.format(at)).replace("{place}", place);
+      beside.textContent = ` (${words})`;
       element.after(beside);
     });
   }

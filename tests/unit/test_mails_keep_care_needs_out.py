@@ -28,8 +28,12 @@ def lenient_environment() -> Environment:
         loader=FileSystemLoader(MAIL_TEMPLATE_DIR),
         autoescape=select_autoescape(enabled_extensions=("html",)),
         undefined=ChainableUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
-    environment.globals.update(brand="Carevia", support_email="support@carevia.example")
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(
+        brand="Carevia", support_email="support@carevia.example", language="en"
+    )
 
     def money(minor: Any, currency: str = "BDT") -> str:
         return format_money(minor, currency) if isinstance(minor, int) else ""

@@ -70,6 +70,7 @@ from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.stats import StatisticsRepository, StatisticsService
 from carevia.domain.waitlist import FreedTime, Waitlist, WaitlistRepository
 from carevia.settings import Settings
+from carevia.web.mail_words import CatalogueWords
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,7 +136,12 @@ def build_services(
     audit = AuditLog(database)
     outbox = OutboxRepository(database)
     worker = MailWorker(outbox, mail_transport, settings.mail.sender) if mail_transport else None
-    mailer = Mailer(outbox, MailRenderer(), worker.wake if worker else None)
+    mailer = Mailer(
+        outbox,
+        MailRenderer(words=CatalogueWords()),
+        worker.wake if worker else None,
+        languages=users,
+    )
     notifications = NotificationRepository(database)
     notices = BookingNotices(
         mailer,

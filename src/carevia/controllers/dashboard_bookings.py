@@ -26,6 +26,7 @@ from carevia.domain.care.access import CareNeedsAccess
 from carevia.domain.messages import MessageService
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.money import parse_taka
+from carevia.domain.shared.text import Text
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
 
@@ -34,20 +35,24 @@ DRAWER_TEMPLATE = "dashboard/booking_detail.html"
 PAGE_SIZE = 25
 NO_STORE = {"Cache-Control": "no-store"}
 DONE = {
-    "assigned": "The caregiver was changed and the time moved with the booking.",
-    "started": "The visit is now in progress.",
-    "completed": "The visit is complete.",
-    "cancelled": "The booking is cancelled; any refund owed has been requested.",
-    "refunded": "The refund was requested.",
-    "resent": "The confirmation email is queued again.",
+    "assigned": Text("The caregiver was changed and the time moved with the booking."),
+    "started": Text("The visit is now in progress."),
+    "completed": Text("The visit is complete."),
+    "cancelled": Text("The booking is cancelled; any refund owed has been requested."),
+    "refunded": Text("The refund was requested."),
+    "resent": Text("The confirmation email is queued again."),
 }
 SORT_LABELS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "starts_soonest": "Visit starts soonest",
-    "total_desc": "Highest total",
+    "newest": Text("Newest first"),
+    "oldest": Text("Oldest first"),
+    "starts_soonest": Text("Visit starts soonest"),
+    "total_desc": Text("Highest total"),
 }
-ASSIGNED_LABELS = {"any": "Any caregiver", "yes": "Verified caregiver", "no": "Needs a caregiver"}
+ASSIGNED_LABELS = {
+    "any": Text("Any caregiver"),
+    "yes": Text("Verified caregiver"),
+    "no": Text("Needs a caregiver"),
+}
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
 admin_only = [require_role("admin")]
 
@@ -85,12 +90,12 @@ class RefundForm(msgspec.Struct, frozen=True, kw_only=True):
         if self.scope == "full":
             return None
         if self.scope != "partial":
-            raise Invalid({"scope": "Choose a full refund or a partial amount."})
+            raise Invalid({"scope": Text("Choose a full refund or a partial amount.")})
         if not self.amount.strip():
-            raise Invalid({"amount": "Enter the amount to refund, or choose a full refund."})
+            raise Invalid({"amount": Text("Enter the amount to refund, or choose a full refund.")})
         minor_units = parse_taka(self.amount)
         if not minor_units:
-            raise Invalid({"amount": "Enter an amount in taka, such as 500 or 500.50."})
+            raise Invalid({"amount": Text("Enter an amount in taka, such as 500 or 500.50.")})
         return minor_units
 
 

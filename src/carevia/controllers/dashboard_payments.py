@@ -17,16 +17,17 @@ from carevia.domain.payments.read_models import (
     PaymentFilters,
     PaymentQueries,
 )
+from carevia.domain.shared.text import Text
 from carevia.settings import Settings
 from carevia.web.guards import require_role
 from carevia.web.templating import render
 
 NO_STORE = {"Cache-Control": "no-store"}
 SORT_LABELS = {
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "amount_desc": "Largest amount",
-    "amount_asc": "Smallest amount",
+    "newest": Text("Newest first"),
+    "oldest": Text("Oldest first"),
+    "amount_desc": Text("Largest amount"),
+    "amount_asc": Text("Smallest amount"),
 }
 
 

@@ -13,13 +13,14 @@ from litestar.response import Redirect, Template
 
 from carevia.domain.accounts import User
 from carevia.domain.files import CaregiverPhotos
+from carevia.domain.shared.text import Text
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
 from carevia.web.templating import render
 
 DONE = {
-    "approved": "The photo is approved and now shown to patients.",
-    "rejected": "The photo is rejected and removed.",
+    "approved": Text("The photo is approved and now shown to patients."),
+    "rejected": Text("The photo is rejected and removed."),
 }
 
 

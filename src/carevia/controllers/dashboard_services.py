@@ -25,6 +25,7 @@ from carevia.domain.catalogue.administration import (
 )
 from carevia.domain.files import UPLOAD_BODY_LIMIT
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 from carevia.web.guards import require_role
 from carevia.web.templating import is_fragment_request, render, trigger
 from carevia.web.uploads import FileUpload
@@ -33,14 +34,16 @@ LIST_TEMPLATE = "dashboard/services.html"
 FORM_TEMPLATE = "dashboard/service_form.html"
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
 DONE = {
-    "status": "The service's status is changed.",
-    "archived": "Bookings refer to that service, so it is archived: patients no longer see it.",
-    "deleted": "The service is deleted.",
+    "status": Text("The service's status is changed."),
+    "archived": Text(
+        "Bookings refer to that service, so it is archived: patients no longer see it."
+    ),
+    "deleted": Text("The service is deleted."),
 }
 SAVED = {
-    "created": "The service is added.",
-    "updated": "Your changes are saved.",
-    "image": "The new picture is shown on the catalogue and the service page.",
+    "created": Text("The service is added."),
+    "updated": Text("Your changes are saved."),
+    "image": Text("The new picture is shown on the catalogue and the service page."),
 }
 
 

@@ -25,6 +25,7 @@ from carevia.domain.caregivers.verification import (
     PeopleFilters,
 )
 from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.text import Text
 from carevia.web.guards import require_role
 from carevia.web.requests import client_ip
 from carevia.web.templating import is_fragment_request, render, trigger
@@ -32,14 +33,14 @@ from carevia.web.templating import is_fragment_request, render, trigger
 LIST_TEMPLATE = "dashboard/users.html"
 DETAIL_TEMPLATE = "dashboard/user_detail.html"
 NO_STORE = {"Cache-Control": "no-store"}
-ROLE_LABELS = {"patient": "Patient", "caregiver": "Caregiver", "admin": "Admin"}
+ROLE_LABELS = {"patient": Text("Patient"), "caregiver": Text("Caregiver"), "admin": Text("Admin")}
 DONE = {
-    "disabled": "The account is disabled and signed out everywhere.",
-    "enabled": "The account is active again. Its old sessions and tokens stay revoked.",
-    "role_changed": "The role is changed; the person must sign in again.",
-    "verified": "The caregiver is verified and can now be booked.",
-    "unverified": "The caregiver is no longer verified and cannot be booked.",
-    "hours_saved": "The caregiver's working hours are saved.",
+    "disabled": Text("The account is disabled and signed out everywhere."),
+    "enabled": Text("The account is active again. Its old sessions and tokens stay revoked."),
+    "role_changed": Text("The role is changed; the person must sign in again."),
+    "verified": Text("The caregiver is verified and can now be booked."),
+    "unverified": Text("The caregiver is no longer verified and cannot be booked."),
+    "hours_saved": Text("The caregiver's working hours are saved."),
 }
 UrlForm = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -52,7 +53,7 @@ def parse_role(value: str) -> Role:
     for role in ROLES:
         if role == value:
             return role
-    raise Invalid({"role": "Choose patient, caregiver or admin."})
+    raise Invalid({"role": Text("Choose patient, caregiver or admin.")})
 
 
 class PeopleDesk:

@@ -82,7 +82,9 @@ def translate(value: Any) -> Any:
         words = ngettext(value.msgid, value.plural_msgid, value.number)
     else:
         words = gettext(value.msgid)
-    return words % value.params if value.params else words
+    # A value that is itself a domain `Text` (a chart's title in its summary) is translated too.
+    params = {key: translate(each) for key, each in value.params.items()}
+    return words % params if params else words
 
 
 def local(record: Any, field: str) -> Any:

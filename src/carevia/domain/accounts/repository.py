@@ -70,6 +70,20 @@ class UserRepository:
         document = await self._users.find_one({"email": email})
         return None if document is None else from_document(document, User)
 
+    async def language_of(
+        self,
+        *,
+        email: str | None = None,
+        user_id: ObjectId | None = None,
+        session: AsyncClientSession | None = None,
+    ) -> str | None:
+        """The language an account reads its mail in ("en" until it chooses); None without one."""
+        query: dict[str, Any] = {"email": email} if email is not None else {"_id": user_id}
+        document = await self._users.find_one(query, {"language": 1}, session=session)
+        if document is None:
+            return None
+        return str(document.get("language") or "en")
+
     async def get_by_google_subject(self, subject: str) -> User | None:
         document = await self._users.find_one({"google_subject": subject})
         return None if document is None else from_document(document, User)

@@ -26,6 +26,7 @@ from carevia.domain.bookings.schedule import date_range_errors, local_start, par
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
+from carevia.domain.shared.text import Text
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -34,7 +35,7 @@ MAX_PERSON_LENGTH = 100
 # A person filter matching more people than this asks for a closer match.
 MAX_PEOPLE = 50
 NEWEST_FIRST = [("at", DESCENDING), ("_id", DESCENDING)]
-ACCESS_CHOICES = {"reads": "Reads of personal data", "changes": "Changes"}
+ACCESS_CHOICES = {"reads": Text("Reads of personal data"), "changes": Text("Changes")}
 PERSON_TARGETS = ("user", "caregiver")
 
 

@@ -39,3 +39,5 @@ class OutboxMessage(msgspec.Struct, frozen=True, kw_only=True):
     transport: str | None = None
     # What the mail is about (say, one booking's reminders), so it can be withdrawn unsent.
     topic: str | None = None
+    # The language it was written in: the recipient's.
+    language: str = "en"

@@ -7,6 +7,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from jinja2_fragments import render_block
 
 from carevia.domain.mail.models import RenderedMail
+from carevia.domain.mail.words import English, MailWords
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_day, format_local
 
@@ -16,9 +17,15 @@ SUPPORT_EMAIL = "support@carevia.example"
 
 
 class MailRenderer:
-    """Renders `<name>.txt` and `<name>.html`; the subject is the .txt `subject` block."""
+    """Renders `<name>.txt` and `<name>.html`; the subject is the .txt `subject` block.
 
-    def __init__(self, template_dir: Path = MAIL_TEMPLATE_DIR) -> None:
+    Each email is rendered whole in its recipient's language, subject included.
+    """
+
+    def __init__(
+        self, template_dir: Path = MAIL_TEMPLATE_DIR, *, words: MailWords | None = None
+    ) -> None:
+        self._words = words or English()
         self._environment = Environment(
             loader=FileSystemLoader(template_dir),
             # Only HTML is escaped; the plain-text part shows values exactly as given.
@@ -28,12 +35,26 @@ class MailRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
+            # A domain `Text` in a mail is written in the recipient's language.
+            finalize=self._words.translate,
+        )
+        self._environment.install_gettext_callables(  # type: ignore[attr-defined]
+            self._words.gettext, self._words.ngettext, newstyle=True
         )
         self._environment.globals.update(brand=BRAND, support_email=SUPPORT_EMAIL)
         # The currency is always passed: a mail has no site default to fall back on.
         self._environment.filters.update(money=format_money, localtime=format_local, day=format_day)
 
-    def render(self, name: str, /, **context: Any) -> RenderedMail:
+    def current_language(self) -> str:
+        """The language of the request being answered, for mail to someone without an account."""
+        return self._words.current()
+
+    def render(self, name: str, /, language: str = "en", **context: Any) -> RenderedMail:
+        with self._words.speaking(language):
+            return self._render(name, {**context, "language": language})
+
+    def _render(self, name: str, context: dict[str, Any]) -> RenderedMail:
         raw_subject = render_block(self._environment, f"{name}.txt", "subject", **context)
         # One line, so a value in the subject can never start a new header.
         subject = " ".join(raw_subject.split())

@@ -11,6 +11,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from carevia.domain.mail.models import OutboxMessage
 from carevia.domain.mail.renderer import MailRenderer
 from carevia.domain.mail.repository import OutboxRepository
+from carevia.domain.mail.words import DEFAULT_MAIL_LANGUAGE, RecipientLanguages
 from carevia.domain.shared.clock import Clock, utc_now
 
 
@@ -31,7 +32,13 @@ def compose_email(message: OutboxMessage, sender: str) -> EmailMessage:
 
 
 class Mailer:
-    """Renders a templated email and queues it in the outbox; a worker delivers it."""
+    """Renders a templated email in its recipient's language and queues it in the outbox.
+
+    A worker delivers it. The language is the recipient account's choice; someone without
+    an account (an emergency contact) reads the language of the booking's patient, and
+    someone with neither (a reset asked for an unknown address) the language of the page
+    that asked.
+    """
 
     def __init__(
         self,
@@ -40,7 +47,9 @@ class Mailer:
         wake: Callable[[], None] | None = None,
         *,
         clock: Clock = utc_now,
+        languages: RecipientLanguages | None = None,
     ) -> None:
+        self._languages = languages
         self._repository = repository
         self._renderer = renderer
         self._wake = wake
@@ -56,17 +65,19 @@ class Mailer:
         session: AsyncClientSession | None = None,
         due_at: datetime | None = None,
         topic: str | None = None,
+        language: str | None = None,
         **context: Any,
     ) -> bool:
         """Queue one email; False when the same `dedupe_key` was queued before.
 
         `due_at` holds it back until then (a reminder); `topic` lets `withdraw` take back
-        what is still unsent about one thing.
+        what is still unsent about one thing; `language` overrides the recipient's own.
         """
         address = to.strip()
         if "@" not in address or any(c in address for c in "\r\n"):
             raise ValueError(f"not a usable email address: {to!r}")
-        rendered = self._renderer.render(template, **context)
+        language = language or await self._language_for(address, context.get("booking"), session)
+        rendered = self._renderer.render(template, language, **context)
         now = self._clock()
         queued = await self._repository.add(
             OutboxMessage(
@@ -79,12 +90,28 @@ class Mailer:
                 created_at=now,
                 dedupe_key=dedupe_key,
                 topic=topic,
+                language=language,
             ),
             session=session,
         )
         if queued and session is None:
             self.wake()
         return queued
+
+    async def _language_for(
+        self, address: str, booking: Any, session: AsyncClientSession | None
+    ) -> str:
+        if self._languages is None:
+            return self._renderer.current_language()
+        own = await self._languages.language_of(email=address, session=session)
+        if own is not None:
+            return own
+        patient_id = getattr(booking, "patient_id", None)
+        if patient_id is not None:
+            patients = await self._languages.language_of(user_id=patient_id, session=session)
+            if patients is not None:
+                return patients
+        return self._renderer.current_language() or DEFAULT_MAIL_LANGUAGE
 
     async def withdraw(self, topic: str, session: AsyncClientSession | None = None) -> int:
         """Take back the unsent mail about `topic`; the number withdrawn."""

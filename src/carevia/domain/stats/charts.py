@@ -12,6 +12,7 @@ from datetime import date
 import msgspec
 
 from carevia.domain.shared.money import CURRENCY_SYMBOLS, format_money
+from carevia.domain.shared.text import Text
 from carevia.domain.stats.models import Point, Series, Statistics, Unit
 
 WIDTH = 440
@@ -106,7 +107,7 @@ def day_text(day: date) -> str:
 def value_text(value: int, unit: Unit, currency: str) -> str:
     if unit == "money":
         return format_money(value, currency)
-    return f"{value:,} booking{'' if value == 1 else 's'}"
+    return Text.plural("%(count)s booking", "%(count)s bookings", value, count=f"{value:,}")
 
 
 def _axis_label(day: date, count: int) -> str:
@@ -122,11 +123,17 @@ def _labelled(count: int) -> set[int]:
 
 def _summary(title: str, points: Sequence[Point], unit: Unit, currency: str) -> str:
     if not any(point.value for point in points):
-        return f"{title}: nothing recorded."
+        return Text("%(title)s: nothing recorded.", title=title)
     total = value_text(sum(point.value for point in points), unit, currency)
     peak = max(points, key=lambda point: point.value)
     highest = value_text(peak.value, unit, currency)
-    return f"{title}: {total} in total; highest {highest} on {day_text(peak.day)}."
+    return Text(
+        "%(title)s: %(total)s in total; highest %(highest)s on %(day)s.",
+        title=title,
+        total=total,
+        highest=highest,
+        day=day_text(peak.day),
+    )
 
 
 def bar_chart(

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from carevia.domain.shared.text import Text
+
 Change = int | Literal["new"]
 Unit = Literal["count", "money"]
 Trend = Literal["up", "down", "new", "same"]
@@ -153,8 +155,14 @@ def comparison_words(result: Periods, timezone: str) -> Comparison:
     start = result.previous_month.start.astimezone(zone)
     end = result.previous_month.end.astimezone(zone)
     if end.day == 1 and end.time() == datetime.min.time() and end.month != start.month:
-        month = f"in all of {start:%B %Y}"
+        month = Text("in all of %(month)s", month=f"{start:%B %Y}")
     else:
         clock = f"{end:%I:%M %p}".lstrip("0").replace("AM", "am").replace("PM", "pm")
-        month = f"in {start.day}–{end.day} {start:%b %Y}, up to {clock}"
-    return Comparison(today="yesterday by this time", month=month)
+        month = Text(
+            "in %(first)s–%(last)s %(month)s, up to %(clock)s",
+            first=start.day,
+            last=end.day,
+            month=f"{start:%b %Y}",
+            clock=clock,
+        )
+    return Comparison(today=Text("yesterday by this time"), month=month)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import msgspec
 
 from carevia.domain.shared.clock import Clock
+from carevia.domain.shared.text import Text
 from carevia.domain.stats.models import (
     Change,
     Kpi,
@@ -115,40 +116,46 @@ class StatisticsService:
         revenue = (paid[0] - refunded[0], paid[1] - refunded[1])
         words = comparison_words(chosen, self._timezone)
         return [
-            _compared("bookings_today", "Bookings today", "count", (today, yesterday), words.today),
             _compared(
-                "bookings_month", "Bookings this month", "count", (month, last_month), words.month
+                "bookings_today", Text("Bookings today"), "count", (today, yesterday), words.today
+            ),
+            _compared(
+                "bookings_month",
+                Text("Bookings this month"),
+                "count",
+                (month, last_month),
+                words.month,
             ),
             _compared(
                 "revenue_month",
-                "Revenue this month",
+                Text("Revenue this month"),
                 "money",
                 revenue,
                 words.month,
-                note="Payments received minus refunds paid out",
+                note=Text("Payments received minus refunds paid out"),
             ),
             _compared(
                 "refunds_month",
-                "Refunds this month",
+                Text("Refunds this month"),
                 "money",
                 (refunded[0], refunded[1]),
                 words.month,
-                note="Refunds paid out to patients",
+                note=Text("Refunds paid out to patients"),
                 higher_is_better=False,
             ),
             _snapshot(
                 "due_outstanding",
-                "Due outstanding",
+                Text("Due outstanding"),
                 "money",
                 await repository.due_outstanding(),
-                "Still to pay on confirmed and in-progress bookings",
+                Text("Still to pay on confirmed and in-progress bookings"),
             ),
             _snapshot(
                 "holds_pending",
-                "Holds awaiting payment",
+                Text("Holds awaiting payment"),
                 "count",
                 await repository.holds_pending(now),
-                "Unpaid bookings still holding a caregiver's time",
+                Text("Unpaid bookings still holding a caregiver's time"),
             ),
         ]
 
@@ -163,19 +170,19 @@ class StatisticsService:
         return [
             Series(
                 key="bookings_7d",
-                label="Bookings per day, last 7 days",
+                label=Text("Bookings per day, last 7 days"),
                 unit="count",
                 points=bookings[-WEEK_DAYS:],
             ),
             Series(
                 key="bookings_30d",
-                label="Bookings per day, last 30 days",
+                label=Text("Bookings per day, last 30 days"),
                 unit="count",
                 points=bookings,
             ),
             Series(
                 key="revenue_30d",
-                label="Revenue per day, last 30 days",
+                label=Text("Revenue per day, last 30 days"),
                 unit="money",
                 points=_filled(days, revenue),
             ),
