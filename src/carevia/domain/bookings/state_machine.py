@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from carevia.domain.bookings.models import ActorRole, Booking, BookingStatus
 from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_local
 
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
@@ -34,10 +35,15 @@ HOLDS_TIME: frozenset[BookingStatus] = frozenset({"pending_payment", "confirmed"
 
 def check_transition(current: BookingStatus, target: BookingStatus, actor: ActorRole) -> None:
     if target not in TRANSITIONS[current]:
-        was, wanted = current.replace("_", " "), target.replace("_", " ")
-        raise Conflict(f"A booking that is {was} cannot become {wanted}.")
+        raise Conflict(
+            Text(
+                "A booking that is %(was)s cannot become %(wanted)s.",
+                was=current.replace("_", " "),
+                wanted=target.replace("_", " "),
+            )
+        )
     if actor not in ALLOWED_ACTORS[target]:
-        raise Forbidden("You cannot make that change to this booking.")
+        raise Forbidden(Text("You cannot make that change to this booking."))
 
 
 # A caregiver may start from this long before the scheduled start, and until its scheduled end:
@@ -53,10 +59,13 @@ def timing_refusal(booking: Booking, target: BookingStatus, now: datetime) -> st
     opens = booking.starts_at - START_WINDOW
     if now < opens:
         when = format_local(opens, booking.timezone, "%-I:%M %p on %a %-d %b")
-        return f"You can start this visit from {when}."
+        return Text("You can start this visit from %(when)s.", when=when)
     if now >= booking.ends_at:
         ended = format_local(booking.ends_at, booking.timezone, "%-I:%M %p on %a %-d %b")
-        return f"This visit was due to end at {ended}. Ask an admin to start it with a reason."
+        return Text(
+            "This visit was due to end at %(ended)s. Ask an admin to start it with a reason.",
+            ended=ended,
+        )
     return None
 
 
