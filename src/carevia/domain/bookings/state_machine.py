@@ -32,14 +32,24 @@ ALLOWED_ACTORS: dict[BookingStatus, frozenset[ActorRole]] = {
 # Statuses whose time is held on the caregiver's calendar.
 HOLDS_TIME: frozenset[BookingStatus] = frozenset({"pending_payment", "confirmed", "in_progress"})
 
+# A status as it reads inside a sentence ("a booking that is confirmed").
+STATE_WORDS: dict[BookingStatus, str] = {
+    "pending_payment": Text("pending payment"),
+    "confirmed": Text("confirmed"),
+    "in_progress": Text("in progress"),
+    "completed": Text("completed"),
+    "expired": Text("expired"),
+    "cancelled": Text("cancelled"),
+}
+
 
 def check_transition(current: BookingStatus, target: BookingStatus, actor: ActorRole) -> None:
     if target not in TRANSITIONS[current]:
         raise Conflict(
             Text(
                 "A booking that is %(was)s cannot become %(wanted)s.",
-                was=current.replace("_", " "),
-                wanted=target.replace("_", " "),
+                was=STATE_WORDS[current],
+                wanted=STATE_WORDS[target],
             )
         )
     if actor not in ALLOWED_ACTORS[target]:
@@ -79,5 +89,11 @@ def check_timing(
     if actor != "admin":
         raise Conflict(refusal)
     if not reason.strip():
-        raise Invalid({"reason": f"{refusal} To do it now, give a reason for the override."})
+        raise Invalid(
+            {
+                "reason": Text(
+                    "%(refusal)s To do it now, give a reason for the override.", refusal=refusal
+                )
+            }
+        )
     return reason.strip()
