@@ -98,7 +98,5 @@ def test_a_visitor_books_and_pays_in_bangla(
         expect(page.locator(".page-head .badge").first).to_have_text("নিশ্চিত")
         expect(page.locator(".page-head .badge").nth(1)).to_have_text("৫০% পরিশোধিত")
         expect(page.get_by_role("heading", name="বাতিলের নিয়ম")).to_be_visible()
-        assert axe_violations(page, "booking page") == []
-        shoot(page, artifacts, "bangla-booking-page")
     finally:
         context.close()
