@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("seeded")
 Database = AsyncDatabase[dict[str, Any]]
 
 # Words that stay as they are in Bangla: the brand, the currency code on amounts, ...
-PROPER = {"Carevia", "BDT", "GMT", "Asia", "Dhaka", "CV"}
+PROPER = {"Carevia", "BDT", "GMT", "Asia", "Dhaka", "CV", "PDF"}
 # ... and words other parts of the site bring into these pages (the account menu, the
 # address and optional-field labels, caregivers' ratings and checks, the support line, dates
 # and times): they are translated where those parts are, so they are set aside here.
@@ -30,6 +30,8 @@ ELSEWHERE = re.compile(
     r'<span class="muted">\(optional\)</span>',
     re.S,
 )
+# The addresses the test accounts and bookings are made with.
+ADDRESSES = ("House 9, Road 3, Uttara", "House 12, Road 5")
 # A radio button's or a list entry's value is sent, not read.
 UNREAD_VALUES = re.compile(r'(<(?:input type="(?:radio|checkbox)"|option)[^>]*?) value="[^"]*"')
 
@@ -41,7 +43,7 @@ def english_left(html: str, *user_data: str) -> list[str]:
     for value in user_data:
         text = text.replace(value, " ")
     # A date or time written by the `day`/`localtime` filters ("Wed 9 Dec 2026, 10:00 am").
-    text = re.sub(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} \w{3} \d{4}", " ", text)
+    text = re.sub(r"\b(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?\d{1,2} \w{3,9} \d{4}", " ", text)
     text = re.sub(r"\b\d{1,2}:\d{2} ?(?:am|pm)\b", " ", text)
     return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in PROPER})
 
@@ -84,3 +86,24 @@ async def test_a_paid_booking_and_the_list_are_in_bangla(
     listing = await patient_in_bangla.get("/account/bookings")
     assert "আমার বুকিং" in listing.text and "আসন্ন" in listing.text
     assert english_left(listing.text, *user_data) == []
+
+
+async def test_the_other_booking_pages_are_in_bangla(
+    patient_in_bangla: Client, database: Database
+) -> None:
+    code, _session = await paid_booking(patient_in_bangla, database)
+    user_data = (code, "Infant Day Care", "Shirin Akhter", "Amina Rahman", "Dhaka", "Gazipur")
+    for path in (
+        f"/bookings/{code}/receipt",
+        f"/bookings/{code}/cancel",
+        f"/bookings/{code}/move?date={next_local_date(4).isoformat()}",
+        "/account/people",
+        "/account/people/new",
+        "/account/waitlist",
+        "/services/infant-day-care/book/weekly",
+    ):
+        page = await patient_in_bangla.get(path)
+        assert page.status_code == 200, path
+        assert '<html lang="bn"' in page.text, path
+        left = english_left(page.text, *user_data, *ADDRESSES, "Shirin", "Akhter")
+        assert left == [], f"{path}: {' '.join(left)}"
