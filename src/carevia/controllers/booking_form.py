@@ -18,6 +18,7 @@ from carevia.domain.care import RELATIONSHIPS, PersonForm
 from carevia.domain.payments.gateway import GatewayError
 from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Invalid
+from carevia.domain.shared.text import Text
 from carevia.web.errors import UNAVAILABLE_NOTICE_OPT, UnavailableNotice
 from carevia.web.guards import require_user
 from carevia.web.templating import is_fragment_request, render
@@ -25,10 +26,12 @@ from carevia.web.templating import is_fragment_request, render
 FORM_TEMPLATE = "bookings/form.html"
 # The hold is written first; if the database goes away after it, the time may be held.
 MAYBE_HELD = UnavailableNotice(
-    message="Your booking may already be held for you: look under My bookings, where you "
-    "can pay for it while the hold lasts.",
+    message=Text(
+        "Your booking may already be held for you: look under My bookings, where you "
+        "can pay for it while the hold lasts."
+    ),
     href="/account/bookings",
-    label="My bookings",
+    label=Text("My bookings"),
 )
 # The live times and price need none of the cared-for person's details, so none go in a URL.
 PRIVATE_FIELDS = ["recipient", "dont_save", *PersonForm.__struct_fields__]

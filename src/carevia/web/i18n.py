@@ -82,9 +82,10 @@ def translate(value: Any) -> Any:
         words = ngettext(value.msgid, value.plural_msgid, value.number)
     else:
         words = gettext(value.msgid)
-    # A value that is itself a domain `Text` (a chart's title in its summary) is translated too.
-    params = {key: translate(each) for key, each in value.params.items()}
-    return words % params if params else words
+    if not value.params:
+        return words
+    # A value that is itself a Text (a label, a day's name) is in the reader's language too.
+    return words % {name: translate(param) for name, param in value.params.items()}
 
 
 def local(record: Any, field: str) -> Any:

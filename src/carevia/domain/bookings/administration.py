@@ -43,6 +43,7 @@ from carevia.domain.payments.service import PaymentService
 from carevia.domain.shared import Conflict, Forbidden, Invalid
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.documents import to_document
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 
 Target = Literal["in_progress", "completed", "cancelled"]
@@ -51,7 +52,12 @@ Target = Literal["in_progress", "completed", "cancelled"]
 def require_confirmation(confirmed: bool, action: str) -> None:
     """Both visit actions are confirmed first; a bare post, by a slip or a script, is refused."""
     if not confirmed:
-        raise Invalid({"confirm": f"Tick the box to confirm you want to {action} this visit."})
+        message = (
+            Text("Tick the box to confirm you want to start this visit.")
+            if action == "start"
+            else Text("Tick the box to confirm you want to complete this visit.")
+        )
+        raise Invalid({"confirm": message})
 
 
 class BookingAdministration:
@@ -118,16 +124,22 @@ class BookingAdministration:
         self._require_admin(admin)
         booking = await self.get(admin, code)
         if booking.status not in ASSIGNABLE:
-            raise Conflict("Only a booking awaiting payment or confirmed can change caregiver.")
+            raise Conflict(
+                Text("Only a booking awaiting payment or confirmed can change caregiver.")
+            )
         caregiver = await self._caregivers.get(caregiver_id)
         if caregiver is not None and not await self._active([caregiver]):
             caregiver = None  # a disabled account keeps its profile but takes no visits
         if caregiver is None or not self._suits(caregiver, booking):
             raise Invalid(
-                {"caregiver_id": "Choose a verified caregiver of this service who works then."}
+                {
+                    "caregiver_id": Text(
+                        "Choose a verified caregiver of this service who works then."
+                    )
+                }
             )
         if caregiver.id == booking.caregiver_id:
-            raise Invalid({"caregiver_id": "This caregiver is already assigned."})
+            raise Invalid({"caregiver_id": Text("This caregiver is already assigned.")})
         note = f"Caregiver changed from {booking.caregiver_name} to {caregiver.display_name}"
         entry = history_entry(self._clock(), booking.status, booking.status, actor_of(admin), note)
 
@@ -142,7 +154,7 @@ class BookingAdministration:
                 session=session,
             )
             if moved is None:  # raising aborts the transaction, so the old claims stay
-                raise Conflict("This booking changed in the meantime. Please reload.")
+                raise Conflict(Text("This booking changed in the meantime. Please reload."))
             await self._records.claim_time(moved, session)
             key = f"assign:{len(moved.history)}"
             await self._notices.tell(moved, None, "booking.updated", session, key=key)
@@ -200,7 +212,7 @@ class BookingAdministration:
         self._require_admin(admin)
         booking = await self.get(admin, code)
         if booking.status not in RESENDABLE:
-            raise Conflict("Only a confirmed booking has a confirmation to send again.")
+            raise Conflict(Text("Only a confirmed booking has a confirmation to send again."))
 
         async def work(session: AsyncClientSession) -> tuple[Booking, int]:
             number = await self._queries.resends(booking.id, session) + 1
@@ -213,7 +225,7 @@ class BookingAdministration:
                 session=session,
             )
             if updated is None:
-                raise Conflict("This booking changed in the meantime. Please reload.")
+                raise Conflict(Text("This booking changed in the meantime. Please reload."))
             await self._notices.tell(
                 updated, "booking_confirmed", None, session, key=f"resend:{number}"
             )
@@ -241,7 +253,9 @@ class BookingAdministration:
         """
         if caregiver_id is not None:
             if target != "in_progress":
-                raise Invalid({"caregiver_id": "A caregiver can only be given when starting."})
+                raise Invalid(
+                    {"caregiver_id": Text("A caregiver can only be given when starting.")}
+                )
             self._require_admin(actor)
             booking = await self.get(actor, code)
             check_transition(booking.status, target, actor.role)
@@ -249,7 +263,7 @@ class BookingAdministration:
                 await self.assign(actor, code, caregiver_id)
         if target == "cancelled":
             if actor.role not in ("admin", "patient"):
-                raise Forbidden("You cannot cancel this booking.")
+                raise Forbidden(Text("You cannot cancel this booking."))
             return await self._cancel(actor, code)
         return await self._move(actor, code, target, reason=reason, report=report)
 
@@ -269,9 +283,9 @@ class BookingAdministration:
         confirmed: bool = True,
     ) -> Booking:
         if actor.role not in ALLOWED_ACTORS[target]:
-            raise Forbidden("You cannot make that change to this booking.")
+            raise Forbidden(Text("You cannot make that change to this booking."))
         if reason.strip() and actor.role != "admin":
-            raise Forbidden("Only an admin can override the visit's timing.")
+            raise Forbidden(Text("Only an admin can override the visit's timing."))
         booking = await self.get(actor, code)  # someone else's booking is not found, first
         require_confirmation(confirmed, "start" if target == "in_progress" else "complete")
         fields: dict[str, Any] = {}
@@ -283,7 +297,9 @@ class BookingAdministration:
             booking, target, actor_of(actor), fields=fields, reason=reason[:300]
         )
         if moved is None:
-            raise Conflict("This booking changed in the meantime. Please reload and try again.")
+            raise Conflict(
+                Text("This booking changed in the meantime. Please reload and try again.")
+            )
         return moved
 
     async def _free(self, booking: Booking) -> list[Caregiver]:
@@ -324,4 +340,4 @@ class BookingAdministration:
     @staticmethod
     def _require_admin(actor: User) -> None:
         if actor.role != "admin":
-            raise Forbidden("Only admins can do that to a booking.")
+            raise Forbidden(Text("Only admins can do that to a booking."))

@@ -14,15 +14,28 @@ import msgspec
 
 from carevia.domain.bookings.schedule import DAY_PARTS, day_part, parse_iso_date
 from carevia.domain.catalogue import Service
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_day
 
 DayState = Literal["free", "full", "closed"]
 PART_LABELS = {
-    "morning": "Morning",
-    "afternoon": "Afternoon",
-    "evening": "Evening",
-    "night": "Night",
+    "morning": Text("Morning"),
+    "afternoon": Text("Afternoon"),
+    "evening": Text("Evening"),
+    "night": Text("Night"),
 }
+# calendar's names follow the process locale; these are catalogue entries instead.
+WEEKDAY_NAMES = [  # Monday first, as `date.weekday()` counts
+    (Text("Mo"), Text("Monday")),
+    (Text("Tu"), Text("Tuesday")),
+    (Text("We"), Text("Wednesday")),
+    (Text("Th"), Text("Thursday")),
+    (Text("Fr"), Text("Friday")),
+    (Text("Sa"), Text("Saturday")),
+    (Text("Su"), Text("Sunday")),
+]
+# The times a waitlist place may ask for: every half hour of the day.
+WAIT_TIMES = [time(hour, minute) for hour in range(24) for minute in (0, 30)]
 # Weeks start on Saturday, as the working week does in Bangladesh.
 FIRST_WEEKDAY = calendar.SATURDAY
 
@@ -36,9 +49,11 @@ class BookingWindow(msgspec.Struct, frozen=True):
     def refusal(self, day: date) -> str | None:
         """Why `day` cannot be booked, in words, or None when it can."""
         if day < self.first:
-            return "That date has passed. Choose today or a later date."
+            return Text("That date has passed. Choose today or a later date.")
         if day > self.last:
-            return f"Bookings open up to {format_day(self.last)}. Choose an earlier date."
+            return Text(
+                "Bookings open up to %(day)s. Choose an earlier date.", day=format_day(self.last)
+            )
         return None
 
     def month_of(self, wanted: date | None) -> date:
@@ -64,7 +79,10 @@ class MonthView(msgspec.Struct, frozen=True):
 
     @property
     def title(self) -> str:
-        return f"{self.first:%B %Y}"
+        return month_title(self.first)
+
+    def title_of(self, month: date) -> str:
+        return month_title(month)
 
     @property
     def key(self) -> str:
@@ -82,7 +100,7 @@ class MonthView(msgspec.Struct, frozen=True):
     def weekday_names(self) -> list[tuple[str, str]]:
         """(short, full) names of the weekdays, in the grid's column order."""
         order = [(FIRST_WEEKDAY + i) % 7 for i in range(7)]
-        return [(calendar.day_abbr[d][:2], calendar.day_name[d]) for d in order]
+        return [WEEKDAY_NAMES[d] for d in order]
 
 
 class TimeGroup(msgspec.Struct, frozen=True):
@@ -118,11 +136,40 @@ class DayPicker(msgspec.Struct, frozen=True):
     timezone: str
 
     @property
-    def zone_label(self) -> str:
-        """The timezone as people see it, e.g. "Asia/Dhaka time (GMT+6)"."""
+    def zone_hint(self) -> str:
+        """Which clock the times follow, e.g. "Times are in Asia/Dhaka time (GMT+6)."."""
         offset = datetime.combine(self.window.first, time(12), ZoneInfo(self.timezone)).utcoffset()
         hours = (offset or timedelta()).total_seconds() / 3600
-        return f"{self.timezone} time (GMT{hours:+g})"
+        return Text(
+            "Times are in %(zone)s time (GMT%(offset)s).", zone=self.timezone, offset=f"{hours:+g}"
+        )
+
+    @property
+    def wait_times(self) -> list[time]:
+        return WAIT_TIMES
+
+
+def month_title(first: date) -> Text:
+    """A month as the calendar's caption names it, "December 2026".
+
+    A whole entry per month, so a language may order the month and the year its own way.
+    """
+    year = first.year
+    titles = (
+        Text("January %(year)s", year=year),
+        Text("February %(year)s", year=year),
+        Text("March %(year)s", year=year),
+        Text("April %(year)s", year=year),
+        Text("May %(year)s", year=year),
+        Text("June %(year)s", year=year),
+        Text("July %(year)s", year=year),
+        Text("August %(year)s", year=year),
+        Text("September %(year)s", year=year),
+        Text("October %(year)s", year=year),
+        Text("November %(year)s", year=year),
+        Text("December %(year)s", year=year),
+    )
+    return titles[first.month - 1]
 
 
 def parse_month(value: str) -> date | None:

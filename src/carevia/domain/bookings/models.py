@@ -8,6 +8,7 @@ from bson import ObjectId
 
 from carevia.domain.bookings.pricing import DurationType, PriceBreakdown
 from carevia.domain.care.models import MYSELF, PersonForm, Recipient, RecipientChoice
+from carevia.domain.shared.text import Text
 
 BookingStatus = Literal[
     "pending_payment", "confirmed", "in_progress", "completed", "expired", "cancelled"
@@ -18,20 +19,33 @@ PaymentStatus = Literal[
 ActorRole = Literal["patient", "caregiver", "admin", "system"]
 
 STATUS_LABELS: dict[str, str] = {
-    "pending_payment": "Awaiting payment",
-    "confirmed": "Confirmed",
-    "in_progress": "In progress",
-    "completed": "Completed",
-    "expired": "Expired",
-    "cancelled": "Cancelled",
+    "pending_payment": Text("Awaiting payment"),
+    "confirmed": Text("Confirmed"),
+    "in_progress": Text("In progress"),
+    "completed": Text("Completed"),
+    "expired": Text("Expired"),
+    "cancelled": Text("Cancelled"),
 }
 PAYMENT_LABELS: dict[str, str] = {
-    "unpaid": "Unpaid",
-    "partially_paid": "50% paid",
-    "paid": "Paid",
-    "partially_refunded": "Partly refunded",
-    "refunded": "Refunded",
-    "disputed": "Disputed",
+    "unpaid": Text("Unpaid"),
+    "partially_paid": Text("50% paid"),
+    "paid": Text("Paid"),
+    "partially_refunded": Text("Partly refunded"),
+    "refunded": Text("Refunded"),
+    "disputed": Text("Disputed"),
+}
+
+
+# The notes the system itself writes into a booking's history, shown in the reader's
+# language; any other note (an admin's reason, a move) is shown as it was written.
+SYSTEM_NOTES: dict[str, str] = {
+    note: note
+    for note in (
+        Text("Payment received"),
+        Text("Payment arrived after the hold; the time was still free"),
+        Text("The payment hold ran out."),
+        Text("The Checkout session expired."),
+    )
 }
 
 
@@ -42,6 +56,10 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     actor_id: str | None
     actor_role: ActorRole
     note: str | None = None
+
+    @property
+    def shown_note(self) -> str | None:
+        return SYSTEM_NOTES.get(self.note, self.note) if self.note else self.note
 
 
 class CancellationPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,11 +89,11 @@ CAREGIVER_LOOKS_BACK_FOR = timedelta(days=7)
 ASSIGNED_STATUSES = frozenset({"confirmed", "in_progress", "completed"})
 
 MOODS: dict[str, str] = {
-    "cheerful": "Cheerful",
-    "calm": "Calm",
-    "tired": "Tired",
-    "low": "Low",
-    "unsettled": "Unsettled or upset",
+    "cheerful": Text("Cheerful"),
+    "calm": Text("Calm"),
+    "tired": Text("Tired"),
+    "low": Text("Low"),
+    "unsettled": Text("Unsettled or upset"),
 }
 
 

@@ -38,6 +38,7 @@ from carevia.domain.payments.models import Payment, Refund
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_local
 
 MAX_LIMIT = 100
@@ -242,7 +243,7 @@ class BookingQueries:
     async def export(self, viewer: User, filters: BookingFilters) -> list[Booking]:
         """Every match up to `EXPORT_LIMIT`, in the order the table shows them."""
         if viewer.role != "admin":
-            raise Forbidden("Only admins can export bookings.")
+            raise Forbidden(Text("Only admins can export bookings."))
         query = await self._query(viewer, filters.checked())
         cursor = self._bookings.find(query).sort(SORTS[filters.sort]).limit(EXPORT_LIMIT)
         return [from_document(document, Booking) async for document in cursor]
@@ -261,7 +262,7 @@ class BookingQueries:
         elif viewer.role == "patient":
             conditions.append({"patient_id": viewer.id})
         elif viewer.role != "admin":
-            raise Forbidden("You cannot see these bookings.")
+            raise Forbidden(Text("You cannot see these bookings."))
         if filters.q:
             pattern = {"$regex": re.escape(filters.q[:MAX_QUERY_TEXT]), "$options": "i"}
             conditions.append(

@@ -34,12 +34,13 @@ from carevia.domain.catalogue.models import Category
 from carevia.domain.shared import Conflict, Forbidden, Invalid
 from carevia.domain.shared.clock import Clock, utc_now
 from carevia.domain.shared.documents import to_document
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 from carevia.settings import BookingSettings
 
 AfterMove = Callable[[Booking, Booking, AsyncClientSession], Awaitable[None]]
-TIME_TAKEN = "That time was just taken. Please choose another."
-CHANGED = "This booking changed in the meantime. Please reload and try again."
+TIME_TAKEN = Text("That time was just taken. Please choose another.")
+CHANGED = Text("This booking changed in the meantime. Please reload and try again.")
 
 
 class MoveForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,10 +144,12 @@ class Rescheduling:
     async def approve(self, admin: User, booking: Booking) -> Booking:
         request = self._pending(admin, booking)
         if self._clock() >= request.starts_at:
-            raise Conflict("The time asked for has passed. Decline the request instead.")
+            raise Conflict(Text("The time asked for has passed. Decline the request instead."))
         caregiver = await self._caregivers.get(request.caregiver_id)
         if caregiver is None or not caregiver.verified:
-            raise Conflict("That caregiver no longer takes visits. Decline the request instead.")
+            raise Conflict(
+                Text("That caregiver no longer takes visits. Decline the request instead.")
+            )
         actor = Actor(str(admin.id), "admin")
         return await self._move(booking, caregiver, request.starts_at, request.ends_at, actor)
 
@@ -279,53 +282,71 @@ class Rescheduling:
         caregiver_text, _, time_text = form.slot.partition("@")
         start = parse_start_time(time_text)
         if day is None:
-            raise Invalid({"date": "Choose a date."})
+            raise Invalid({"date": Text("Choose a date.")})
         if start is None or not ObjectId.is_valid(caregiver_text):
-            raise Invalid({"slot": "Choose one of the free times."})
+            raise Invalid({"slot": Text("Choose one of the free times.")})
         self._check_day(day)
         caregiver = next(
             (c for c in await self._candidates(booking) if str(c.id) == caregiver_text), None
         )
         if caregiver is None:
-            raise Invalid({"slot": "Choose one of the free times."})
+            raise Invalid({"slot": Text("Choose one of the free times.")})
         begins = local_start(day, start, self._timezone)
         starts_at, ends_at = interval(begins, booking.duration_type, booking.quantity)
         if starts_at.astimezone(UTC) == booking.starts_at and caregiver.id == booking.caregiver_id:
-            raise Invalid({"slot": "That is the visit's time now. Choose another."})
+            raise Invalid({"slot": Text("That is the visit's time now. Choose another.")})
         if starts_at < self._clock() + timedelta(hours=self._rules.min_notice_hours):
             raise Invalid(
-                {"slot": f"Choose a time at least {self._rules.min_notice_hours} hours from now."}
+                {
+                    "slot": Text.plural(
+                        "Choose a time at least %(num)d hour from now.",
+                        "Choose a time at least %(num)d hours from now.",
+                        self._rules.min_notice_hours,
+                    )
+                }
             )
         if not caregiver.works_during(begins, ends_at.astimezone(begins.tzinfo)):
-            raise Invalid({"slot": "That time is outside the caregiver's working hours."})
+            raise Invalid({"slot": Text("That time is outside the caregiver's working hours.")})
         return caregiver, starts_at.astimezone(UTC), ends_at.astimezone(UTC)
 
     def _check_may_move(self, user: User, booking: Booking) -> None:
         if user.role != "patient" or booking.patient_id != user.id:
-            raise Forbidden("Only the patient who booked can change the visit's time.")
+            raise Forbidden(Text("Only the patient who booked can change the visit's time."))
         if booking.status != "confirmed":
-            raise Conflict("Only a confirmed visit can change its time.")
+            raise Conflict(Text("Only a confirmed visit can change its time."))
         if self._clock() >= free_until(booking):
             hours = booking.policy.free_until_hours
             raise Conflict(
-                f"Visits can change time free of charge until {hours} hours before they start, "
-                f"and this one starts {self._said(booking.starts_at)}. Please contact us."
+                Text.plural(
+                    "Visits can change time free of charge until %(num)d hour before they start, "
+                    "and this one starts %(when)s. Please contact us.",
+                    "Visits can change time free of charge until %(num)d hours before they start, "
+                    "and this one starts %(when)s. Please contact us.",
+                    hours,
+                    when=self._said(booking.starts_at),
+                )
             )
 
     def _check_day(self, day: date) -> None:
         today = self._clock().astimezone(ZoneInfo(self._timezone)).date()
         if day < today:
-            raise Invalid({"date": "That date has passed. Choose a date from today on."})
+            raise Invalid({"date": Text("That date has passed. Choose a date from today on.")})
         if day > today + timedelta(days=self._rules.max_days_ahead):
             raise Invalid(
-                {"date": f"Visits can be booked up to {self._rules.max_days_ahead} days ahead."}
+                {
+                    "date": Text.plural(
+                        "Visits can be booked up to %(num)d day ahead.",
+                        "Visits can be booked up to %(num)d days ahead.",
+                        self._rules.max_days_ahead,
+                    )
+                }
             )
 
     def _pending(self, admin: User, booking: Booking) -> MoveRequest:
         if admin.role != "admin":
-            raise Forbidden("Only an admin can decide a request to change caregiver.")
+            raise Forbidden(Text("Only an admin can decide a request to change caregiver."))
         if booking.move_request is None or booking.status != "confirmed":
-            raise Conflict("There is no request to move this visit.")
+            raise Conflict(Text("There is no request to move this visit."))
         return booking.move_request
 
     async def _candidates(self, booking: Booking) -> list[Caregiver]:

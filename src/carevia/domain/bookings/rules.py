@@ -19,6 +19,7 @@ from carevia.domain.bookings.schedule import (
 )
 from carevia.domain.catalogue import Service
 from carevia.domain.coverage import is_known_division, is_valid_location
+from carevia.domain.shared.text import Text
 from carevia.settings import BookingSettings
 
 MAX_HOURS = 24
@@ -55,42 +56,52 @@ def check_request(
     if form.caregiver_id not in ("", "any"):
         caregiver_id = parse_object_id(form.caregiver_id)
         if caregiver_id is None:
-            errors["caregiver_id"] = "Choose a caregiver from the list."
+            errors["caregiver_id"] = Text("Choose a caregiver from the list.")
     duration_type: DurationType = "days" if form.duration_type == "days" else "hours"
     if form.duration_type not in allowed_durations(service):
-        errors["duration_type"] = "This service cannot be booked that way."
+        errors["duration_type"] = Text("This service cannot be booked that way.")
     quantity = form.quantity_number() or 0
     if duration_type == "hours":
         minimum = service.booking_rules.min_hours
         if not minimum <= quantity <= MAX_HOURS:
-            errors["quantity"] = f"Book between {minimum} and {MAX_HOURS} hours for this service."
+            errors["quantity"] = Text(
+                "Book between %(minimum)d and %(maximum)d hours for this service.",
+                minimum=minimum,
+                maximum=MAX_HOURS,
+            )
     elif not 1 <= quantity <= MAX_DAYS:
-        errors["quantity"] = f"Book between 1 and {MAX_DAYS} days."
+        errors["quantity"] = Text("Book between 1 and %(maximum)d days.", maximum=MAX_DAYS)
     local_date, local_time = parse_iso_date(form.date), parse_start_time(form.start_time)
     if local_date is None:
-        errors["date"] = "Choose a date."
+        errors["date"] = Text("Choose a date.")
     if local_time is None:
-        errors["start_time"] = "Choose a start time on the hour or half hour."
+        errors["start_time"] = Text("Choose a start time on the hour or half hour.")
     starts_at = ends_at = None
     # The window is checked before any date arithmetic: 9999-12-31 plus a day overflows.
     today = now.astimezone(ZoneInfo(timezone)).date()
     if local_date and local_date < today:
-        errors["date"] = "That date has passed. Choose today or a later date."
+        errors["date"] = Text("That date has passed. Choose today or a later date.")
     elif local_date and local_date > today + timedelta(days=rules.max_days_ahead):
-        errors["date"] = f"Bookings open up to {rules.max_days_ahead} days ahead."
+        errors["date"] = Text.plural(
+            "Bookings open up to %(num)d day ahead.",
+            "Bookings open up to %(num)d days ahead.",
+            rules.max_days_ahead,
+        )
     elif local_date and local_time:
         begins = local_start(local_date, local_time, timezone)
         starts_at, ends_at = interval(begins, duration_type, max(quantity, 1))
         if starts_at < now + timedelta(hours=rules.min_notice_hours):
-            errors["start_time"] = (
-                f"Please allow at least {rules.min_notice_hours} hours before the visit starts."
+            errors["start_time"] = Text.plural(
+                "Please allow at least %(num)d hour before the visit starts.",
+                "Please allow at least %(num)d hours before the visit starts.",
+                rules.min_notice_hours,
             )
     location, location_errors = check_location(
         form.division, form.district, form.address, form.notes
     )
     errors.update(location_errors)
     if form.payment_option not in ("full", "half"):
-        errors["payment_option"] = "Choose to pay in full or 50% now."
+        errors["payment_option"] = Text("Choose to pay in full or 50% now.")
     if (
         errors
         or location is None
@@ -119,14 +130,14 @@ def check_location(
     """Where care is needed, or a message for each field that breaks a rule."""
     errors: dict[str, str] = {}
     if not is_known_division(division):
-        errors["division"] = "Choose the division where care is needed."
+        errors["division"] = Text("Choose the division where care is needed.")
     elif not is_valid_location(division, district):
-        errors["district"] = f"Choose a district in {division} division."
+        errors["district"] = Text("Choose a district in %(division)s division.", division=division)
     address, notes = address.strip(), notes.strip()
     if not 5 <= len(address) <= 200:
-        errors["address"] = "Enter the address where care is needed (5 to 200 characters)."
+        errors["address"] = Text("Enter the address where care is needed (5 to 200 characters).")
     if len(notes) > 1000:
-        errors["notes"] = "Notes can be at most 1000 characters."
+        errors["notes"] = Text("Notes can be at most 1000 characters.")
     if errors:
         return None, errors
     return Location(division=division, district=district, address=address, notes=notes), {}

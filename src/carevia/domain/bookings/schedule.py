@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from carevia.domain.bookings.pricing import DurationType
+from carevia.domain.shared.text import Text
 
 SLOT = timedelta(minutes=30)
 # The span a filter's dates are held to. At 0001-01-01 and 9999-12-31 the time-zone shift and
@@ -95,9 +96,9 @@ def date_range_errors(date_from: str, date_to: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     first, last = parse_date(date_from), parse_date(date_to)
     if date_from and first is None:
-        errors["date_from"] = "Write the date as YYYY-MM-DD."
+        errors["date_from"] = Text("Write the date as YYYY-MM-DD.")
     if date_to and last is None:
-        errors["date_to"] = "Write the date as YYYY-MM-DD."
+        errors["date_to"] = Text("Write the date as YYYY-MM-DD.")
     if first and last and first > last:
-        errors["date_to"] = "The end date must not be before the start date."
+        errors["date_to"] = Text("The end date must not be before the start date.")
     return errors

@@ -48,10 +48,11 @@ from carevia.domain.caregivers import Caregiver, CaregiverRepository
 from carevia.domain.catalogue import Service, ServiceRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 from carevia.settings import BookingSettings
 
-BOOKING_NOT_FOUND = "We could not find that booking."
-NO_CAREGIVER_FREE = "No caregiver is free at that time. Please choose another time."
+BOOKING_NOT_FOUND = Text("We could not find that booking.")
+NO_CAREGIVER_FREE = Text("No caregiver is free at that time. Please choose another time.")
 
 
 def actor_of(user: User) -> Actor:
@@ -89,7 +90,7 @@ class BookingService:
     async def service(self, slug: str) -> Service:
         service = await self._services.get_active_by_slug(slug)
         if service is None:
-            raise NotFound(f"We could not find a service called “{slug}”.")
+            raise NotFound(Text("We could not find a service called “%(slug)s”.", slug=slug))
         return service
 
     async def caregivers_for(self, service: Service) -> list[Caregiver]:
@@ -168,9 +169,11 @@ class BookingService:
 
     async def create(self, patient: User, service_slug: str, form: BookingForm) -> Booking:
         if patient.role != "patient":
-            raise Forbidden("Only patient accounts can book care.")
+            raise Forbidden(Text("Only patient accounts can book care."))
         if not patient.is_verified:
-            raise Forbidden("Please confirm your email address before booking. We sent you a link.")
+            raise Forbidden(
+                Text("Please confirm your email address before booking. We sent you a link.")
+            )
         service = await self.service(service_slug)
         now = self._clock()
         request, errors = check_request(form, service, now, self._rules, self._timezone)
@@ -183,7 +186,7 @@ class BookingService:
             raise Invalid({**errors, **recipient_errors})
         candidates = await self._chosen_candidates(service, form.caregiver_id)
         if request.caregiver_id is not None and not candidates:
-            raise Invalid({"caregiver_id": "This caregiver does not offer this service."})
+            raise Invalid({"caregiver_id": Text("This caregiver does not offer this service.")})
         begins = local_start(request.local_date, request.local_time, self._timezone)
         working = [
             c
@@ -194,7 +197,7 @@ class BookingService:
             field = "start_time" if request.caregiver_id else "date"
             raise Invalid(
                 {
-                    field: "That time is outside the caregiver's working hours."
+                    field: Text("That time is outside the caregiver's working hours.")
                     if request.caregiver_id
                     else NO_CAREGIVER_FREE
                 }
@@ -295,7 +298,7 @@ class BookingService:
     async def visits_for(self, caregiver: User, days: int = 14) -> list[Booking]:
         """The caregiver's own visits from the start of today (local) for `days` days."""
         if caregiver.role != "caregiver":
-            raise Forbidden("Only caregivers have a visit schedule.")
+            raise Forbidden(Text("Only caregivers have a visit schedule."))
         today = local_start(
             self._clock().astimezone(ZoneInfo(self._timezone)).date(), time(0, 0), self._timezone
         )
@@ -330,7 +333,7 @@ class BookingService:
     async def cancel(self, user: User, code: str, reason: str = "") -> Booking:
         booking = await self.get_for(user, code)
         if not self.can_cancel(user, booking):
-            raise Conflict("This booking can no longer be cancelled here. Please contact us.")
+            raise Conflict(Text("This booking can no longer be cancelled here. Please contact us."))
         refund = self.refund_if_cancelled_now(booking)
         cancelled = await self._transitions.move(
             booking,
@@ -341,7 +344,9 @@ class BookingService:
             details={"refund_owed": refund},
         )
         if cancelled is None:
-            raise Conflict("This booking changed in the meantime. Please reload and try again.")
+            raise Conflict(
+                Text("This booking changed in the meantime. Please reload and try again.")
+            )
         return cancelled
 
     async def expire_lapsed(self, limit: int = 100, caregiver_id: ObjectId | None = None) -> int:

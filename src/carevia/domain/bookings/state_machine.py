@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from carevia.domain.bookings.models import ActorRole, Booking, BookingStatus
 from carevia.domain.shared import Conflict, Forbidden, Invalid
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_local
 
 TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
@@ -31,13 +32,28 @@ ALLOWED_ACTORS: dict[BookingStatus, frozenset[ActorRole]] = {
 # Statuses whose time is held on the caregiver's calendar.
 HOLDS_TIME: frozenset[BookingStatus] = frozenset({"pending_payment", "confirmed", "in_progress"})
 
+# A status as it reads inside a sentence ("a booking that is confirmed").
+STATE_WORDS: dict[BookingStatus, str] = {
+    "pending_payment": Text("pending payment"),
+    "confirmed": Text("confirmed"),
+    "in_progress": Text("in progress"),
+    "completed": Text("completed"),
+    "expired": Text("expired"),
+    "cancelled": Text("cancelled"),
+}
+
 
 def check_transition(current: BookingStatus, target: BookingStatus, actor: ActorRole) -> None:
     if target not in TRANSITIONS[current]:
-        was, wanted = current.replace("_", " "), target.replace("_", " ")
-        raise Conflict(f"A booking that is {was} cannot become {wanted}.")
+        raise Conflict(
+            Text(
+                "A booking that is %(was)s cannot become %(wanted)s.",
+                was=STATE_WORDS[current],
+                wanted=STATE_WORDS[target],
+            )
+        )
     if actor not in ALLOWED_ACTORS[target]:
-        raise Forbidden("You cannot make that change to this booking.")
+        raise Forbidden(Text("You cannot make that change to this booking."))
 
 
 # A caregiver may start from this long before the scheduled start, and until its scheduled end:
@@ -53,10 +69,13 @@ def timing_refusal(booking: Booking, target: BookingStatus, now: datetime) -> st
     opens = booking.starts_at - START_WINDOW
     if now < opens:
         when = format_local(opens, booking.timezone, "%-I:%M %p on %a %-d %b")
-        return f"You can start this visit from {when}."
+        return Text("You can start this visit from %(when)s.", when=when)
     if now >= booking.ends_at:
         ended = format_local(booking.ends_at, booking.timezone, "%-I:%M %p on %a %-d %b")
-        return f"This visit was due to end at {ended}. Ask an admin to start it with a reason."
+        return Text(
+            "This visit was due to end at %(ended)s. Ask an admin to start it with a reason.",
+            ended=ended,
+        )
     return None
 
 
@@ -70,5 +89,11 @@ def check_timing(
     if actor != "admin":
         raise Conflict(refusal)
     if not reason.strip():
-        raise Invalid({"reason": f"{refusal} To do it now, give a reason for the override."})
+        raise Invalid(
+            {
+                "reason": Text(
+                    "%(refusal)s To do it now, give a reason for the override.", refusal=refusal
+                )
+            }
+        )
     return reason.strip()

@@ -14,6 +14,7 @@ import msgspec
 from carevia.domain.accounts import User
 from carevia.domain.bookings.models import MOODS, Booking, VisitReport
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.text import Text
 
 TEXT_LIMIT = 500
 CONCERN_LIMIT = 1000
@@ -39,16 +40,16 @@ def build_report(
     errors: dict[str, str] = {}
     tasks = [t for t in form.task_list() if t]
     if any(task not in responsibilities for task in tasks):
-        errors["tasks"] = "Pick the tasks from this service's list."
+        errors["tasks"] = Text("Pick the tasks from this service's list.")
     meals, medication, concern = form.meals.strip(), form.medication.strip(), form.concern.strip()
     if len(meals) > TEXT_LIMIT:
-        errors["meals"] = f"Keep meals to {TEXT_LIMIT} characters."
+        errors["meals"] = Text("Keep meals to %(limit)d characters.", limit=TEXT_LIMIT)
     if len(medication) > TEXT_LIMIT:
-        errors["medication"] = f"Keep medication to {TEXT_LIMIT} characters."
+        errors["medication"] = Text("Keep medication to %(limit)d characters.", limit=TEXT_LIMIT)
     if form.mood not in MOODS:
-        errors["mood"] = "Choose how they seemed today."
+        errors["mood"] = Text("Choose how they seemed today.")
     if len(concern) > CONCERN_LIMIT:
-        errors["concern"] = f"Keep the concern to {CONCERN_LIMIT} characters."
+        errors["concern"] = Text("Keep the concern to %(limit)d characters.", limit=CONCERN_LIMIT)
     if errors:
         raise Invalid(errors)
     ordered = [r for r in responsibilities if r in tasks]

@@ -7,14 +7,16 @@ from datetime import datetime
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.shared.text import Text
+
 RELATIONSHIPS: dict[str, str] = {
-    "mother": "Mother",
-    "father": "Father",
-    "child": "Child",
-    "spouse": "Spouse",
-    "grandparent": "Grandparent",
-    "sibling": "Brother or sister",
-    "other": "Other",
+    "mother": Text("Mother"),
+    "father": Text("Father"),
+    "child": Text("Child"),
+    "spouse": Text("Spouse"),
+    "grandparent": Text("Grandparent"),
+    "sibling": Text("Brother or sister"),
+    "other": Text("Other"),
 }
 # Free text a family writes for the caregiver; each note has its own cap.
 NEEDS_MAX_CHARS = 1000

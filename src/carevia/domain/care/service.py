@@ -18,10 +18,11 @@ from carevia.domain.care.repository import CarePeopleRepository
 from carevia.domain.care.validation import clean_person
 from carevia.domain.shared import Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 
 MAX_PEOPLE = 20
-PERSON_NOT_FOUND = "We could not find that person."
-CHOOSE_AGAIN = "Choose one of the people you care for, yourself, or someone new."
+PERSON_NOT_FOUND = Text("We could not find that person.")
+CHOOSE_AGAIN = Text("Choose one of the people you care for, yourself, or someone new.")
 
 
 class CarePeople:
@@ -111,9 +112,11 @@ class CarePeople:
             raise Invalid({"name": _FULL})
 
 
-_FULL = f"You can keep up to {MAX_PEOPLE} people. Remove one you no longer book for first."
+_FULL = Text(
+    "You can keep up to %(num)d people. Remove one you no longer book for first.", num=MAX_PEOPLE
+)
 
 
 def _require_patient(user: User) -> None:
     if user.role != "patient":
-        raise Forbidden("Only patient accounts keep people they care for.")
+        raise Forbidden(Text("Only patient accounts keep people they care for."))

@@ -8,6 +8,8 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.shared.text import Text
+
 # The three sides of a thread; every admin speaks and reads for support.
 Side = Literal["patient", "caregiver", "support"]
 AuthorRole = Literal["patient", "caregiver", "admin"]
@@ -19,7 +21,11 @@ OPEN_DAYS_AFTER_VISIT = 30
 MAIL_AFTER_MINUTES = 10
 # Support reads the inbox; an unread email goes only to the people of the visit.
 MAILED_SIDES: tuple[Side, ...] = ("patient", "caregiver")
-SIDE_LABELS: dict[str, str] = {"patient": "Patient", "caregiver": "Caregiver", "support": "Support"}
+SIDE_LABELS: dict[str, str] = {
+    "patient": Text("Patient"),
+    "caregiver": Text("Caregiver"),
+    "support": Text("Support"),
+}
 
 
 def side_of(role: str) -> Side:

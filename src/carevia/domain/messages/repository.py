@@ -13,10 +13,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from carevia.domain.messages.models import Message, Side, ThreadSummary
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.text import Text
 
 MESSAGES = "messages"
 THREADS = "message_threads"
-FORMER_AUTHOR = "Former patient"
+FORMER_AUTHOR = Text("Former patient")
 
 INDEXES: Mapping[str, Sequence[IndexModel]] = {
     MESSAGES: [

@@ -37,9 +37,10 @@ from carevia.domain.notifications import NotificationRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound, RateLimited
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.pagination import Page, clamp_page
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 
-BOOKING_NOT_FOUND = "No such booking."
+BOOKING_NOT_FOUND = Text("No such booking.")
 INBOX_PAGE_SIZE = 20
 # One sweep sends at most this many emails; the next sweep picks up the rest.
 MAILS_PER_SWEEP = 200
@@ -48,22 +49,36 @@ MAILS_PER_SWEEP = 200
 def checked_text(text: str) -> str:
     text = text.strip()
     if not 1 <= len(text) <= TEXT_MAX:
-        raise Invalid({"text": f"Please write a message of 1 to {TEXT_MAX:,} characters."})
+        raise Invalid(
+            {
+                "text": Text(
+                    "Please write a message of 1 to %(maximum)s characters.",
+                    maximum=f"{TEXT_MAX:,}",
+                )
+            }
+        )
     return text
 
 
 def closed_reason(booking: Booking, now: datetime) -> str | None:
     """Why no new message may be written, or None while the thread is open."""
     if booking.status in ("cancelled", "expired"):
-        word = "cancelled" if booking.status == "cancelled" else "not confirmed in time"
-        return (
-            f"This booking was {word}, so its messages can be read but no new ones sent. "
-            "For anything else, please contact support."
+        if booking.status == "cancelled":
+            return Text(
+                "This booking was cancelled, so its messages can be read but no new ones sent. "
+                "For anything else, please contact support."
+            )
+        return Text(
+            "This booking was not confirmed in time, so its messages can be read but no new "
+            "ones sent. For anything else, please contact support."
         )
     if now >= booking.ends_at + timedelta(days=OPEN_DAYS_AFTER_VISIT):
-        return (
-            f"Messages close {OPEN_DAYS_AFTER_VISIT} days after the visit. You can still read "
-            "them; for anything new, please contact support."
+        return Text.plural(
+            "Messages close %(num)d day after the visit. You can still read "
+            "them; for anything new, please contact support.",
+            "Messages close %(num)d days after the visit. You can still read "
+            "them; for anything new, please contact support.",
+            OPEN_DAYS_AFTER_VISIT,
         )
     return None
 
@@ -170,7 +185,7 @@ class MessageService:
         elif user.role == "caregiver":
             total = await self._messages.caregiver_thread_count(user.id)
         else:
-            raise Forbidden("Only support and caregivers have a message inbox.")
+            raise Forbidden(Text("Only support and caregivers have a message inbox."))
         request = clamp_page(page, total, INBOX_PAGE_SIZE)
         if user.role == "admin":
             items, total = await self._messages.waiting_threads(request.skip, request.size)
@@ -240,13 +255,19 @@ class MessageService:
     async def _check_rate(self, user: User, now: datetime) -> None:
         if await self._messages.written_since(user.id, now - timedelta(minutes=1)) >= PER_MINUTE:
             raise RateLimited(
-                f"You have sent {PER_MINUTE} messages in the last minute. "
-                "Please wait a minute before sending another."
+                Text(
+                    "You have sent %(num)d messages in the last minute. "
+                    "Please wait a minute before sending another.",
+                    num=PER_MINUTE,
+                )
             )
         if await self._messages.written_since(user.id, now - timedelta(days=1)) >= PER_DAY:
             raise RateLimited(
-                f"You have sent {PER_DAY} messages today, the most we allow in a day. "
-                "Please call support if something is urgent."
+                Text(
+                    "You have sent %(num)d messages today, the most we allow in a day. "
+                    "Please call support if something is urgent.",
+                    num=PER_DAY,
+                )
             )
 
     # The unread email

@@ -13,11 +13,13 @@ from typing import Any
 
 import stripe
 
+from carevia.domain.shared.text import Text
+
 Obj = dict[str, Any]
 
 # Any fixed string would do: the webhook reads the objects, not the version.
 API_VERSION: str = stripe.api_version
-DECLINE_MESSAGE = "Your card was declined."
+DECLINE_MESSAGE = Text("Your card was declined.")
 
 
 def new_id(prefix: str) -> str:

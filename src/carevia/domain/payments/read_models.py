@@ -23,19 +23,24 @@ from carevia.domain.payments.repository import PAYMENTS, REFUNDS
 from carevia.domain.shared import Forbidden, Invalid, Page
 from carevia.domain.shared.documents import from_document
 from carevia.domain.shared.pagination import clamp_page, listing_query, query_fields
+from carevia.domain.shared.text import Text
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_CODE_LENGTH = 20
-KIND_LABELS = {"initial": "Payment", "due": "Remaining balance", "refund": "Refund"}
+KIND_LABELS = {
+    "initial": Text("Payment"),
+    "due": Text("Remaining balance"),
+    "refund": Text("Refund"),
+}
 STATUS_LABELS = {
-    "open": "Open",
-    "processing": "Processing",
-    "paid": "Paid",
-    "expired": "Expired",
-    "failed": "Failed",
-    "requested": "Refund requested",
-    "succeeded": "Refunded",
+    "open": Text("Open"),
+    "processing": Text("Processing"),
+    "paid": Text("Paid"),
+    "expired": Text("Expired"),
+    "failed": Text("Failed"),
+    "requested": Text("Refund requested"),
+    "succeeded": Text("Refunded"),
 }
 SORTS: dict[str, dict[str, int]] = {
     "newest": {"created_at": DESCENDING, "_id": DESCENDING},
@@ -164,7 +169,7 @@ class PaymentQueries:
 
     async def ledger(self, viewer: User, filters: PaymentFilters, page: int, size: int) -> Ledger:
         if viewer.role != "admin":
-            raise Forbidden("Only admins can see payments.")
+            raise Forbidden(Text("Only admins can see payments."))
         source, pipeline = self._pipeline(filters.checked())
         collection = self._database[source]
         found = [d async for d in await collection.aggregate([*pipeline, _TOTALS])]

@@ -13,6 +13,7 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.payments.settlement import Settlement
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.clock import Clock
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_local
 
 
@@ -45,7 +46,7 @@ class SeriesCheckout:
             if v.status == "pending_payment" and v.hold_expires_at and v.hold_expires_at > now
         ]
         if not held:
-            raise Conflict("No visit of this series is waiting for payment.")
+            raise Conflict(Text("No visit of this series is waiting for payment."))
         first = held[0]
         amount = sum(v.price.pay_now for v in held)
         reusable = await self._payments.open_for(first.id, "initial")

@@ -29,6 +29,7 @@ from carevia.domain.payments.webhook_events import MalformedEvent, VerifiedEvent
 from carevia.domain.shared import Conflict, DomainError, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock
 from carevia.domain.shared.single_flight import SingleFlight
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.time_format import format_local
 
 logger = logging.getLogger("carevia.payments")
@@ -98,17 +99,17 @@ class PaymentService:
         self, user: User, booking: Booking, kind: PaymentKind, just_held: bool = False
     ) -> str:
         if booking.patient_id != user.id:
-            raise Forbidden("Only the patient who booked can pay for this booking.")
+            raise Forbidden(Text("Only the patient who booked can pay for this booking."))
         if kind == "initial":
             if booking.status != "pending_payment" or booking.hold_expires_at is None:
-                raise Conflict("This booking is not waiting for payment.")
+                raise Conflict(Text("This booking is not waiting for payment."))
             if booking.hold_expires_at <= self._clock():
-                raise Conflict("The hold on this time has ended. Please book again.")
+                raise Conflict(Text("The hold on this time has ended. Please book again."))
             amount, expires_at = booking.price.pay_now, booking.hold_expires_at
         else:
             amount = booking.price.total - booking.amount_paid
             if booking.status not in ("confirmed", "in_progress") or amount <= 0:
-                raise Conflict("Nothing is due on this booking.")
+                raise Conflict(Text("Nothing is due on this booking."))
             # A whole hour from the creation minute, so a double submit asks for the same session.
             expires_at = self._clock().replace(second=0, microsecond=0) + timedelta(hours=1)
         attempt = 1
@@ -160,7 +161,7 @@ class PaymentService:
         )
         if payment is None or booking is None:
             # Someone else's payment answers as a missing one: session ids are not probed.
-            raise NotFound("We could not find that payment.")
+            raise NotFound(Text("We could not find that payment."))
         session = await self._gateway.retrieve_session(session_id)
         if session.is_paid:
             await self._apply_paid_session(payment, session)
@@ -336,7 +337,7 @@ class PaymentService:
 
     async def refund(self, admin: User, code: str, amount: int | None, reason: str) -> Booking:
         if admin.role != "admin":
-            raise Forbidden("Only admins can issue refunds.")
+            raise Forbidden(Text("Only admins can issue refunds."))
         booking = await self._bookings.get_for(admin, code)
         refundable = booking.refundable
         amount = refundable if amount is None else amount

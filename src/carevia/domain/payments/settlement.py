@@ -25,6 +25,7 @@ from carevia.domain.payments.refund_split import queue_refunds, refundable_balan
 from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.shared import Conflict, Invalid
 from carevia.domain.shared.clock import Clock
+from carevia.domain.shared.text import Text
 from carevia.domain.shared.transactions import in_transaction
 
 Outcome = Literal["confirmed", "due_paid", "late", "duplicate", "already"]
@@ -202,7 +203,7 @@ class Settlement:
                 raise Invalid({"amount": f"Refund between 1 and {left} (minor units)."})
             total = min(refund_total, left)
             if total > 0 and not await self._bookings.take_refundable(booking.id, total, session):
-                raise Conflict("The refundable balance changed meanwhile. Please try again.")
+                raise Conflict(Text("The refundable balance changed meanwhile. Please try again."))
             refunds = await queue_refunds(self._payments, current, total, reason, now, session)
             if mail is not None:
                 key = refunds[0].idempotency_key if refunds else "none"

@@ -9,11 +9,30 @@ from zoneinfo import ZoneInfo
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.shared.text import Text
+
 PaymentPlan = Literal["whole", "weekly"]
 ConflictChoice = Literal["ask", "skip", "other", "all_or_nothing"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DAY_NAMES = (
+    Text("Monday"),
+    Text("Tuesday"),
+    Text("Wednesday"),
+    Text("Thursday"),
+    Text("Friday"),
+    Text("Saturday"),
+    Text("Sunday"),
+)
+SHORT_DAY_NAMES = (
+    Text("Mon"),
+    Text("Tue"),
+    Text("Wed"),
+    Text("Thu"),
+    Text("Fri"),
+    Text("Sat"),
+    Text("Sun"),
+)
 WEEKDAY_NAMES = dict(zip(WEEKDAYS, DAY_NAMES, strict=True))
 MAX_WEEKS = 12
 
@@ -55,9 +74,21 @@ class WeeklyPattern(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def summary(self) -> str:
-        days = ", ".join(WEEKDAY_NAMES[WEEKDAYS[d]][:3] for d in self.weekdays)
-        weeks = f"{self.weeks} week" + ("s" if self.weeks != 1 else "")
-        return f"{days} at {self.start_time:%H:%M} for {self.hours} h, {weeks}"
+        return Text.plural(
+            "%(days)s at %(time)s for %(hours)d h, %(num)d week",
+            "%(days)s at %(time)s for %(hours)d h, %(num)d weeks",
+            self.weeks,
+            days=listed([SHORT_DAY_NAMES[d] for d in self.weekdays]),
+            time=f"{self.start_time:%H:%M}",
+            hours=self.hours,
+        )
+
+
+def listed(items: list[Text]) -> Text:
+    """Words joined by commas, each still translatable: "Mon, Wed, Fri"."""
+    if len(items) == 1:
+        return items[0]
+    return Text("%(first)s, %(rest)s", first=items[0], rest=listed(items[1:]))
 
 
 class Occurrence(msgspec.Struct, frozen=True, kw_only=True):

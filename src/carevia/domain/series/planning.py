@@ -10,6 +10,7 @@ from carevia.domain.bookings.rules import MAX_HOURS, check_location
 from carevia.domain.bookings.schedule import interval, local_start, parse_iso_date, parse_start_time
 from carevia.domain.catalogue import Service
 from carevia.domain.series.models import MAX_WEEKS, SeriesForm, WeeklyPattern
+from carevia.domain.shared.text import Text
 from carevia.settings import BookingSettings
 
 
@@ -20,33 +21,41 @@ def check_series(
     errors: dict[str, str] = {}
     weekdays = form.weekdays()
     if not weekdays:
-        errors["weekdays"] = "Choose at least one day of the week."
+        errors["weekdays"] = Text("Choose at least one day of the week.")
     start = parse_start_time(form.start_time)
     if start is None:
-        errors["start_time"] = "Choose a start time on the hour or half hour."
+        errors["start_time"] = Text("Choose a start time on the hour or half hour.")
     hours = _number(form.hours)
     minimum = service.booking_rules.min_hours
     if hours is None or not minimum <= hours <= MAX_HOURS:
-        errors["hours"] = f"Book between {minimum} and {MAX_HOURS} hours a visit."
+        errors["hours"] = Text(
+            "Book between %(minimum)d and %(maximum)d hours a visit.",
+            minimum=minimum,
+            maximum=MAX_HOURS,
+        )
     weeks = _number(form.weeks)
     if weeks is None or not 1 <= weeks <= MAX_WEEKS:
-        errors["weeks"] = f"Book between 1 and {MAX_WEEKS} weeks."
+        errors["weeks"] = Text("Book between 1 and %(maximum)d weeks.", maximum=MAX_WEEKS)
     today = now.astimezone(ZoneInfo(timezone)).date()
     first = parse_iso_date(form.first_week)
     if first is None:
-        errors["first_week"] = "Choose the first week."
+        errors["first_week"] = Text("Choose the first week.")
     elif first < today - timedelta(days=6):
-        errors["first_week"] = "That week has passed. Choose this week or a later one."
+        errors["first_week"] = Text("That week has passed. Choose this week or a later one.")
     elif first > today + timedelta(days=rules.max_days_ahead):
-        errors["first_week"] = f"Bookings open up to {rules.max_days_ahead} days ahead."
+        errors["first_week"] = Text.plural(
+            "Bookings open up to %(num)d day ahead.",
+            "Bookings open up to %(num)d days ahead.",
+            rules.max_days_ahead,
+        )
     location, location_errors = check_location(
         form.division, form.district, form.address, form.notes
     )
     errors.update(location_errors)
     if form.payment_plan not in ("whole", "weekly"):
-        errors["payment_plan"] = "Choose to pay for the whole series or week by week."
+        errors["payment_plan"] = Text("Choose to pay for the whole series or week by week.")
     if form.on_conflict not in ("ask", "skip", "other", "all_or_nothing"):
-        errors["on_conflict"] = "Choose what to do with dates that are taken."
+        errors["on_conflict"] = Text("Choose what to do with dates that are taken.")
     if errors or start is None or hours is None or weeks is None or first is None:
         return None, None, errors
     assert location is not None, "no errors means the location was checked"

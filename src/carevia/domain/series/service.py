@@ -25,9 +25,10 @@ from carevia.domain.series.planning import check_series, dates_of
 from carevia.domain.series.repository import SeriesRepository
 from carevia.domain.shared import Conflict, Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 from carevia.settings import BookingSettings
 
-SERIES_NOT_FOUND = "We could not find that series of visits."
+SERIES_NOT_FOUND = Text("We could not find that series of visits.")
 # A later week of a week-by-week series stays held until a day before it starts.
 WEEKLY_PAYMENT_DEADLINE = timedelta(days=1)
 
@@ -50,9 +51,14 @@ class ConflictingDates(Conflict):
     """Some dates are taken and the patient has not yet said what to do with them."""
 
     def __init__(self, plan: SeriesPlan) -> None:
-        count = len(plan.conflicts)
-        dates = f"{count} date is" if count == 1 else f"{count} dates are"
-        super().__init__(f"{dates} not free with {plan.caregiver.display_name}.")
+        super().__init__(
+            Text.plural(
+                "%(num)d date is not free with %(caregiver)s.",
+                "%(num)d dates are not free with %(caregiver)s.",
+                len(plan.conflicts),
+                caregiver=plan.caregiver.display_name,
+            )
+        )
         self.plan = plan
 
 
@@ -88,7 +94,7 @@ class SeriesService:
     async def plan(self, patient: User, form: SeriesForm) -> SeriesPlan:
         """Every date of the pattern, and for each taken one another caregiver free then."""
         if patient.role != "patient":
-            raise Forbidden("Only patient accounts can book care.")
+            raise Forbidden(Text("Only patient accounts can book care."))
         service = await self.service(form.service)
         now = self._clock()
         pattern, location, errors = check_series(form, service, now, self._rules, self._timezone)
@@ -96,12 +102,12 @@ class SeriesService:
         chosen = parse_object_id(form.caregiver_id)
         caregiver = next((c for c in candidates if c.id == chosen), None)
         if caregiver is None:
-            errors["caregiver_id"] = "Choose a caregiver from the list."
+            errors["caregiver_id"] = Text("Choose a caregiver from the list.")
         if pattern is None or location is None or caregiver is None:
             raise Invalid(errors)
         days = dates_of(pattern, now, self._rules, self._timezone)
         if not days:
-            raise Invalid({"first_week": "No date of this pattern can still be booked."})
+            raise Invalid({"first_week": Text("No date of this pattern can still be booked.")})
         # One read of everyone's held time over the whole series.
         taken = await self._records.claimed_slots(
             [c.id for c in candidates], days[0][2], days[-1][3]
@@ -144,14 +150,18 @@ class SeriesService:
         series, as `form.on_conflict` says; "ask" raises ConflictingDates to list them.
         """
         if not patient.is_verified:
-            raise Forbidden("Please confirm your email address before booking. We sent you a link.")
+            raise Forbidden(
+                Text("Please confirm your email address before booking. We sent you a link.")
+            )
         plan = await self.plan(patient, form)
         conflicts = plan.conflicts
         if conflicts and form.on_conflict == "ask":
             raise ConflictingDates(plan)
         if conflicts and form.on_conflict == "all_or_nothing":
             dates = ", ".join(f"{o.day:%a} {o.day.day} {o.day:%b}" for o in conflicts)
-            raise Conflict(f"Nothing was booked: these dates are not free ({dates}).")
+            raise Conflict(
+                Text("Nothing was booked: these dates are not free (%(dates)s).", dates=dates)
+            )
         caregivers = {c.id: c for c in await self.caregivers_for(plan.service)}
         chosen: list[tuple[Occurrence, Caregiver]] = []
         skipped: list[date] = []
@@ -163,7 +173,7 @@ class SeriesService:
             else:
                 skipped.append(occurrence.day)
         if not chosen:
-            raise Conflict("None of these dates is free. Please choose other days or weeks.")
+            raise Conflict(Text("None of these dates is free. Please choose other days or weeks."))
         series_id = ObjectId()
         now = self._clock()
         bookings = [
@@ -255,7 +265,7 @@ class SeriesService:
     async def overview(self, admin: User, limit: int = 30) -> list[tuple[Series, list[Booking]]]:
         """The newest series with their visits, for the dashboard; two queries in all."""
         if admin.role != "admin":
-            raise Forbidden("Only admins see every series.")
+            raise Forbidden(Text("Only admins see every series."))
         found = await self._series.recent(limit)
         visits = await self._series.occurrences_of([s.id for s in found])
         return [(s, visits.get(s.id, [])) for s in found]
@@ -273,11 +283,13 @@ class SeriesService:
         else:
             chosen = [b for b in visits if b.code == code]
             if not chosen:
-                raise NotFound("That visit is not part of this series.")
+                raise NotFound(Text("That visit is not part of this series."))
             if not self._bookings.can_cancel(user, chosen[0]):
-                raise Conflict("This visit can no longer be cancelled here. Please contact us.")
+                raise Conflict(
+                    Text("This visit can no longer be cancelled here. Please contact us.")
+                )
         if not chosen:
-            raise Conflict("No visit of this series can still be cancelled.")
+            raise Conflict(Text("No visit of this series can still be cancelled."))
         return series, [(b, self._bookings.refund_if_cancelled_now(b)) for b in chosen]
 
     async def cancel(self, user: User, series_id: str, code: str) -> list[Booking]:
@@ -289,7 +301,7 @@ class SeriesService:
         """One Checkout for the whole series, or for one week of a week-by-week series."""
         series, visits = await self.get_for(user, series_id)
         if series.patient_id != user.id:
-            raise Forbidden("Only the patient who booked can pay for these visits.")
+            raise Forbidden(Text("Only the patient who booked can pay for these visits."))
         if series.payment_plan == "weekly":
             # Without a week, the first one still waiting: the first week may lie in the past.
             waiting = [v for v in visits if v.status == "pending_payment"]

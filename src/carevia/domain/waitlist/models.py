@@ -11,18 +11,19 @@ from bson import ObjectId
 from carevia.domain.bookings.models import BookingForm, Location
 from carevia.domain.bookings.pricing import DurationType, PaymentOption
 from carevia.domain.care.models import Recipient
+from carevia.domain.shared.text import Text
 
 # waiting: in line · offered: a hold is theirs for a while · booked: they paid for it ·
 # passed: the offer lapsed or was declined, and went to the next in line ·
 # left: they stepped out · ended: the time came without a place coming free.
 EntryStatus = Literal["waiting", "offered", "booked", "passed", "left", "ended"]
 ENTRY_LABELS: dict[str, str] = {
-    "waiting": "Waiting",
-    "offered": "Held for you",
-    "booked": "Booked",
-    "passed": "Offer passed on",
-    "left": "Left the waitlist",
-    "ended": "Time has passed",
+    "waiting": Text("Waiting"),
+    "offered": Text("Held for you"),
+    "booked": Text("Booked"),
+    "passed": Text("Offer passed on"),
+    "left": Text("Left the waitlist"),
+    "ended": Text("Time has passed"),
 }
 OPEN_STATUSES: tuple[EntryStatus, ...] = ("waiting", "offered")
 

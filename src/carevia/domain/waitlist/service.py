@@ -13,12 +13,13 @@ from carevia.domain.bookings.notices import BookingNotices
 from carevia.domain.bookings.rules import check_request
 from carevia.domain.shared import Forbidden, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 from carevia.domain.waitlist.models import ENTRY_LABELS, EntryStatus, WaitlistEntry
 from carevia.domain.waitlist.offers import WaitlistOffers
 from carevia.domain.waitlist.repository import WaitlistRepository
 from carevia.settings import Settings
 
-ENTRY_NOT_FOUND = "We could not find that waitlist entry."
+ENTRY_NOT_FOUND = Text("We could not find that waitlist entry.")
 ADMIN_PAGE_SIZE = 25
 MAX_PAGE = 10_000  # a typed page number never reaches date or skip arithmetic unbounded
 
@@ -72,7 +73,7 @@ class Waitlist:
         if request.caregiver_id is not None:
             chosen = await self._bookings.candidates(service, str(request.caregiver_id))
             if not chosen:
-                raise Invalid({"caregiver_id": "This caregiver does not offer this service."})
+                raise Invalid({"caregiver_id": Text("This caregiver does not offer this service.")})
             caregiver_name = chosen[0].display_name
         entry = WaitlistEntry(
             patient_id=patient.id,
@@ -112,7 +113,9 @@ class Waitlist:
         if entry is None or entry.patient_id != patient.id:
             raise NotFound(ENTRY_NOT_FOUND)
         if not await self._entries.leave(entry.id, patient.id, self._clock()):
-            raise Invalid({"entry": "Only a place that is still waiting can be given up here."})
+            raise Invalid(
+                {"entry": Text("Only a place that is still waiting can be given up here.")}
+            )
         left = await self._entries.get(entry.id)
         assert left is not None
         return left
@@ -126,4 +129,4 @@ class Waitlist:
 
 def _check_patient(user: User) -> None:
     if user.role != "patient":
-        raise Forbidden("Only patient accounts have a waitlist.")
+        raise Forbidden(Text("Only patient accounts have a waitlist."))
