@@ -9,6 +9,8 @@ import pytest
 from carevia.domain.shared.language import format_number, speaking
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local
+from carevia.settings import Settings
+from carevia.web.templating import build_environment
 
 
 def test_a_date_in_bangla_has_the_weekday_month_and_bengali_digits() -> None:
@@ -45,3 +47,16 @@ def test_numbers_follow_the_language_of_the_answer() -> None:
         assert format_number(7) == "৭"
         assert format_money(50_000, "BDT") == "৳৫০০"
     assert format_number(7) == "7"
+
+
+def test_templates_show_counts_money_and_dates_in_the_readers_digits() -> None:
+    environment = build_environment(Settings(env="test", public_base_url="https://x.example"))
+    page = environment.from_string(
+        "{{ amount|money }} · {{ day|day }} · {{ people|number }} · "
+        "{% trans count=people %}{{ count }} review{% pluralize %}{{ count }} reviews{% endtrans %}"
+    )
+    values = {"amount": 12_345_000, "day": date(2026, 12, 9), "people": 123450}
+    assert page.render(values) == "৳1,23,450 · Wed 9 Dec 2026 · 1,23,450 · 1,23,450 reviews"
+    with speaking("bn"):
+        bangla = page.render(values)
+    assert bangla.startswith("৳১,২৩,৪৫০ · বুধবার, ৯ ডিসেম্বর ২০২৬ · ১,২৩,৪৫০ · ১,২৩,৪৫০")
