@@ -12,6 +12,7 @@ from litestar import Litestar
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.integration.test_page_cache import following
+from tests.integration.test_registration import REGISTRATION
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -128,3 +129,18 @@ async def test_kept_pages_never_reach_a_reader_of_the_other_language(
     )
     assert cache.hits == hits + 4  # every one of them a kept page, each of its own language
     assert page_language(english.text) == "en" and page_language(bangla.text) == "bn"
+
+
+async def test_signing_up_in_bangla_keeps_bangla_on_the_new_account(
+    client: Client, database: Database
+) -> None:
+    client.cookies.set("lang", "bn")
+    token = await csrf_token(client, "/register")
+    form = {**REGISTRATION, "_csrf_token": token}
+    refused = await client.post("/register", data={**form, "phone": "12", "district": "Sylhet"})
+    assert refused.status_code == 422
+    assert "একটি বাংলাদেশি মোবাইল নম্বর লিখুন" in refused.text
+    assert "খুলনা বিভাগের একটি জেলা বেছে নিন।" in refused.text
+    assert (await client.post("/register", data=form)).status_code == 200
+    stored = await database.users.find_one({"email": "farhana.akter@example.com"})
+    assert stored is not None and stored["language"] == "bn"

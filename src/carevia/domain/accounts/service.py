@@ -26,7 +26,7 @@ from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.mail import Mailer
 from carevia.domain.shared import Conflict, Invalid, NotFound
 from carevia.domain.shared.clock import utc_now
-from carevia.domain.shared.language import Language
+from carevia.domain.shared.language import Language, current_language
 from carevia.domain.shared.text import Text
 
 VERIFY_LINK_LIFETIME = timedelta(hours=24)
@@ -75,6 +75,7 @@ class AccountService:
             role="patient",
             created_at=now,
             updated_at=now,
+            language=current_language(),  # the language the form was filled in
             **fields,
         )
         try:
