@@ -62,6 +62,7 @@ PROPER_NAMES = frozenset(
 WORDING_NAMES = frozenset(
     {"label", "hint", "title", "placeholder", "legend", "heading", "button", "empty", "noun"}
 )
+BANGLA_PLURAL_FORMS = 2  # "Plural-Forms: nplurals=2" in every file
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sdif%]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
@@ -85,7 +86,7 @@ def bangla_entries() -> dict[str, list[tuple[str, Message]]]:
 def wanted() -> dict[str, tuple[str | tuple[str, ...], str]]:
     """Every message the source asks for, with where it is asked."""
     with (ROOT / "babel.cfg").open() as config:
-        method_map, options_map = parse_mapping_cfg(config)
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
     found: dict[str, tuple[str | tuple[str, ...], str]] = {}
     for filename, _, message, _, _ in extract_from_dir(
         str(ROOT),
@@ -124,11 +125,14 @@ def test_every_message_has_one_real_bangla_translation() -> None:
             names = ", ".join(name for name, _ in translations)
             problems.append(f"{names} disagree on {key!r}")
         for name, entry in translations:
-            forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            raw = entry.string
+            forms = [str(form) for form in (raw if isinstance(raw, list | tuple) else [raw])]
             if entry.fuzzy or not all(forms):
                 problems.append(f"{name}: {key!r} is fuzzy or empty")
             if isinstance(message, tuple) != isinstance(entry.id, tuple):
                 problems.append(f"{name}: {key!r} is plural in one place only")
+            elif isinstance(message, tuple) and len(forms) != BANGLA_PLURAL_FORMS:
+                problems.append(f"{name}: {key!r} lacks a plural form")
             sources = message if isinstance(message, tuple) else (message,)
             expected = _placeholders(sources[-1])
             if any(_placeholders(form) != expected for form in forms):
@@ -198,10 +202,21 @@ def _own_words(template: nodes.Template, plain_text: bool) -> list[str]:
 def _wording_constants(template: nodes.Template) -> list[str]:
     """Plain English strings handed over as a label, a hint or a button's text."""
     found = []
-    for pair in template.find_all((nodes.Keyword, nodes.Assign)):
-        name = pair.key if isinstance(pair, nodes.Keyword) else getattr(pair.target, "name", "")
-        if name in WORDING_NAMES and isinstance(pair.value, nodes.Const):
-            value = pair.value.value
+    pairs: list[tuple[str, nodes.Node]] = [
+        (keyword.key, keyword.value) for keyword in template.find_all(nodes.Keyword)
+    ]
+    pairs += [
+        (getattr(assign.target, "name", ""), assign.node)
+        for assign in template.find_all(nodes.Assign)
+    ]
+    for block in template.find_all(nodes.With):
+        pairs += [
+            (getattr(target, "name", ""), value)
+            for target, value in zip(block.targets, block.values, strict=True)
+        ]
+    for name, given in pairs:
+        if name in WORDING_NAMES and isinstance(given, nodes.Const):
+            value = given.value
             if isinstance(value, str) and _WORD.search(value):
                 found.append(f"{name}={value!r}")
     return found
