@@ -60,8 +60,13 @@ def catalogue(language: Language) -> gettext_module.NullTranslations:
     """A language's compiled catalogue (all its `.po` files in one); English is the source."""
     if language == DEFAULT_LANGUAGE:
         return gettext_module.NullTranslations()
-    compiled = LOCALE_DIR / language / COMPILED_NAME
-    sources = list((LOCALE_DIR / language).glob("*.po"))
+    return compiled_catalogue(LOCALE_DIR / language)
+
+
+def compiled_catalogue(directory: Path) -> Translations:
+    """The `.mo` that `make install` compiled from the `.po` files beside it."""
+    compiled = directory / COMPILED_NAME
+    sources = list(directory.glob("*.po"))
     if not compiled.exists():
         raise CataloguesNotBuilt(f"{compiled} is missing: run `make install` to compile it.")
     if any(source.stat().st_mtime > compiled.stat().st_mtime for source in sources):
