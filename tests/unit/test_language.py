@@ -73,7 +73,7 @@ def test_a_stored_field_is_shown_in_the_readers_language_when_it_has_one() -> No
 
 
 def test_a_catalogue_not_compiled_or_older_than_its_sources_names_the_fix(tmp_path: Path) -> None:
-    folder = folder / "bn"  # a language's folder, as under locale/
+    folder = tmp_path / "bn"  # a language's folder, as under locale/
     folder.mkdir()
     source = folder / "core.po"
     source.write_text('msgid "Help"\nmsgstr "সহায়তা"\n', encoding="utf-8")
