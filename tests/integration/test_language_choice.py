@@ -95,6 +95,12 @@ async def test_each_page_names_its_address_in_each_language(client: Client) -> N
     assert f'<link rel="alternate" hreflang="en" href="{base}&amp;lang=en">' in page
     assert f'<link rel="alternate" hreflang="x-default" href="{base}">' in page
 
+    canonical = '<link rel="canonical" href="https://testserver.local/about{}">'
+    assert canonical.format("?lang=bn") in (await client.get("/about?lang=bn")).text
+    assert (
+        canonical.format("") in (await client.get("/about", headers={"Accept-Language": "bn"})).text
+    )
+
     sitemap = (await client.get("/sitemap.xml")).text
     assert 'xmlns:xhtml="http://www.w3.org/1999/xhtml"' in sitemap
     for loc in ("/about", "/about?lang=bn", "/about?lang=en"):

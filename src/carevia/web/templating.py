@@ -120,6 +120,14 @@ def language_addresses(
     return addresses
 
 
+def canonical_address(base: str, request: Request[Any, Any, Any], path: str) -> str:
+    """A page's own address; one asked for in a language (`?lang=bn`) stays in it."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        path += ("&" if "?" in path else "?") + urlencode({"lang": asked})
+    return f"{base}{path}"
+
+
 def build_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -166,6 +174,7 @@ def build_environment(settings: Settings) -> Environment:
         language_alternates, settings.public_base_url
     )
     environment.globals["language_addresses"] = language_addresses
+    environment.globals["canonical_address"] = partial(canonical_address, settings.public_base_url)
     listing = environment.get_template("_partials/pagination.html").module
     environment.globals["pager"] = listing.pager  # type: ignore[attr-defined]
     environment.globals["results_head"] = listing.results_head  # type: ignore[attr-defined]
