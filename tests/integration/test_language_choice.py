@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from tests.integration.test_page_cache import following
 from tests.integration.test_registration import REGISTRATION
 from tests.support.accounts import Client, UserFactory, csrf_token, log_in
+from tests.support.openid import sign_in_with_google
 
 pytestmark = pytest.mark.usefixtures("seeded")
 Database = AsyncDatabase[dict[str, Any]]
@@ -149,4 +150,14 @@ async def test_signing_up_in_bangla_keeps_bangla_on_the_new_account(
     assert "খুলনা বিভাগের একটি জেলা বেছে নিন।" in refused.text
     assert (await client.post("/register", data=form)).status_code == 200
     stored = await database.users.find_one({"email": "farhana.akter@example.com"})
+    assert stored is not None and stored["language"] == "bn"
+
+
+async def test_signing_up_with_google_in_bangla_keeps_bangla(
+    client: Client, database: Database
+) -> None:
+    client.cookies.set("lang", "bn")
+    answer = await sign_in_with_google(client, "nadia.islam@example.com")
+    assert answer.status_code == 303 and "lang=bn" in answer.headers["set-cookie"]
+    stored = await database.users.find_one({"email": "nadia.islam@example.com"})
     assert stored is not None and stored["language"] == "bn"

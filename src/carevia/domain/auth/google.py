@@ -29,6 +29,7 @@ from carevia.domain.auth.openid_attempts import (
 from carevia.domain.auth.service import AuthService, SignedIn
 from carevia.domain.shared import Conflict, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.language import current_language
 from carevia.domain.shared.text import Text
 
 STALE_ANSWER = Text(
@@ -209,6 +210,7 @@ class GoogleSignIn:
             google_subject=identity.subject,
             created_at=now,
             updated_at=now,
+            language=current_language(),  # the language the person was reading in
         )
         try:
             await self._users.add(user)
