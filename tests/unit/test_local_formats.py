@@ -53,10 +53,14 @@ def test_templates_show_counts_money_and_dates_in_the_readers_digits() -> None:
     environment = build_environment(Settings(env="test", public_base_url="https://x.example"))
     page = environment.from_string(
         "{{ amount|money }} · {{ day|day }} · {{ people|number }} · "
-        "{% trans count=people %}{{ count }} review{% pluralize %}{{ count }} reviews{% endtrans %}"
+        "{% trans count=reviews %}{{ count }} review"
+        "{% pluralize %}{{ count }} reviews{% endtrans %}"
+        " · {% trans year=2026 %}since {{ year }}{% endtrans %}"
     )
-    values = {"amount": 12_345_000, "day": date(2026, 12, 9), "people": 123450}
-    assert page.render(values) == "৳1,23,450 · Wed 9 Dec 2026 · 1,23,450 · 1,23,450 reviews"
+    values = {"amount": 12_345_000, "day": date(2026, 12, 9), "people": 123450, "reviews": 5}
+    english = "৳1,23,450 · Wed 9 Dec 2026 · 1,23,450 · 5 reviews · since 2026"
+    assert page.render(values) == english
     with speaking("bn"):
         bangla = page.render(values)
-    assert bangla.startswith("৳১,২৩,৪৫০ · বুধবার, ৯ ডিসেম্বর ২০২৬ · ১,২৩,৪৫০ · ১,২৩,৪৫০")
+    assert bangla.startswith("৳১,২৩,৪৫০ · বুধবার, ৯ ডিসেম্বর ২০২৬ · ১,২৩,৪৫০ · ৫ ")
+    assert bangla.endswith("২০২৬")  # a year in Bengali digits, never "২,০২৬"

@@ -29,7 +29,7 @@ from carevia.domain.shared.language import (
     LANGUAGES,
     Language,
     current_language,
-    format_number,
+    digits,
     speaking,
 )
 from carevia.domain.shared.text import Text
@@ -101,9 +101,13 @@ _WHOLE_NUMBER = re.compile(r"%\((\w+)\)d")
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Values put into a sentence: numbers in the reader's digits, domain `Text` translated."""
+    """Values put into a sentence: numbers in the reader's digits, domain `Text` translated.
+
+    Digits only, never grouping: a year or a reference is a number too. A count that wants
+    grouping goes through the `number` filter first.
+    """
     return {
-        name: format_number(value)
+        name: digits(str(value))
         if isinstance(value, int | float) and not isinstance(value, bool)
         else translate(value)
         for name, value in values.items()
