@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Exact versions of every Python package, used as pip constraints by `make install`.
 LOCK := requirements.lock
+# One compiled catalogue per language, made from that language's .po files.
+CATALOGUES := $(sort $(patsubst %/,%/carevia.mo,$(dir $(wildcard src/carevia/locale/*/*.po))))
 
 .PHONY: run test install lock lint types pytest unit integration e2e bench clean
 
@@ -14,7 +16,7 @@ run: install
 
 test: install lint types pytest
 
-install: $(VENV)/.installed static/vendor/.built
+install: $(VENV)/.installed static/vendor/.built $(CATALOGUES)
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (set PYTHON=...)")'
@@ -40,6 +42,10 @@ static/vendor/.built: package.json package-lock.json scripts/build-assets.mjs
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 	touch $@
+
+.SECONDEXPANSION:
+$(CATALOGUES): $$(wildcard $$(@D)/*.po) scripts/compile_catalogues.py $(VENV)/.installed
+	$(BIN)/python scripts/compile_catalogues.py $(@D)
 
 lint: install
 	$(BIN)/ruff check src tests e2e bench
@@ -70,4 +76,4 @@ bench: install
 	$(BIN)/python bench/catalogue.py
 
 clean:
-	rm -rf $(VENV) .lock-venv node_modules static/vendor var .pytest_cache .mypy_cache .ruff_cache e2e/artifacts
+	rm -rf $(VENV) .lock-venv node_modules static/vendor var $(CATALOGUES) .pytest_cache .mypy_cache .ruff_cache e2e/artifacts

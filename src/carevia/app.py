@@ -57,6 +57,7 @@ from carevia.controllers.events import (
 from carevia.controllers.files import FileController
 from carevia.controllers.google_sign_in import GoogleAccountController, GoogleSignInController
 from carevia.controllers.health import healthz, readyz
+from carevia.controllers.language import LanguageController
 from carevia.controllers.messages import DashboardMessageController, MessageController
 from carevia.controllers.pages import PageController
 from carevia.controllers.rescheduling import ReschedulingController
@@ -161,6 +162,7 @@ def create_app(
     route_handlers: list[Any] = [
         PageController,
         ThemeController,
+        LanguageController,
         ServiceController,
         CaregiverController,
         FileController,
@@ -236,11 +238,10 @@ def create_app(
         **request_dependencies(settings),
         "database_process": Provide(lambda: database_process, sync_to_thread=False, use_cache=True),
     }
-    return Litestar(
+    app = Litestar(
         route_handlers=each_with_what_it_names(route_handlers, dependencies),
         lifespan=[resources],
         middleware=[
-            choose_language(),
             cached_pages(page_cache, csrf_config),
             database_deadline(settings.database.timeout_ms),
             cross_site_guard(settings.public_base_url),
@@ -267,3 +268,7 @@ def create_app(
         ),
         debug=False,
     )
+    # Around everything, the error pages of unknown addresses included: route middleware only
+    # runs for a matched route, and a 404 page is read in the visitor's language too.
+    app.asgi_handler = choose_language()(app.asgi_handler)
+    return app

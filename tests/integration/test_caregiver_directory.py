@@ -98,7 +98,7 @@ async def directory(client: Client, query: dict[str, str], htmx: bool) -> str:
     page = await client.get(f"/caregivers?{urlencode(query)}", headers=headers)
     assert page.status_code == 200, page.text
     assert ("<html" in page.text) is not htmx
-    assert page.headers["vary"] == "HX-Request"
+    assert page.headers["vary"] == "HX-Request, Cookie, Accept-Language"
     return page.text
 
 

@@ -177,7 +177,7 @@ async def test_htmx_request_gets_only_the_results_fragment(client: Client) -> No
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="results"')
     assert "<html" not in response.text
-    assert response.headers["vary"] == "HX-Request"
+    assert response.headers["vary"] == "HX-Request, Cookie, Accept-Language"
     full = await client.get("/services", params={"category": "baby-care"})
     assert full.text.lstrip().lower().startswith("<!doctype html>")
 

@@ -47,7 +47,7 @@ async def twice(client: Client, cache: PageCache, path: str, **options: Any) -> 
     assert first.status_code == second.status_code == 200
     assert cache.hits == hits + 1, f"{path} was not answered from the cache"
     assert second.text == first.text
-    assert second.headers["vary"] == "HX-Request"
+    assert second.headers["vary"] == "HX-Request, Cookie, Accept-Language"
     assert second.headers["content-security-policy"] == first.headers["content-security-policy"]
     return second.text
 

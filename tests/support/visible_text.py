@@ -29,6 +29,9 @@ class _TextCollector(HTMLParser):
         if tag == "input" and dict(attrs).get("type") == "hidden":
             return
         for name, value in attrs:
+            # A button's or an option's `value` is what the form sends, not what it shows.
+            if name == "value" and tag != "input":
+                continue
             if name in {"placeholder", "value", "alt", "title", "aria-label"} and value:
                 self.parts.append(value)
 

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+from pathlib import Path
+
 import pytest
 
 from carevia.domain.shared.text import Text
-from carevia.web.i18n import gettext, language_from, local, speaking, translate
+from carevia.web.i18n import (
+    COMPILED_NAME,
+    CataloguesNotBuilt,
+    compiled_catalogue,
+    gettext,
+    language_from,
+    local,
+    speaking,
+    translate,
+)
+
+# The build step `make install` runs, loaded from its file as make runs it.
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "compile_catalogues.py"
+_SPEC = importlib.util.spec_from_file_location("compile_catalogues", _SCRIPT)
+assert _SPEC is not None and _SPEC.loader is not None
+compile_catalogues = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(compile_catalogues)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +70,18 @@ def test_a_stored_field_is_shown_in_the_readers_language_when_it_has_one() -> No
         assert local(service, "summary") == "At home"
     with speaking("en"):
         assert local(service, "name") == "Elderly care"
+
+
+def test_a_catalogue_not_compiled_or_older_than_its_sources_names_the_fix(tmp_path: Path) -> None:
+    folder = tmp_path / "bn"  # a language's folder, as under locale/
+    folder.mkdir()
+    source = folder / "core.po"
+    source.write_text('msgid "Help"\nmsgstr "সহায়তা"\n', encoding="utf-8")
+    with pytest.raises(CataloguesNotBuilt, match="make install"):
+        compiled_catalogue(folder)
+    compile_catalogues.compile_language(folder)
+    assert compiled_catalogue(folder).gettext("Help") == "সহায়তা"
+    later = (folder / COMPILED_NAME).stat().st_mtime + 5
+    os.utime(source, (later, later))
+    with pytest.raises(CataloguesNotBuilt, match="make install"):
+        compiled_catalogue(folder)

@@ -25,10 +25,10 @@ from carevia.settings import Settings
 from carevia.web.auth import (
     DEVICE_COOKIE,
     SESSION_COOKIE,
-    device_cookie,
     landing_page,
     safe_next,
     session_cookie,
+    signed_in_cookies,
 )
 from carevia.web.guards import current_user
 from carevia.web.requests import client_ip
@@ -82,10 +82,7 @@ class AuthController(Controller):
         return Redirect(
             landing_page(signed_in.user, data.next),
             status_code=303,
-            cookies=[
-                session_cookie(settings, signed_in.session),
-                device_cookie(settings, signed_in.device),
-            ],
+            cookies=signed_in_cookies(settings, signed_in),
         )
 
     @post("/logout", name="auth.logout")

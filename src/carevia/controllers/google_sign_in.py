@@ -17,14 +17,14 @@ from carevia.domain.auth.google import GoogleSignIn, LinkNeeded
 from carevia.domain.auth.openid import SignInRefused
 from carevia.domain.auth.service import SignedIn
 from carevia.domain.shared import Invalid, NotFound, RateLimited, Unauthenticated
+from carevia.domain.shared.text import Text
 from carevia.settings import Settings
 from carevia.web.auth import (
     DEVICE_COOKIE,
     SESSION_COOKIE,
-    device_cookie,
     landing_page,
     safe_next,
-    session_cookie,
+    signed_in_cookies,
 )
 from carevia.web.guards import current_user, require_user
 from carevia.web.requests import client_ip
@@ -33,7 +33,7 @@ from carevia.web.templating import render, render_invalid
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # Ties a sign-in to the browser that began it, so its answer is honoured only there.
 BROWSER_COOKIE = "carevia_google"
-NOT_OFFERED = "Sign in with Google is not available here. Please log in with your password."
+NOT_OFFERED = Text("Sign in with Google is not available here. Please log in with your password.")
 
 
 class LinkForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,10 +55,7 @@ def _signed_in(settings: Settings, signed_in: SignedIn, requested: str) -> Respo
     return Redirect(
         landing_page(signed_in.user, requested),
         status_code=303,
-        cookies=[
-            session_cookie(settings, signed_in.session),
-            device_cookie(settings, signed_in.device),
-        ],
+        cookies=signed_in_cookies(settings, signed_in),
     )
 
 
@@ -101,7 +98,9 @@ class GoogleSignInController(Controller):
         error: FromQuery[str] = "",
     ) -> Response[Any]:
         if error or not code or not returned_state:
-            raise SignInRefused("You did not finish signing in with Google, so nothing changed.")
+            raise SignInRefused(
+                Text("You did not finish signing in with Google, so nothing changed.")
+            )
         outcome, next_path = await _offered(google_sign_in).complete(
             returned_state,
             code,

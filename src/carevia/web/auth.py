@@ -11,10 +11,11 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from carevia.domain.accounts import User
-from carevia.domain.auth.service import AuthService
+from carevia.domain.auth.service import AuthService, SignedIn
 from carevia.domain.auth.sessions import SESSION_LIFETIME
 from carevia.domain.auth.tokens import InvalidToken
 from carevia.settings import Settings
+from carevia.web.i18n import language_cookie
 
 SESSION_COOKIE = "carevia_session"
 REFRESH_COOKIE = "carevia_refresh"
@@ -100,6 +101,16 @@ def refresh_cookie(settings: Settings, token: str | None, max_age: int = 0) -> C
 
 STAFF_HOME = "/dashboard"
 PATIENT_HOME = "/account"
+
+
+def signed_in_cookies(settings: Settings, signed_in: SignedIn) -> list[Cookie]:
+    """What every sign-in sets, with a password or with Google: the session, this browser as
+    a trusted device, and the account's language for the pages that follow."""
+    return [
+        session_cookie(settings, signed_in.session),
+        device_cookie(settings, signed_in.device),
+        language_cookie(settings, signed_in.user.language),
+    ]
 
 
 def landing_page(user: User, requested: str) -> str:

@@ -30,6 +30,7 @@ from carevia.domain.shared import (
     RateLimited,
     Unauthenticated,
 )
+from carevia.domain.shared.text import Text
 from carevia.web.auth import safe_next
 from carevia.web.templating import htmx_details, render
 
@@ -48,15 +49,15 @@ _DOMAIN_STATUS: dict[type[DomainError], int] = {
     PaymentMismatch: 422,
 }
 _TITLES = {
-    400: "That request did not look right",
-    401: "Please log in",
-    403: "You do not have access to this page",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    409: "That conflicts with something else",
-    422: "Please check your input",
-    429: "Too many attempts",
-    503: "We are briefly unavailable",
+    400: Text("That request did not look right"),
+    401: Text("Please log in"),
+    403: Text("You do not have access to this page"),
+    404: Text("Page not found"),
+    405: Text("That action is not allowed here"),
+    409: Text("That conflicts with something else"),
+    422: Text("Please check your input"),
+    429: Text("Too many attempts"),
+    503: Text("We are briefly unavailable"),
 }
 _CODES = {
     400: "bad_request",
@@ -74,7 +75,7 @@ _CODES = {
 # A handler whose work may have been partly saved when the database went away says so in its
 # `opt`, so the 503 page tells people what may have happened and where to look.
 UNAVAILABLE_NOTICE_OPT = "unavailable_notice"
-UNAVAILABLE_MESSAGE = "We cannot reach our database right now. Please try again in a moment."
+UNAVAILABLE_MESSAGE = Text("We cannot reach our database right now. Please try again in a moment.")
 
 
 class UnavailableNotice(msgspec.Struct, frozen=True, kw_only=True):
@@ -106,7 +107,7 @@ def error_response(
         "errors/error.html",
         block="content",
         status_code=status_code,
-        title=_TITLES.get(status_code, "Something went wrong"),
+        title=_TITLES.get(status_code, Text("Something went wrong")),
         message=message,
         fields=fields or {},
         status=status_code,
@@ -150,12 +151,12 @@ def handle_http_error(
     if isinstance(exc, ValidationException):
         fields = _validation_fields(exc.extra)
         only = next(iter(fields.values())) if len(fields) == 1 else None
-        message = only or "Some values in the address or form were not valid."
+        message = only or Text("Some values in the address or form were not valid.")
         return error_response(request, 400, "validation_failed", message, fields)
     if status == 404:
-        message = "The page you asked for does not exist or has moved."
+        message = Text("The page you asked for does not exist or has moved.")
     elif isinstance(exc, NotAuthorizedException):
-        message = "Please log in to continue."
+        message = Text("Please log in to continue.")
     else:
         message = exc.detail
     response = error_response(request, status, _CODES.get(status, "error"), message)
@@ -171,7 +172,9 @@ def handle_database_error(
         logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         notice = request.route_handler.opt.get(UNAVAILABLE_NOTICE_OPT)
         if isinstance(notice, UnavailableNotice):
-            message = f"{UNAVAILABLE_MESSAGE} {notice.message}"
+            message = Text(
+                "%(problem)s %(next_step)s", problem=UNAVAILABLE_MESSAGE, next_step=notice.message
+            )
             return error_response(request, 503, "unavailable", message, next_step=notice)
         return error_response(request, 503, "unavailable", UNAVAILABLE_MESSAGE)
     return handle_unexpected_error(request, exc)
@@ -185,36 +188,68 @@ def handle_unexpected_error(
         request,
         500,
         "internal_error",
-        "Something went wrong on our side. Please try again shortly.",
+        Text("Something went wrong on our side. Please try again shortly."),
     )
 
 
 # msgspec's own wording ("Expected `int`, got `str`") speaks of types, not of what people
 # typed; each shape of message gets a plain sentence about the named field.
-_PLAIN_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^Expected `int` >= (\d+)"), "{label} must be {0} or more."),
-    (re.compile(r"^Expected `int` <= (\d+)"), "{label} must be {0} or less."),
-    (re.compile(r"^Expected `int`"), "{label} must be a whole number."),
-    (re.compile(r"^Expected `(?:float|decimal)`"), "{label} must be a number."),
-    (re.compile(r"^Expected `bool`"), "{label} must be yes or no."),
-    (re.compile(r"^Expected `str` of length <= (\d+)"), "{label} must be at most {0} characters."),
-    (re.compile(r"^Expected `str` of length >= (\d+)"), "{label} must be at least {0} characters."),
-    (re.compile(r"^Expected `str`"), "{label} must be text."),
-    (re.compile(r"^Expected `array`"), "{label} must be a list of values."),
-    (re.compile(r"^Invalid enum value"), "{label} is not one of the choices offered."),
-    (re.compile(r"^Invalid .*date"), "{label} must be a date such as 2026-12-31."),
-    (re.compile(r"^Object missing required field"), "{label} is required."),
-    (re.compile(r"^Object contains unknown field `([^`]+)`"), "“{0}” is not a field we accept."),
+_PLAIN_MESSAGES: tuple[tuple[re.Pattern[str], Text], ...] = (
+    (re.compile(r"^Expected `int` >= (\d+)"), Text("%(label)s must be %(value)s or more.")),
+    (re.compile(r"^Expected `int` <= (\d+)"), Text("%(label)s must be %(value)s or less.")),
+    (re.compile(r"^Expected `int`"), Text("%(label)s must be a whole number.")),
+    (re.compile(r"^Expected `(?:float|decimal)`"), Text("%(label)s must be a number.")),
+    (re.compile(r"^Expected `bool`"), Text("%(label)s must be yes or no.")),
+    (
+        re.compile(r"^Expected `str` of length <= (\d+)"),
+        Text("%(label)s must be at most %(value)s characters."),
+    ),
+    (
+        re.compile(r"^Expected `str` of length >= (\d+)"),
+        Text("%(label)s must be at least %(value)s characters."),
+    ),
+    (re.compile(r"^Expected `str`"), Text("%(label)s must be text.")),
+    (re.compile(r"^Expected `array`"), Text("%(label)s must be a list of values.")),
+    (re.compile(r"^Invalid enum value"), Text("%(label)s is not one of the choices offered.")),
+    (re.compile(r"^Invalid .*date"), Text("%(label)s must be a date such as 2026-12-31.")),
+    (re.compile(r"^Object missing required field"), Text("%(label)s is required.")),
+    (
+        re.compile(r"^Object contains unknown field `([^`]+)`"),
+        Text("“%(value)s” is not a field we accept."),
+    ),
 )
+# The names of the fields people meet in addresses and forms, as they read them.
+_FIELD_LABELS = {
+    "page": Text("Page"),
+    "size": Text("Page size"),
+    "limit": Text("Limit"),
+    "min_rating": Text("Min rating"),
+    "division": Text("Division"),
+    "district": Text("District"),
+    "category": Text("Category"),
+    "sort": Text("Sort"),
+    "reason": Text("Reason"),
+    "status": Text("Status"),
+    "date": Text("Date"),
+    "email": Text("Email"),
+    "password": Text("Password"),
+    "name": Text("Name"),
+    "message": Text("Message"),
+    "topic": Text("Topic"),
+    "when": Text("When"),
+}
 
 
 def plain_validation_message(key: str, raw: str) -> str:
     """A framework validation message as a sentence about the field a person filled in."""
-    label = key.rsplit(".", 1)[-1].replace("_", " ").strip().capitalize() or "This value"
+    name = key.rsplit(".", 1)[-1]
+    label = _FIELD_LABELS.get(name) or name.replace("_", " ").strip().capitalize()
+    label = label or Text("This value")
     for pattern, sentence in _PLAIN_MESSAGES:
         if match := pattern.search(raw):
-            return sentence.format(*match.groups(), label=label)
-    return f"{label} is not valid."
+            value = match.group(1) if match.groups() else ""
+            return Text(sentence.msgid, label=label, value=value)
+    return Text("%(label)s is not valid.", label=label)
 
 
 def _validation_fields(extra: Any) -> dict[str, str]:

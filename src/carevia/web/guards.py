@@ -10,6 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from carevia.domain.accounts import Role, User
+from carevia.domain.shared.text import Text
 from carevia.web.auth import AuthInfo
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -31,7 +32,7 @@ def require_role(*roles: Role) -> Guard:
         require_user(connection, handler)
         user = current_user(connection)
         if user is None or user.role not in roles:
-            raise PermissionDeniedException("Your account does not have access to this page.")
+            raise PermissionDeniedException(Text("Your account does not have access to this page."))
 
     return guard
 

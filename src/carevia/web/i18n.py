@@ -9,61 +9,70 @@ of the site, under `carevia/locale/<language>/`.
 from __future__ import annotations
 
 import gettext as gettext_module
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import re
+from collections.abc import Callable, Mapping
 from functools import cache
-from io import BytesIO
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final
+from urllib.parse import parse_qsl
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from litestar.datastructures import Cookie
 from litestar.datastructures.headers import Headers
 from litestar.types import ASGIApp, Receive, Scope, Send
+from markupsafe import Markup
 
+from carevia.domain.shared.language import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Language,
+    current_language,
+    digits,
+    speaking,
+)
 from carevia.domain.shared.text import Text
+from carevia.settings import Settings
 
-Language = Literal["en", "bn"]
-LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
-DEFAULT_LANGUAGE: Final[Language] = "en"
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Language",
+    "current_language",
+    "speaking",
+]
+
 LANGUAGE_COOKIE: Final = "lang"
+LANGUAGE_COOKIE_DAYS: Final = 365
 LOCALE_DIR: Final = Path(__file__).resolve().parent.parent / "locale"
 
-_language: ContextVar[Language] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+COMPILED_NAME: Final = "carevia.mo"
 
 
-def current_language() -> Language:
-    return _language.get()
-
-
-@contextmanager
-def speaking(language: Language) -> Iterator[None]:
-    """Everything made inside is in `language` (an email to someone else, a test)."""
-    token = _language.set(language)
-    try:
-        yield
-    finally:
-        _language.reset(token)
+class CataloguesNotBuilt(RuntimeError):
+    """The `.mo` files are made by the build, like the npm assets."""
 
 
 @cache
 def catalogue(language: Language) -> gettext_module.NullTranslations:
-    """All of a language's `.po` files as one catalogue; English is the source text."""
-    merged: gettext_module.NullTranslations = gettext_module.NullTranslations()
-    for path in sorted((LOCALE_DIR / language).glob("*.po")):
-        with path.open("rb") as po_file:
-            entries = read_po(po_file, locale=language)
-        compiled = BytesIO()
-        write_mo(compiled, entries)
-        compiled.seek(0)
-        part = Translations(compiled)
-        if isinstance(merged, Translations):
-            merged.merge(part)
-        else:
-            merged = part
-    return merged
+    """A language's compiled catalogue (all its `.po` files in one); English is the source."""
+    if language == DEFAULT_LANGUAGE:
+        return gettext_module.NullTranslations()
+    return compiled_catalogue(LOCALE_DIR / language)
+
+
+def compiled_catalogue(directory: Path) -> Translations:
+    """The `.mo` that `make install` compiled from the `.po` files beside it."""
+    compiled = directory / COMPILED_NAME
+    sources = list(directory.glob("*.po"))
+    if not compiled.exists():
+        raise CataloguesNotBuilt(f"{compiled} is missing: run `make install` to compile it.")
+    if any(source.stat().st_mtime > compiled.stat().st_mtime for source in sources):
+        raise CataloguesNotBuilt(f"{compiled} is older than its .po files: run `make install`.")
+    with compiled.open("rb") as mo_file:
+        return Translations(mo_file)
 
 
 def gettext(message: str) -> str:
@@ -84,8 +93,46 @@ def translate(value: Any) -> Any:
         words = gettext(value.msgid)
     if not value.params:
         return words
-    # A value that is itself a Text (a label, a day's name) is in the reader's language too.
-    return words % {name: translate(param) for name, param in value.params.items()}
+    return _WHOLE_NUMBER.sub(r"%(\1)s", words) % _shown(value.params)
+
+
+# A count is put in as `%(num)d` and shown in the reader's digits, so it goes in as text.
+_WHOLE_NUMBER = re.compile(r"%\((\w+)\)d")
+
+
+def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values put into a sentence: numbers in the reader's digits, domain `Text` translated.
+
+    Digits only, never grouping: a year or a reference is a number too. A count that wants
+    grouping goes through the `number` filter first.
+    """
+    return {
+        name: digits(str(value))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else translate(value)
+        for name, value in values.items()
+    }
+
+
+@pass_context
+def template_gettext(context: Context, message: str, /, **variables: Any) -> str:
+    """`_()` and `{% trans %}` in templates: Jinja's newstyle gettext, numbers localised."""
+    words = gettext(message)
+    if context.eval_ctx.autoescape:
+        words = Markup(words)  # noqa: S704  -- our own catalogue text, as Jinja does
+    return words % _shown(variables)
+
+
+@pass_context
+def template_ngettext(
+    context: Context, singular: str, plural: str, number: int, /, **variables: Any
+) -> str:
+    """`{% trans count=n %}...{% pluralize %}` in templates, with `num` as Jinja gives it."""
+    variables.setdefault("num", number)
+    words = ngettext(singular, plural, number)
+    if context.eval_ctx.autoescape:
+        words = Markup(words)  # noqa: S704  -- our own catalogue text, as Jinja does
+    return words % _shown(variables)
 
 
 def local(record: Any, field: str) -> Any:
@@ -125,21 +172,42 @@ def _preferred(accept_language: str) -> Language:
 
 
 def choose_language() -> Callable[[ASGIApp], ASGIApp]:
-    """The outermost middleware: settle the request's language before anything renders."""
+    """The outermost middleware: settle the request's language before anything renders.
+
+    `?lang=bn` or `?lang=en` on the address wins, so each language has its own address for
+    links and search engines; then the visitor's cookie, then the browser's languages.
+    """
 
     def middleware_factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             headers = Headers.from_scope(scope)
+            asked = _query_language(scope.get("query_string", b""))
             cookie = _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE)
-            token = _language.set(language_from(cookie, headers.get("accept-language")))
-            try:
+            with speaking(asked or language_from(cookie, headers.get("accept-language"))):
                 await app(scope, receive, send)
-            finally:
-                _language.reset(token)
 
         return middleware
 
     return middleware_factory
+
+
+def language_cookie(settings: Settings, language: Language) -> Cookie:
+    return Cookie(
+        key=LANGUAGE_COOKIE,
+        value=language,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
+    )
+
+
+def _query_language(query_string: bytes) -> Language | None:
+    for key, value in parse_qsl(query_string.decode("latin-1")):
+        if key == "lang":
+            return next((language for language in LANGUAGES if value == language), None)
+    return None
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -12,6 +12,8 @@ from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from carevia.domain.shared.text import Text
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -80,7 +82,9 @@ def cross_site_guard(public_base_url: str) -> Callable[[ASGIApp], ASGIApp]:
                 if headers.get("sec-fetch-site") == "cross-site" or (
                     origin is not None and urlsplit(origin).netloc not in own_hosts
                 ):
-                    raise PermissionDeniedException("Requests from other sites are not accepted.")
+                    raise PermissionDeniedException(
+                        Text("Requests from other sites are not accepted.")
+                    )
             await app(scope, receive, send)
 
         return middleware

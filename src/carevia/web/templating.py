@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,14 +17,24 @@ from litestar.template.config import TemplateConfig
 
 from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
-from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS
+from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS, place_name
 from carevia.domain.shared import Invalid
+from carevia.domain.shared.language import format_number
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
-from carevia.web.i18n import current_language, gettext, local, ngettext, translate
+from carevia.web.i18n import (
+    LANGUAGES,
+    current_language,
+    local,
+    template_gettext,
+    template_ngettext,
+    translate,
+)
 from carevia.web.theme import theme_of
 
+# Every page branches on htmx and is in the language of the `lang` cookie or the browser.
+PAGE_VARY = "HX-Request, Cookie, Accept-Language"
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -57,7 +68,7 @@ def render(
     **context: Any,
 ) -> Template:
     """The whole page, or only `block` when htmx asked for a fragment."""
-    response_headers = {"Vary": "HX-Request", **(headers or {})}
+    response_headers = {"Vary": PAGE_VARY, **(headers or {})}
     if block is not None and is_fragment_request(request):
         return HTMXBlockTemplate(
             template_name=template_name,
@@ -91,6 +102,32 @@ def page_link(path: str, filters: Any, number: int, size: int | None = None) -> 
     return f"{path}?{urlencode(pairs)}"
 
 
+def language_alternates(base: str, request: Request[Any, Any, Any]) -> dict[str, str]:
+    """This page's address in each language, and without a choice for everyone else."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key != "lang"]
+    return language_addresses(base, request.url.path, kept)
+
+
+def language_addresses(
+    base: str, path: str, query: list[tuple[str, str]] | None = None
+) -> dict[str, str]:
+    """`hreflang` to address: `?lang=` gives each language its own address."""
+    addresses: dict[str, str] = {
+        language: f"{base}{path}?{urlencode([*(query or []), ('lang', language)])}"
+        for language in LANGUAGES
+    }
+    addresses["x-default"] = f"{base}{path}" + (f"?{urlencode(query)}" if query else "")
+    return addresses
+
+
+def canonical_address(base: str, request: Request[Any, Any, Any], path: str) -> str:
+    """A page's own address; one asked for in a language (`?lang=bn`) stays in it."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        path += ("&" if "?" in path else "?") + urlencode({"lang": asked})
+    return f"{base}{path}"
+
+
 def build_environment(settings: Settings) -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -102,9 +139,10 @@ def build_environment(settings: Settings) -> Environment:
         # A domain `Text` printed in a template is shown in the reader's language.
         finalize=translate,
     )
-    environment.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext, ngettext, newstyle=True
-    )
+    # Jinja's own newstyle callables, with numbers in the reader's digits (see `i18n`).
+    environment.newstyle_gettext = True  # type: ignore[attr-defined]
+    environment.globals.update(gettext=template_gettext, ngettext=template_ngettext)
+    environment.filters["number"] = format_number
     environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
         minor, currency
     )
@@ -128,9 +166,15 @@ def build_environment(settings: Settings) -> Environment:
         theme_of=theme_of,
         current_language=current_language,
         local=local,
+        place_name=place_name,
     )
     # Shared widgets used inside named blocks are globals, so fragments see them too.
     environment.globals["page_link"] = page_link
+    environment.globals["language_alternates"] = partial(
+        language_alternates, settings.public_base_url
+    )
+    environment.globals["language_addresses"] = language_addresses
+    environment.globals["canonical_address"] = partial(canonical_address, settings.public_base_url)
     listing = environment.get_template("_partials/pagination.html").module
     environment.globals["pager"] = listing.pager  # type: ignore[attr-defined]
     environment.globals["results_head"] = listing.results_head  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.shared import Forbidden, Invalid, NotFound, Page
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.pagination import clamp_page
+from carevia.domain.shared.text import Text
 
 MAX_PAGE_SIZE = 100
 
@@ -43,7 +44,7 @@ class UserAdministration:
     ) -> Page[User]:
         self._require_admin(actor)
         if role and role not in ROLES:
-            raise Invalid({"role": "Choose patient, caregiver or admin."})
+            raise Invalid({"role": Text("Choose patient, caregiver or admin.")})
         size = min(max(size, 1), MAX_PAGE_SIZE)
         query: dict[str, Any] = {"deleted_at": None}
         if role:
@@ -75,7 +76,7 @@ class UserAdministration:
         self._require_admin(actor)
         user = await self._get(user_id)
         if user.id == actor.id:
-            raise Forbidden("You cannot change your own role.")
+            raise Forbidden(Text("You cannot change your own role."))
         changed = await self._users.set_role(user.id, role, utc_now())
         await self._end_sessions(user)
         await self._audit.record(
@@ -94,7 +95,7 @@ class UserAdministration:
         self._require_admin(actor)
         user = await self._get(user_id)
         if user.id == actor.id:
-            raise Forbidden("You cannot disable your own account.")
+            raise Forbidden(Text("You cannot disable your own account."))
         changed = await self._users.revoke_tokens_with(user.id, {"is_active": active}, utc_now())
         if not active:
             await self._end_sessions(user)
@@ -118,10 +119,10 @@ class UserAdministration:
         oid = parse_object_id(user_id)
         user = None if oid is None else await self._users.get(oid)
         if user is None or user.deleted_at is not None:
-            raise NotFound("There is no such user.")
+            raise NotFound(Text("There is no such user."))
         return user
 
     @staticmethod
     def _require_admin(actor: User) -> None:
         if actor.role != "admin":
-            raise Forbidden("Only admins can manage users.")
+            raise Forbidden(Text("Only admins can manage users."))

@@ -6,6 +6,8 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.shared.language import Language
+
 Role = Literal["patient", "caregiver", "admin"]
 ROLES: tuple[Role, ...] = ("patient", "caregiver", "admin")
 # How an account came to be: the registration form, Google, or an operator's command.
@@ -34,6 +36,8 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     source: AccountSource = "password"
     # Google's `sub` for this person: stable, unlike the email address Google reports.
     google_subject: str | None = None
+    # The language the person chose for pages and emails; a cookie carries it between visits.
+    language: Language = "en"
 
     @property
     def has_password(self) -> bool:

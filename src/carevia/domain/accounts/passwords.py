@@ -8,6 +8,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from carevia.domain.shared.text import Text
+
 MIN_LENGTH = 10
 MAX_LENGTH = 128
 COMMON_PASSWORDS = frozenset(
@@ -24,14 +26,14 @@ _DUMMY_HASH = HASHER.hash("carevia-timing-equaliser")
 
 def password_problem(password: str, email: str = "") -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return Text("Use at least %(count)d characters.", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return Text("Use at most %(count)d characters.", count=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        return "This password is too common. Try a short sentence you will remember."
+        return Text("This password is too common. Try a short sentence you will remember.")
     if email and lowered == email.lower():
-        return "Your password cannot be your email address."
+        return Text("Your password cannot be your email address.")
     return None
 
 

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from carevia.domain.accounts.models import Role, User
 from carevia.domain.shared import Conflict
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.text import Text
 
 USERS = "users"
 ACCOUNT_TOKENS = "account_tokens"
@@ -57,7 +58,7 @@ class UserRepository:
         try:
             await self._users.insert_one(to_document(user))
         except DuplicateKeyError as exc:
-            raise Conflict("An account with this email already exists.") from exc
+            raise Conflict(Text("An account with this email already exists.")) from exc
 
     async def get(self, user_id: str | ObjectId) -> User | None:
         oid = user_id if isinstance(user_id, ObjectId) else parse_object_id(user_id)

@@ -26,10 +26,12 @@ from carevia.domain.auth.sessions import SessionRepository
 from carevia.domain.mail import Mailer
 from carevia.domain.shared import Conflict, Invalid, NotFound
 from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.language import Language, current_language
+from carevia.domain.shared.text import Text
 
 VERIFY_LINK_LIFETIME = timedelta(hours=24)
 RESET_LINK_LIFETIME = timedelta(minutes=30)
-EXPIRED_LINK = "This link has expired or has already been used. Please ask for a new one."
+EXPIRED_LINK = Text("This link has expired or has already been used. Please ask for a new one.")
 
 
 class AccountService:
@@ -73,6 +75,7 @@ class AccountService:
             role="patient",
             created_at=now,
             updated_at=now,
+            language=current_language(),  # the language the form was filled in
             **fields,
         )
         try:
@@ -102,7 +105,7 @@ class AccountService:
             errors["password"] = problem
         first, _, last = name.strip().partition(" ")
         if not first:
-            errors["name"] = "Enter a name."
+            errors["name"] = Text("Enter a name.")
         if errors:
             raise Invalid(errors)
         now = utc_now()
@@ -214,12 +217,19 @@ class AccountService:
             raise Invalid(errors)
         updated = await self._users.update_fields(user.id, fields, utc_now())
         if updated is None:
-            raise NotFound("Your account no longer exists.")
+            raise NotFound(Text("Your account no longer exists."))
+        return updated
+
+    async def choose_language(self, user: User, language: Language) -> User:
+        """Pages and emails for this account are in `language` from now on."""
+        updated = await self._users.update_fields(user.id, {"language": language}, utc_now())
+        if updated is None:
+            raise NotFound(Text("Your account no longer exists."))
         return updated
 
     async def change_password(self, user: User, form: PasswordChangeForm) -> None:
         if not await verify_password(user.password_hash, form.current_password):
-            raise Invalid({"current_password": "Your current password is not right."})
+            raise Invalid({"current_password": Text("Your current password is not right.")})
         if problem := password_problem(form.new_password, user.email):
             raise Invalid({"new_password": problem})
         await self._replace_password(user, form.new_password, utc_now(), reason="change")

@@ -29,17 +29,19 @@ from carevia.domain.auth.openid_attempts import (
 from carevia.domain.auth.service import AuthService, SignedIn
 from carevia.domain.shared import Conflict, Invalid, NotFound
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.language import current_language
+from carevia.domain.shared.text import Text
 
-STALE_ANSWER = (
+STALE_ANSWER = Text(
     "This sign-in with Google has already been used or has expired. "
     "Please start again from the log-in page."
 )
-UNVERIFIED_NEW_ACCOUNT = (
+UNVERIFIED_NEW_ACCOUNT = Text(
     "Google has not confirmed this email address, so we cannot create an account from it. "
     "Confirm the address with Google, or create an account with a password."
 )
-LINK_EXPIRED = "This request to link Google has expired. Please sign in with Google again."
-TAKEN_IDENTITY = "This Google account is already linked to another Carevia account."
+LINK_EXPIRED = Text("This request to link Google has expired. Please sign in with Google again.")
+TAKEN_IDENTITY = Text("This Google account is already linked to another Carevia account.")
 
 
 class GoogleBegun(msgspec.Struct, frozen=True):
@@ -126,10 +128,14 @@ class GoogleSignIn:
         """Only with a password, so the account is never left without a way in."""
         if not user.has_password:
             raise Invalid(
-                {"password": "Set a password first (use “Forgot your password?”), then unlink."}
+                {
+                    "password": Text(
+                        "Set a password first (use “Forgot your password?”), then unlink."
+                    )
+                }
             )
         if not await verify_password(user.password_hash, password):
-            raise Invalid({"password": "Your password is not right."})
+            raise Invalid({"password": Text("Your password is not right.")})
         await self._users.set_google_subject(user.id, None, self._clock())
         await self._audit.record(
             "user.google_unlinked",
@@ -204,6 +210,7 @@ class GoogleSignIn:
             google_subject=identity.subject,
             created_at=now,
             updated_at=now,
+            language=current_language(),  # the language the person was reading in
         )
         try:
             await self._users.add(user)

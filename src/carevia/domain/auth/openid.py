@@ -23,18 +23,19 @@ from joserfc.jws import JWSRegistry
 
 from carevia.domain.shared import DomainError
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 
 SCOPE = "openid email profile"
 ALGORITHMS = ["RS256"]
 # Clocks of two servers differ a little; Google's own libraries allow about this much.
 LEEWAY_SECONDS = 60
-NOT_GENUINE = "The answer from Google could not be verified, so you are not signed in."
-EXPIRED = "The answer from Google has expired. Please try signing in with Google again."
+NOT_GENUINE = Text("The answer from Google could not be verified, so you are not signed in.")
+EXPIRED = Text("The answer from Google has expired. Please try signing in with Google again.")
 CLAIM_PROBLEMS = {
-    "aud": "The answer from Google was meant for another site, so you are not signed in.",
-    "azp": "The answer from Google was meant for another site, so you are not signed in.",
-    "iss": "The answer did not come from Google, so you are not signed in.",
-    "nonce": "The answer from Google belongs to another sign-in, so you are not signed in.",
+    "aud": Text("The answer from Google was meant for another site, so you are not signed in."),
+    "azp": Text("The answer from Google was meant for another site, so you are not signed in."),
+    "iss": Text("The answer did not come from Google, so you are not signed in."),
+    "nonce": Text("The answer from Google belongs to another sign-in, so you are not signed in."),
 }
 
 
@@ -119,7 +120,7 @@ class OpenIDClient:
                 )
             except (OAuth2Error, httpx.HTTPError, ValueError) as exc:
                 raise SignInRefused(
-                    "Google did not accept this sign-in. Please try again."
+                    Text("Google did not accept this sign-in. Please try again.")
                 ) from exc
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
@@ -129,7 +130,9 @@ class OpenIDClient:
         )
         email = claims.get("email")
         if not isinstance(email, str) or not email:
-            raise SignInRefused("Google did not share an email address, so we cannot sign you in.")
+            raise SignInRefused(
+                Text("Google did not share an email address, so we cannot sign you in.")
+            )
         return VerifiedIdentity(
             subject=str(claims["sub"]),
             email=email,
@@ -190,8 +193,10 @@ class OpenIDClient:
                 document: dict[str, Any] = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise SignInRefused(
-                "Google sign-in is not reachable just now. Please try again in a minute, "
-                "or log in with your password."
+                Text(
+                    "Google sign-in is not reachable just now. Please try again in a minute, "
+                    "or log in with your password."
+                )
             ) from exc
         return document
 

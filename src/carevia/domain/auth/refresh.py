@@ -21,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from carevia.domain.auth.tokens import InvalidToken
 from carevia.domain.shared.clock import utc_now
 from carevia.domain.shared.documents import from_document, to_document
+from carevia.domain.shared.text import Text
 
 REFRESH_TOKENS = "refresh_tokens"
 DEFAULT_REFRESH_TTL = timedelta(days=14)
@@ -43,7 +44,7 @@ class RefreshReuse(InvalidToken):
     code = "refresh_reused"
 
     def __init__(self, family_id: str, user_id: str) -> None:
-        super().__init__("This refresh token was already used; its session has been revoked.")
+        super().__init__(Text("This refresh token was already used; its session has been revoked."))
         self.family_id = family_id
         self.user_id = user_id
 

@@ -17,9 +17,10 @@ from carevia.domain.auth.throttle import LoginThrottle
 from carevia.domain.auth.tokens import AccessTokenCodec, InvalidToken, IssuedToken
 from carevia.domain.shared import RateLimited, Unauthenticated
 from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.text import Text
 
-WRONG_CREDENTIALS = "The email or password is not right."
-THROTTLED = (
+WRONG_CREDENTIALS = Text("The email or password is not right.")
+THROTTLED = Text(
     "Too many attempts to log in. Please wait 15 minutes and try again, or reset your password."
 )
 
@@ -143,7 +144,7 @@ class AuthService:
         # The version check makes a role change, a disable or a new password revoke
         # every token issued before it, at once.
         if user is None or not user.is_active or user.token_version != claims.ver:
-            raise InvalidToken("This token has been revoked.")
+            raise InvalidToken(Text("This token has been revoked."))
         return user
 
     async def issue_tokens(self, user: User, ip: str | None) -> TokenPair:
@@ -172,7 +173,7 @@ class AuthService:
         user = await self._users.get(previous.user_id)
         if user is None or not user.is_active or user.token_version != previous.token_version:
             await self._refresh_tokens.revoke_family(previous.family_id)
-            raise InvalidToken("This session has ended. Please log in again.")
+            raise InvalidToken(Text("This session has ended. Please log in again."))
         return TokenPair(self._issue_access(user), refresh)
 
     async def revoke_refresh(self, token: str) -> None:

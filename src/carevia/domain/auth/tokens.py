@@ -20,6 +20,7 @@ from jwt.types import Options
 from carevia.domain.accounts.models import ROLES, Role
 from carevia.domain.shared import Unauthenticated
 from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.text import Text
 
 ALGORITHM = "HS256"
 DEFAULT_AUDIENCE = "carevia-api"
@@ -35,7 +36,7 @@ class InvalidToken(Unauthenticated):
 
     code = "invalid_token"
 
-    def __init__(self, message: str = "The token is invalid or has expired.") -> None:
+    def __init__(self, message: str = Text("The token is invalid or has expired.")) -> None:
         super().__init__(message)
 
 

@@ -6,14 +6,16 @@ from typing import Literal
 import msgspec
 from bson import ObjectId
 
+from carevia.domain.shared.text import Text
+
 ContactTopic = Literal["booking", "payment", "caregiver", "feedback", "other"]
 
 CONTACT_TOPICS: dict[ContactTopic, str] = {
-    "booking": "A booking",
-    "payment": "Payments and refunds",
-    "caregiver": "Becoming a caregiver",
-    "feedback": "Feedback",
-    "other": "Something else",
+    "booking": Text("A booking"),
+    "payment": Text("Payments and refunds"),
+    "caregiver": Text("Becoming a caregiver"),
+    "feedback": Text("Feedback"),
+    "other": Text("Something else"),
 }
 
 

@@ -6,6 +6,7 @@ from carevia.domain.contact.models import CONTACT_TOPICS, ContactForm, ContactMe
 from carevia.domain.contact.repository import ContactRepository
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.clock import utc_now
+from carevia.domain.shared.text import Text
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -18,13 +19,13 @@ class ContactService:
         name, email, message = form.name.strip(), form.email.strip(), form.message.strip()
         fields: dict[str, str] = {}
         if not 2 <= len(name) <= 100:
-            fields["name"] = "Please tell us your name (2–100 characters)."
+            fields["name"] = Text("Please tell us your name (2–100 characters).")
         if len(email) > 254 or not EMAIL_PATTERN.match(email):
-            fields["email"] = "Please enter an email address we can reply to."
+            fields["email"] = Text("Please enter an email address we can reply to.")
         if form.topic not in CONTACT_TOPICS:
-            fields["topic"] = "Please choose a topic from the list."
+            fields["topic"] = Text("Please choose a topic from the list.")
         if not 10 <= len(message) <= 4000:
-            fields["message"] = "Please write a message of 10 to 4000 characters."
+            fields["message"] = Text("Please write a message of 10 to 4000 characters.")
         if fields:
             raise Invalid(fields)
         stored = ContactMessage(

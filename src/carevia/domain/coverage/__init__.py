@@ -7,6 +7,7 @@ from carevia.domain.coverage.regions import (
     districts_of,
     is_known_division,
     is_valid_location,
+    place_name,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "districts_of",
     "is_known_division",
     "is_valid_location",
+    "place_name",
 ]

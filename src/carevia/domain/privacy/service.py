@@ -35,12 +35,13 @@ from carevia.domain.payments.repository import PaymentRepository
 from carevia.domain.reviews.repository import ReviewRepository
 from carevia.domain.shared import Invalid
 from carevia.domain.shared.clock import Clock, utc_now
+from carevia.domain.shared.text import Text
 from carevia.domain.waitlist.repository import WaitlistRepository
 
 UPCOMING = ("pending_payment", "confirmed")
 PAGE = 200
-ERASED_MESSAGE = "This message was removed when its writer deleted their account."
-VISIT_UNDER_WAY = (
+ERASED_MESSAGE = Text("This message was removed when its writer deleted their account.")
+VISIT_UNDER_WAY = Text(
     "A visit is under way. You can delete your account once it has ended; "
     "or contact us and we will help."
 )
@@ -161,7 +162,7 @@ class PersonalData:
     async def delete_account(self, user: User, password: str) -> int:
         """Cancel the upcoming bookings, then erase the person; the number cancelled."""
         if not await verify_password(user.password_hash, password):
-            raise Invalid({"password": "Your password is not right."})
+            raise Invalid({"password": Text("Your password is not right.")})
         under_way, _ = await self._bookings.for_patient(
             user.id, ["in_progress"], upcoming=None, now=self._clock(), skip=0, limit=1
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from carevia.domain.shared.text import Text
+
 
 class DomainError(Exception):
     code = "error"
@@ -29,7 +31,7 @@ class Invalid(DomainError):
     code = "invalid"
 
     def __init__(
-        self, fields: dict[str, str], message: str = "Please correct the highlighted fields."
+        self, fields: dict[str, str], message: str = Text("Please correct the highlighted fields.")
     ) -> None:
         super().__init__(message)
         self.fields = fields

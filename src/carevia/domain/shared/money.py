@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 
+from carevia.domain.shared.language import Language, current_language, digits, format_number
+
 CURRENCY_SYMBOLS = {"BDT": "৳", "USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 
 
-def format_money(minor_units: int, currency: str) -> str:
+def format_money(minor_units: int, currency: str, language: Language | None = None) -> str:
+    """৳1,23,450 in English, ৳১,২৩,৪৫০ in Bangla: lakh grouping, paisa only when there are some."""
+    spoken = language or current_language()
     symbol = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
     sign = "-" if minor_units < 0 else ""
     major, minor = divmod(abs(minor_units), 100)
-    text = f"{major:,}" if minor == 0 else f"{major:,}.{minor:02d}"
+    text = format_number(major, spoken)
+    if minor:
+        text += digits(f".{minor:02d}", spoken)
     return f"{sign}{symbol}{text}"
 
 
