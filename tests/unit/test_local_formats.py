@@ -8,7 +8,14 @@ import pytest
 
 from carevia.domain.shared.language import format_number, speaking
 from carevia.domain.shared.money import format_money
-from carevia.domain.shared.time_format import format_clock, format_day, format_local
+from carevia.domain.shared.time_format import (
+    format_clock,
+    format_day,
+    format_day_month,
+    format_local,
+    format_month,
+    format_weekday,
+)
 from carevia.settings import Settings
 from carevia.web.templating import build_environment
 
@@ -62,5 +69,17 @@ def test_templates_show_counts_money_and_dates_in_the_readers_digits() -> None:
     assert page.render(values) == english
     with speaking("bn"):
         bangla = page.render(values)
-    assert bangla.startswith("৳১,২৩,৪৫০ · বুধবার, ৯ ডিসেম্বর ২০২৬ · ১,২৩,৪৫০ · ৫ ")
+    assert bangla.startswith("৳১,২৩,৪৫০ · বুধবার, ৯ ডিসেম্বর ২০২৬ · ১,২৩,৪৫০ · ৫")
+    assert "রিভিউ" in bangla, "the count's words come from the catalogue"
     assert bangla.endswith("২০২৬")  # a year in Bengali digits, never "২,০২৬"
+
+
+def test_a_strftime_pattern_reads_in_bangla_through_cldr() -> None:
+    moment = datetime(2026, 12, 9, 4, 5, 6, tzinfo=UTC)
+    assert format_local(moment, "Asia/Dhaka", "%-d %b %Y, %H:%M:%S", "en") == "9 Dec 2026, 10:05:06"
+    assert (
+        format_local(moment, "Asia/Dhaka", "%-d %b %Y, %H:%M:%S", "bn") == "৯ ডিসে ২০২৬, ১০:০৫:০৬"
+    )
+    assert format_weekday(date(2026, 12, 9), "bn") == "বুধ"
+    assert format_day_month(date(2026, 12, 9), "en") == "9 Dec"
+    assert format_month(date(2026, 12, 9), "bn") == "ডিসেম্বর ২০২৬"

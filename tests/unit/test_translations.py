@@ -30,29 +30,7 @@ BANGLA = SOURCE / "locale" / "bn"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "Text": None, "Text.plural": (1, 2)}
 # Templates of the parts of the site being put into Bangla beside this change; the merge
 # empties it. The local stand-ins for Stripe and Google (dev/) are never translated.
-NOT_YET_TRANSLATED = [
-    "_partials/booking_badges.html",
-    "_partials/caregiver_card.html",
-    "_partials/filter_controls.html",
-    "_partials/pay_hold.html",
-    "_partials/rating.html",
-    "_partials/service_card.html",
-    "_partials/weekly_hours.html",
-    "_partials/weekly_link.html",
-    "applications/",
-    "bookings/",
-    "care/",
-    "caregivers/",
-    "checkout/",
-    "dashboard/",
-    "mail/",
-    "messages/",
-    "reviews/",
-    "series/",
-    "services/",
-    "visits/",
-    "waitlist/",
-]
+NOT_YET_TRANSLATED: list[str] = []
 NEVER_TRANSLATED = ("dev/",)
 # Names that stay as they are in every language, and each language's own name in the switch.
 PROPER_NAMES = frozenset(
@@ -66,6 +44,9 @@ BANGLA_PLURAL_FORMS = 2  # "Plural-Forms: nplurals=2" in every file
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[sdif%]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
+# Not words: a booking code as typed ("CV-AB12CD"), a path after an address put in by a
+# value ("{{ base_url }}/dashboard/bookings"), attributes a macro writes into a tag.
+_NOT_WORDS = re.compile(r"\bCV-[A-Z0-9…]*|(?:(?<=\0)|(?<=\s)|^)/[\w/.-]*|[\w:-]+=\"[^\"]*\"")
 
 
 @cache
@@ -184,6 +165,8 @@ def _own_words(template: nodes.Template, plain_text: bool) -> list[str]:
         for output in template.find_all(nodes.Output)
         for child in output.nodes
     )
+    # A tag whose name is a value (`<{{ heading }} id=...>`) is still a tag.
+    skeleton = skeleton.replace("</\0", "</x-value").replace("<\0", "<x-value")
     if plain_text:
         shown = [skeleton]
     else:
@@ -194,7 +177,7 @@ def _own_words(template: nodes.Template, plain_text: bool) -> list[str]:
     return [
         word
         for text in shown
-        for word in _WORD.findall(_ADDRESS.sub(" ", text))
+        for word in _WORD.findall(_NOT_WORDS.sub(" ", _ADDRESS.sub(" ", text)))
         if word not in PROPER_NAMES
     ]
 

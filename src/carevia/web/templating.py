@@ -143,6 +143,7 @@ def build_environment(settings: Settings) -> Environment:
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
     environment.globals.update(gettext=template_gettext, ngettext=template_ngettext)
     environment.filters["number"] = format_number
+    environment.filters["place_name"] = place_name
     environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
         minor, currency
     )

@@ -140,9 +140,9 @@ class DayPicker(msgspec.Struct, frozen=True):
         """Which clock the times follow, e.g. "Times are in Asia/Dhaka time (GMT+6)."."""
         offset = datetime.combine(self.window.first, time(12), ZoneInfo(self.timezone)).utcoffset()
         hours = (offset or timedelta()).total_seconds() / 3600
-        return Text(
-            "Times are in %(zone)s time (GMT%(offset)s).", zone=self.timezone, offset=f"{hours:+g}"
-        )
+        # The service's own zone has a name people say; any other is shown as the zone's id.
+        zone = Text("Bangladesh") if self.timezone == "Asia/Dhaka" else self.timezone
+        return Text("Times are in %(zone)s time (GMT%(offset)s).", zone=zone, offset=f"{hours:+g}")
 
     @property
     def wait_times(self) -> list[time]:

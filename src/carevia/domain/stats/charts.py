@@ -13,6 +13,7 @@ import msgspec
 
 from carevia.domain.shared.money import CURRENCY_SYMBOLS, format_money
 from carevia.domain.shared.text import Text
+from carevia.domain.shared.time_format import format_day_month, format_weekday
 from carevia.domain.stats.models import Point, Series, Statistics, Unit
 
 WIDTH = 440
@@ -101,7 +102,7 @@ def compact(value: int, unit: Unit, currency: str) -> str:
 
 
 def day_text(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return f"{format_weekday(day)} {format_day_month(day)}"
 
 
 def value_text(value: int, unit: Unit, currency: str) -> str:
@@ -112,7 +113,7 @@ def value_text(value: int, unit: Unit, currency: str) -> str:
 
 def _axis_label(day: date, count: int) -> str:
     """A week reads best by weekday; a month by date."""
-    return f"{day:%a}" if count <= MAX_AXIS_LABELS else f"{day.day} {day:%b}"
+    return format_weekday(day) if count <= MAX_AXIS_LABELS else format_day_month(day)
 
 
 def _labelled(count: int) -> set[int]:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from carevia.domain.shared.text import Text
+from carevia.domain.shared.time_format import format_clock, format_month
 
 Change = int | Literal["new"]
 Unit = Literal["count", "money"]
@@ -157,12 +158,12 @@ def comparison_words(result: Periods, timezone: str) -> Comparison:
     if end.day == 1 and end.time() == datetime.min.time() and end.month != start.month:
         month = Text("in all of %(month)s", month=f"{start:%B %Y}")
     else:
-        clock = f"{end:%I:%M %p}".lstrip("0").replace("AM", "am").replace("PM", "pm")
+        clock = format_clock(end.time())
         month = Text(
             "in %(first)s–%(last)s %(month)s, up to %(clock)s",
             first=start.day,
             last=end.day,
-            month=f"{start:%b %Y}",
+            month=format_month(start),
             clock=clock,
         )
     return Comparison(today=Text("yesterday by this time"), month=month)
