@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from carevia.domain.shared.language import local
 from carevia.domain.shared.text import Text
 from carevia.web.i18n import (
     COMPILED_NAME,
@@ -15,7 +16,6 @@ from carevia.web.i18n import (
     compiled_catalogue,
     gettext,
     language_from,
-    local,
     speaking,
     translate,
 )

@@ -135,17 +135,6 @@ def template_ngettext(
     return words % _shown(variables)
 
 
-def local(record: Any, field: str) -> Any:
-    """A stored field in the reader's language: `name_bn` beside `name`, English when unset."""
-    if current_language() != DEFAULT_LANGUAGE:
-        translated = getattr(record, f"{field}_{current_language()}", None)
-        if translated is None and isinstance(record, dict):
-            translated = record.get(f"{field}_{current_language()}")
-        if translated:
-            return translated
-    return record.get(field) if isinstance(record, dict) else getattr(record, field)
-
-
 def language_from(cookie: str | None, accept_language: str | None) -> Language:
     """The visitor's own choice first, then the browser's, then English."""
     for language in LANGUAGES:

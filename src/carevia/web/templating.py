@@ -19,14 +19,13 @@ from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS, place_name
 from carevia.domain.shared import Invalid
-from carevia.domain.shared.language import format_number
+from carevia.domain.shared.language import format_number, local
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
 from carevia.web.i18n import (
     LANGUAGES,
     current_language,
-    local,
     template_gettext,
     template_ngettext,
     translate,

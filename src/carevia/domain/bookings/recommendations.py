@@ -23,9 +23,17 @@ from carevia.domain.care.models import MYSELF, CarePerson, Recipient
 from carevia.domain.caregivers import Caregiver
 from carevia.domain.caregivers.matching import Match, MatchRequest, PastCare, rank
 from carevia.domain.catalogue import Service
+from carevia.domain.shared.text import Text
 
 # Relationships read naturally after "your"; anyone else is called by name.
-SAID_AS_YOUR = frozenset({"mother", "father", "child", "spouse", "grandparent"})
+# The relationships the reasons name as "your ..."; anyone else by their name.
+SAID_AS_YOUR: dict[str, Text] = {
+    "mother": Text("your mother"),
+    "father": Text("your father"),
+    "child": Text("your child"),
+    "spouse": Text("your spouse"),
+    "grandparent": Text("your grandparent"),
+}
 
 
 class CareHistory(Protocol):
@@ -37,7 +45,7 @@ class CareHistory(Protocol):
 class Who(msgspec.Struct, frozen=True, kw_only=True):
     """Whom the care is for, as the history is looked up and the reasons say it."""
 
-    words: str = "you"
+    words: str = Text("you")
     person_id: ObjectId | None = None
     # Someone being added with this booking has no past visits to look up.
     known: bool = True
@@ -46,11 +54,7 @@ class Who(msgspec.Struct, frozen=True, kw_only=True):
 def who_of(recipient: Recipient | None) -> Who:
     if recipient is None:
         return Who()
-    words = (
-        f"your {recipient.relationship}"
-        if recipient.relationship in SAID_AS_YOUR
-        else recipient.name
-    )
+    words = SAID_AS_YOUR.get(recipient.relationship or "", recipient.name)
     return Who(words=words, person_id=recipient.person_id, known=recipient.person_id is not None)
 
 
@@ -59,7 +63,7 @@ def who_chosen(choice: str, people: Sequence[CarePerson]) -> Who:
     if choice in ("", MYSELF):
         return Who()
     person = next((p for p in people if str(p.id) == choice), None)
-    return who_of(person.snapshot()) if person else Who(words="them", known=False)
+    return who_of(person.snapshot()) if person else Who(words=Text("them"), known=False)
 
 
 class Recommended(msgspec.Struct, frozen=True, kw_only=True):

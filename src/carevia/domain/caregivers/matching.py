@@ -30,6 +30,10 @@ import msgspec
 from bson import ObjectId
 
 from carevia.domain.caregivers.models import Caregiver
+from carevia.domain.catalogue.known_names import known_names
+from carevia.domain.coverage import place_name
+from carevia.domain.shared.language import digits
+from carevia.domain.shared.text import Text
 
 SERVICE_FIT_POINTS = 20
 EXPERIENCE_FIT_POINTS = 8
@@ -53,7 +57,7 @@ MAX_SCORE = (
     + EXPERIENCE_MAX_YEARS
     + CONTINUITY_GOOD
 )
-TIMES = {1: "once", 2: "twice"}
+TIMES = {1: Text("once"), 2: Text("twice")}
 
 
 class MatchRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -85,13 +89,20 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def explanation(self) -> str:
-        return " · ".join(self.reasons)
+        """The reasons as one line, in the reader's language wherever it is shown."""
+        said: str = ""
+        for reason in self.reasons:
+            said = Text("%(said)s · %(reason)s", said=said, reason=reason) if said else reason
+        return said
 
 
 def _said(words: Sequence[str]) -> str:
+    """ "Bangla", "Bangla and English", "Bangla, English and Hindi"."""
     if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} and {words[-1]}"
+        return words[0] if words else ""
+    if len(words) == 2:
+        return Text("%(first)s and %(last)s", first=words[0], last=words[1])
+    return Text("%(first)s, %(rest)s", first=words[0], rest=_said(words[1:]))
 
 
 def _share(wanted: Sequence[str], offered: Sequence[str]) -> float:
@@ -128,12 +139,16 @@ def _continuity(past: PastCare | None) -> float:
 
 
 def _continuity_reason(past: PastCare, person: str) -> str:
-    times = TIMES.get(past.visits, f"{past.visits} times")
-    said = f"Cared for {person} {times}"
+    times = TIMES.get(past.visits) or Text("%(count)d times", count=past.visits)
     average = past.average_stars
-    if average is not None:
-        said += f", rated {round(average, 1):g}★"
-    return said
+    if average is None:
+        return Text("Cared for %(person)s %(times)s", person=person, times=times)
+    return Text(
+        "Cared for %(person)s %(times)s, rated %(stars)s★",
+        person=person,
+        times=times,
+        stars=digits(f"{round(average, 1):g}"),
+    )
 
 
 def score(caregiver: Caregiver, request: MatchRequest, past: PastCare | None = None) -> Match:
@@ -152,17 +167,28 @@ def score(caregiver: Caregiver, request: MatchRequest, past: PastCare | None = N
     )
     reasons: list[str] = []
     if shared:
-        reasons.append(f"Speaks {_said(shared)}")
+        reasons.append(Text("Speaks %(languages)s", languages=_said(known_names(shared))))
     if past is not None and past.visits:
         reasons.append(_continuity_reason(past, request.person))
     if rating.count:
-        plural = "s" if rating.count != 1 else ""
-        reasons.append(f"Rated {rating.average:.1f}★ in {rating.count} review{plural}")
+        reasons.append(
+            Text.plural(
+                "Rated %(stars)s★ in %(num)d review",
+                "Rated %(stars)s★ in %(num)d reviews",
+                rating.count,
+                stars=digits(f"{rating.average:.1f}"),
+            )
+        )
     if caregiver.years_experience:
-        plural = "s" if caregiver.years_experience != 1 else ""
-        reasons.append(f"{caregiver.years_experience} year{plural} of experience")
+        reasons.append(
+            Text.plural(
+                "%(num)d year of experience",
+                "%(num)d years of experience",
+                caregiver.years_experience,
+            )
+        )
     if serves:
-        reasons.append(f"Works in {request.division}")
+        reasons.append(Text("Works in %(division)s", division=place_name(request.division)))
     return Match(caregiver_id=caregiver.id, score=round(points, 2), reasons=tuple(reasons))
 
 

@@ -8,6 +8,7 @@ from jinja2_fragments import render_block
 
 from carevia.domain.mail.models import RenderedMail
 from carevia.domain.mail.words import English, MailWords
+from carevia.domain.shared.language import local
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_day, format_local
 
@@ -42,7 +43,7 @@ class MailRenderer:
         self._environment.install_gettext_callables(  # type: ignore[attr-defined]
             self._words.gettext, self._words.ngettext, newstyle=True
         )
-        self._environment.globals.update(brand=BRAND, support_email=SUPPORT_EMAIL)
+        self._environment.globals.update(brand=BRAND, support_email=SUPPORT_EMAIL, local=local)
         # The currency is always passed: a mail has no site default to fall back on.
         self._environment.filters.update(money=format_money, localtime=format_local, day=format_day)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 from babel import Locale
 from babel.numbers import format_decimal
@@ -66,3 +66,14 @@ def format_number(value: int | float, language: Language | None = None) -> str:
     spoken = language or current_language()
     text = format_decimal(value, format=_GROUPED, locale=babel_locale(spoken))
     return digits(text, spoken)
+
+
+def local(record: Any, field: str) -> Any:
+    """A stored field in the reader's language: `name_bn` beside `name`, English when unset."""
+    if current_language() != DEFAULT_LANGUAGE:
+        translated = getattr(record, f"{field}_{current_language()}", None)
+        if translated is None and isinstance(record, dict):
+            translated = record.get(f"{field}_{current_language()}")
+        if translated:
+            return translated
+    return record.get(field) if isinstance(record, dict) else getattr(record, field)
