@@ -52,7 +52,7 @@ def test_a_patient_picks_a_day_with_the_keyboard_alone_and_pays(
     sign_in(page, live_server)
     grid = page.get_by_role("grid")
     expect(grid.locator("caption")).to_have_text(re.compile(r"^[A-Z][a-z]+ \d{4}$"))
-    expect(page.get_by_text("Times are in Asia/Dhaka time (GMT+6).")).to_be_visible()
+    expect(page.get_by_text("Times are in Bangladesh time (GMT+6).")).to_be_visible()
     page.screenshot(path=str(artifacts / "booking-calendar-1280.png"), full_page=True)
 
     start = tab_into_the_calendar(page)

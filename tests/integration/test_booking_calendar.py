@@ -54,7 +54,7 @@ async def test_the_form_shows_the_month_as_a_grid_whose_free_days_are_links(
     assert 'type="date"' not in text
     assert '<table class="calendar-grid" role="grid"' in text
     assert f'<caption id="calendar-caption">{month_title(today())}</caption>' in text
-    assert "Times are in Asia/Dhaka time (GMT+6)." in text
+    assert "Times are in Bangladesh time (GMT+6)." in text
     assert text.count('<td class="calendar-day ') >= 28
     day = next_local_date(3)
     if day.month == today().month:

@@ -113,9 +113,8 @@ async def booked(
 async def test_the_admin_and_caregiver_dashboards_are_in_bangla(
     client: Client, make_user: UserFactory, booked: dict[str, Any]
 ) -> None:
-    await make_user("admin@example.com", role="admin", first_name="Nasrin")
-    await log_in(client, "admin@example.com")
-    client.cookies.set("lang", "bn")
+    await make_user("admin@example.com", role="admin", first_name="Nasrin", language="bn")
+    await log_in(client, "admin@example.com")  # her account's language becomes the cookie
 
     overview = (await client.get("/dashboard/overview")).text
     assert '<html lang="bn"' in overview
@@ -134,6 +133,8 @@ async def test_the_admin_and_caregiver_dashboards_are_in_bangla(
     # The caregiver of the same booking: their own visits, in Bangla too.
     client.cookies.clear()
     await log_in(client, "shirin@example.com")
+    # Signing in set her account's language (English); she switches for this visit.
+    client.cookies.delete("lang")
     client.cookies.set("lang", "bn")
     for path in ("/dashboard", "/dashboard/bookings"):
         page = (await client.get(path)).text

@@ -159,4 +159,4 @@ async def test_the_font_that_draws_the_taka_sign_is_served_from_our_own_files(
         response = await client.get(path)
         assert response.status_code == 200
         assert response.content.startswith(b"wOF2")
-    assert "unicode-range: U+0964-0965, U+0980-09FE, U+200C-200D, U+25CC" in css
+    assert "unicode-range: U+0951-0952, U+0964-0965, U+0980-09FE, U+200C-200D, U+25CC" in css

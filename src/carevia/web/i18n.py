@@ -93,11 +93,27 @@ def translate(value: Any) -> Any:
         words = gettext(value.msgid)
     if not value.params:
         return words
-    return _WHOLE_NUMBER.sub(r"%(\1)s", words) % _shown(value.params)
+    return _filled(words, value.params)
 
 
-# A count is put in as `%(num)d` and shown in the reader's digits, so it goes in as text.
-_WHOLE_NUMBER = re.compile(r"%\((\w+)\)d")
+# A number's field, such as `%(num)d` or `%(size).1f`: written as its format says, then in
+# the reader's digits, so it goes into the sentence as text.
+_NUMBER_FIELD = re.compile(r"%\((\w+)\)([-+ 0#]*\d*(?:\.\d+)?)([dif])")
+
+
+def _filled(words: str, values: Mapping[str, Any]) -> str:
+    def written(field: re.Match[str]) -> str:
+        name, spec, kind = field.groups()
+        value = values.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return digits(f"%{spec}{kind}" % value)
+        return field.group(0)
+
+    sentence = _NUMBER_FIELD.sub(written, words)
+    if isinstance(words, Markup):
+        # Still our own catalogue text: the values put into it are escaped, as Jinja does.
+        sentence = Markup(sentence)  # noqa: S704
+    return sentence % _shown(values)
 
 
 def _shown(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,7 +136,7 @@ def template_gettext(context: Context, message: str, /, **variables: Any) -> str
     words = gettext(message)
     if context.eval_ctx.autoescape:
         words = Markup(words)  # noqa: S704  -- our own catalogue text, as Jinja does
-    return words % _shown(variables)
+    return _filled(words, variables)
 
 
 @pass_context
@@ -132,7 +148,7 @@ def template_ngettext(
     words = ngettext(singular, plural, number)
     if context.eval_ctx.autoescape:
         words = Markup(words)  # noqa: S704  -- our own catalogue text, as Jinja does
-    return words % _shown(variables)
+    return _filled(words, variables)
 
 
 def language_from(cookie: str | None, accept_language: str | None) -> Language:

@@ -101,9 +101,18 @@ def page_link(path: str, filters: Any, number: int, size: int | None = None) -> 
     return f"{path}?{urlencode(pairs)}"
 
 
+# The query of a public listing that names a page of its own (its filters); anything else in
+# a query (a one-use token, a return address) never goes into a link the page publishes.
+LISTING_QUERY = frozenset(
+    {"category", "division", "free_on", "language", "min_rating", "page", "q", "rating", "sort"}
+)
+
+
 def language_alternates(base: str, request: Request[Any, Any, Any]) -> dict[str, str]:
     """This page's address in each language, and without a choice for everyone else."""
-    kept = [(key, value) for key, value in request.query_params.multi_items() if key != "lang"]
+    kept = [
+        (key, value) for key, value in request.query_params.multi_items() if key in LISTING_QUERY
+    ]
     return language_addresses(base, request.url.path, kept)
 
 

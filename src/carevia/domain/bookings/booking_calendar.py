@@ -137,7 +137,7 @@ class DayPicker(msgspec.Struct, frozen=True):
 
     @property
     def zone_hint(self) -> str:
-        """Which clock the times follow, e.g. "Times are in Asia/Dhaka time (GMT+6)."."""
+        """Which clock the times follow, e.g. "Times are in Bangladesh time (GMT+6)."."""
         offset = datetime.combine(self.window.first, time(12), ZoneInfo(self.timezone)).utcoffset()
         hours = (offset or timedelta()).total_seconds() / 3600
         # The service's own zone has a name people say; any other is shown as the zone's id.
