@@ -14,6 +14,7 @@ from carevia.db import ensure_indexes
 from carevia.domain.catalogue import Category, ServiceFilter, ServiceRepository
 from carevia.domain.catalogue.repository import INDEXES
 from carevia.domain.catalogue.service import PAGE_SIZE
+from tests.support.query_plans import stages
 
 CATALOGUE_SIZE = 10_000
 DIVISIONS = ("Dhaka", "Sylhet", "Rangpur", "Khulna", "Chattogram")
@@ -30,16 +31,6 @@ FILTERS = [
     # A Bangla word is looked for in the `_bn` fields as well, still through an index.
     ServiceFilter(text="রাত"),
 ]
-
-
-def stages(plan: Any) -> list[str]:
-    """Every stage name in an explain() plan tree."""
-    if isinstance(plan, dict):
-        found = [plan["stage"]] if isinstance(plan.get("stage"), str) else []
-        return found + [stage for value in plan.values() for stage in stages(value)]
-    if isinstance(plan, list):
-        return [stage for item in plan for stage in stages(item)]
-    return []
 
 
 def service_document(number: int, now: datetime) -> dict[str, Any]:

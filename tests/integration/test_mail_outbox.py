@@ -25,6 +25,7 @@ from carevia.domain.mail import (
 from carevia.embedded_db import free_loopback_port
 from carevia.settings import MailSettings
 from tests.support.mail import SMTPServer
+from tests.support.query_plans import stages
 
 SENDER = "Carevia <no-reply@carevia.test>"
 START = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
@@ -258,3 +259,17 @@ async def test_the_worker_loop_survives_errors_and_wakes_on_enqueue(
     await asyncio.wait_for(loop, 5)
     assert len(smtp_server.handler.to("e@example.com")) == 1
     assert not loop.cancelled()
+
+
+async def test_a_claim_reads_through_an_index_however_much_mail_was_sent(
+    database: AsyncDatabase[dict[str, Any]], outbox: OutboxRepository
+) -> None:
+    now = datetime.now(UTC)
+    sent = [
+        {"to": f"p{n}@example.com", "status": "sent", "next_attempt_at": now, "created_at": now}
+        for n in range(500)
+    ]
+    await database["mail_outbox"].insert_many(sent)
+    for plan in await outbox.claim_plans(now, timedelta(minutes=5)):
+        used = stages(plan["queryPlanner"]["winningPlan"])
+        assert "IXSCAN" in used and "COLLSCAN" not in used, used

@@ -60,22 +60,30 @@ class OutboxRepository:
     async def claim_next(
         self, worker_id: str, now: datetime, stale_after: timedelta
     ) -> OutboxMessage | None:
-        """Atomically take one due message, so no two workers ever hold the same one."""
-        document = await self._outbox.find_one_and_update(
-            {
-                "$or": [
-                    {"status": "pending", "next_attempt_at": {"$lte": now}},
-                    {"status": "sending", "claimed_at": {"$lt": now - stale_after}},
-                ]
-            },
-            {
-                "$set": {"status": "sending", "claimed_by": worker_id, "claimed_at": now},
-                "$inc": {"attempts": 1},
-            },
-            sort=[("next_attempt_at", ASCENDING), ("_id", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return None if document is None else from_document(document, OutboxMessage)
+        """Atomically take one due message, so no two workers ever hold the same one.
+
+        A claim left by a dead worker first, then the longest-due pending message: two
+        queries, each on its own index. One `$or` of both, sorted by due time, could use
+        neither and read the whole outbox (every message ever sent) for each claim.
+        """
+        claim = {
+            "$set": {"status": "sending", "claimed_by": worker_id, "claimed_at": now},
+            "$inc": {"attempts": 1},
+        }
+        for query, order in _claimable(now, stale_after):
+            document = await self._outbox.find_one_and_update(
+                query, claim, sort=order, return_document=ReturnDocument.AFTER
+            )
+            if document is not None:
+                return from_document(document, OutboxMessage)
+        return None
+
+    async def claim_plans(self, now: datetime, stale_after: timedelta) -> list[dict[str, Any]]:
+        """How the server finds what `claim_next` takes (`explain`), to check its indexes."""
+        return [
+            await self._outbox.find(query).sort(order).limit(1).explain()
+            for query, order in _claimable(now, stale_after)
+        ]
 
     async def mark_sent(
         self, message_id: ObjectId, worker_id: str, transport: str, sent_at: datetime
@@ -134,3 +142,19 @@ class OutboxRepository:
             if row["_id"] in counts:
                 counts[row["_id"]] = row["n"]
         return counts
+
+
+def _claimable(
+    now: datetime, stale_after: timedelta
+) -> list[tuple[dict[str, Any], list[tuple[str, int]]]]:
+    """What a worker may take, in the order it looks: abandoned claims, then due mail."""
+    return [
+        (
+            {"status": "sending", "claimed_at": {"$lt": now - stale_after}},
+            [("claimed_at", ASCENDING), ("_id", ASCENDING)],
+        ),
+        (
+            {"status": "pending", "next_attempt_at": {"$lte": now}},
+            [("next_attempt_at", ASCENDING), ("_id", ASCENDING)],
+        ),
+    ]
