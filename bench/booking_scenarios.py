@@ -211,8 +211,12 @@ async def scenarios(
     for turn in range(args.rounds):
         size = args.webhooks // args.rounds + (turn < args.webhooks % args.rounds)
         batch = take(events, size, "held bookings")
-        results["first 1"].add(*await pool(batch, 1, send, args.budget / args.rounds))
-        results["again 1"].add(*await pool(batch, 1, send, args.budget / args.rounds))
+        first, seconds = await pool(batch, 1, send, args.budget / args.rounds)
+        results["first 1"].add(first, seconds)
+        # Only what was delivered once is delivered again: an event the budget left out
+        # would otherwise be confirmed by its "repeat".
+        delivered = batch[: len(first)]
+        results["again 1"].add(*await pool(delivered, 1, send, args.budget / args.rounds))
     results["first N"].add(
         *await pool(
             take(events, args.webhooks, "held bookings"), args.concurrency, send, args.budget

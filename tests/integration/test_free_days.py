@@ -181,7 +181,7 @@ async def test_the_days_marked_free_are_exactly_the_days_with_a_free_start(
     await asyncio.to_thread(marked_days_match)
 
 
-async def test_a_month_asked_again_follows_new_held_time_and_the_clock(
+async def test_free_time_asked_again_follows_new_held_time_and_the_clock(
     database: Database, make_caregiver: CaregiverFactory
 ) -> None:
     afternoon = await make_caregiver("carer@example.com", hours=("13:00", "17:00"))
@@ -198,7 +198,11 @@ async def test_a_month_asked_again_follows_new_held_time_and_the_clock(
     async def free_days() -> set[date]:
         return await free_times.free_days([caregiver], first, tomorrow, "hours", 4)
 
+    async def starts_tomorrow() -> list[time]:
+        return (await free_times.starts_on([caregiver], tomorrow, "hours", 4))[afternoon]
+
     assert await free_days() == {first, tomorrow}
+    assert await starts_tomorrow() == [time(13, 0)]
     # Today's only 4-hour visit starts at 13:00: after 11:00, the notice leaves no start.
     now[0] = local_start(first, time(11, 0), DHAKA).astimezone(UTC) + timedelta(seconds=1)
     assert await free_days() == {tomorrow}
@@ -206,3 +210,4 @@ async def test_a_month_asked_again_follows_new_held_time_and_the_clock(
         list(held_claims([afternoon], [(0, 1, 30, 1)], first))
     )
     assert await free_days() == set(), "tomorrow's 15:00 is held now"
+    assert await starts_tomorrow() == []

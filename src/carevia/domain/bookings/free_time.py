@@ -22,7 +22,8 @@ from carevia.domain.caregivers import Caregiver
 from carevia.domain.shared.clock import Clock, utc_now
 
 STARTS_PER_DAY = 48
-# Months of free days kept per process, the least recently asked dropped first.
+# Answers kept per process (months of free days, days of free starts), the least recently
+# asked dropped first.
 FREE_DAYS_KEPT = 256
 # A caregiver's whole record (hours, days off, ids) as bytes, to key what was worked out.
 _AS_KEY = msgspec.msgpack.Encoder(enc_hook=str)
@@ -57,6 +58,9 @@ class FreeTimes:
         self._min_notice = timedelta(hours=min_notice_hours)
         self._clock = clock
         self._free_days_known: OrderedDict[tuple[object, ...], frozenset[date]] = OrderedDict()
+        self._starts_known: OrderedDict[tuple[object, ...], dict[ObjectId, tuple[time, ...]]] = (
+            OrderedDict()
+        )
 
     async def next_free(
         self, caregivers: Sequence[Caregiver], hours: int, days: int = 14
@@ -112,11 +116,18 @@ class FreeTimes:
             caregivers, first, interval(first, duration, quantity)[1] + timedelta(days=1)
         )
         earliest = self._clock() + self._min_notice
+        key = self._key("starts_on", caregivers, taken, earliest, day, duration, quantity, night)
+        if (known := self._starts_known.get(key)) is not None:
+            self._starts_known.move_to_end(key)
+            return {caregiver_id: list(times) for caregiver_id, times in known.items()}
         starts: dict[ObjectId, list[time]] = {c.id: [] for c in caregivers}
         for begins in self._day_starts(day, earliest, night):
             for caregiver in caregivers:
                 if free_at(caregiver, begins, duration, quantity, taken[caregiver.id]):
                     starts[caregiver.id].append(begins.timetz().replace(tzinfo=None))
+        self._starts_known[key] = {caregiver_id: tuple(t) for caregiver_id, t in starts.items()}
+        if len(self._starts_known) > FREE_DAYS_KEPT:
+            self._starts_known.popitem(last=False)
         return starts
 
     async def free_days(
@@ -140,17 +151,8 @@ class FreeTimes:
         end = interval(local_start(last_day, time(0, 0), self._timezone), duration, quantity)[1]
         taken = await self._taken(caregivers, begin, end + timedelta(days=1))
         earliest = self._clock() + self._min_notice
-        # Everything the answer depends on: the same month asked again with nothing changed
-        # (as by each refused request of a burst for one time) is not worked out again.
-        key = (
-            tuple(_AS_KEY.encode(caregiver) for caregiver in caregivers),
-            first_day,
-            last_day,
-            duration,
-            quantity,
-            night,
-            self._whole_minute(earliest),
-            tuple(tuple(sorted(taken[caregiver.id])) for caregiver in caregivers),
+        key = self._key(
+            "free_days", caregivers, taken, earliest, first_day, last_day, duration, quantity, night
         )
         if (known := self._free_days_known.get(key)) is not None:
             self._free_days_known.move_to_end(key)
@@ -169,6 +171,24 @@ class FreeTimes:
         if len(self._free_days_known) > FREE_DAYS_KEPT:
             self._free_days_known.popitem(last=False)
         return free
+
+    def _key(
+        self,
+        kind: str,
+        caregivers: Sequence[Caregiver],
+        taken: dict[ObjectId, set[datetime]],
+        earliest: datetime,
+        *asked: object,
+    ) -> tuple[object, ...]:
+        """Everything an answer depends on. The same question asked again with nothing
+        changed (as by each refused request of a burst for one time) is not worked out again."""
+        return (
+            kind,
+            tuple(_AS_KEY.encode(caregiver) for caregiver in caregivers),
+            tuple(tuple(sorted(taken[caregiver.id])) for caregiver in caregivers),
+            self._whole_minute(earliest),
+            *asked,
+        )
 
     @staticmethod
     def _whole_minute(earliest: datetime) -> datetime:
