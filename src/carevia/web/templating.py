@@ -19,7 +19,7 @@ from carevia.domain.bookings.models import STATUS_LABELS
 from carevia.domain.catalogue import CATEGORY_LABELS, SERVICE_SORTS
 from carevia.domain.coverage import DIVISION_NAMES, DIVISIONS, place_name
 from carevia.domain.shared import Invalid
-from carevia.domain.shared.language import format_number, local
+from carevia.domain.shared.language import digits, format_number, local
 from carevia.domain.shared.money import format_money
 from carevia.domain.shared.time_format import format_clock, format_day, format_local, machine_time
 from carevia.settings import Settings
@@ -151,6 +151,8 @@ def build_environment(settings: Settings) -> Environment:
     environment.newstyle_gettext = True  # type: ignore[attr-defined]
     environment.globals.update(gettext=template_gettext, ngettext=template_ngettext)
     environment.filters["number"] = format_number
+    # Text already written (a rating "4.8") in the reader's digits.
+    environment.filters["digits"] = digits
     environment.filters["place_name"] = place_name
     environment.filters["money"] = lambda minor, currency=settings.currency: format_money(
         minor, currency
