@@ -34,6 +34,7 @@ from carevia.domain.shared.language import (
 )
 from carevia.domain.shared.text import Text
 from carevia.settings import Settings
+from carevia.web.requests import cookies_in
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -187,7 +188,7 @@ def choose_language() -> Callable[[ASGIApp], ASGIApp]:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             headers = Headers.from_scope(scope)
             asked = _query_language(scope.get("query_string", b""))
-            cookie = _cookie(headers.get("cookie", ""), LANGUAGE_COOKIE)
+            cookie = cookies_in(headers.get("cookie", "")).get(LANGUAGE_COOKIE)
             with speaking(asked or language_from(cookie, headers.get("accept-language"))):
                 await app(scope, receive, send)
 
@@ -212,12 +213,4 @@ def _query_language(query_string: bytes) -> Language | None:
     for key, value in parse_qsl(query_string.decode("latin-1")):
         if key == "lang":
             return next((language for language in LANGUAGES if value == language), None)
-    return None
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for pair in header.split(";"):
-        key, _, value = pair.strip().partition("=")
-        if key == name:
-            return value
     return None

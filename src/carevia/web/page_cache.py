@@ -35,6 +35,7 @@ from markupsafe import escape
 from carevia.domain.catalogue.changes import DataVersions
 from carevia.web.auth import SESSION_COOKIE
 from carevia.web.i18n import current_language
+from carevia.web.requests import cookies_in
 from carevia.web.theme import THEME_COOKIE, THEMES
 
 PAGE_CACHE_OPT = "page_cache"
@@ -124,7 +125,7 @@ def cached_pages(cache: PageCache, csrf: CSRFConfig) -> Callable[[ASGIApp], ASGI
                 await app(scope, receive, send)
                 return
             headers = Headers.from_scope(scope)
-            cookies = _cookies(headers.get("cookie", ""))
+            cookies = cookies_in(headers.get("cookie", ""))
             if cookies.get(SESSION_COOKIE):
                 await app(scope, receive, send)
                 return
@@ -222,12 +223,3 @@ async def _render_and_keep(
             parts=b"".join(chunks).split(token.encode()),
         ),
     )
-
-
-def _cookies(header: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for pair in header.split(";"):
-        name, _, value = pair.strip().partition("=")
-        if name and name not in found:
-            found[name] = value
-    return found

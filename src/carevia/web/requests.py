@@ -25,3 +25,14 @@ class CareviaRequest(HTMXRequest):
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
+
+
+def cookies_in(header: str) -> dict[str, str]:
+    """A raw `Cookie` header's values, the first of each name, for middleware that runs
+    before a `Request` exists."""
+    found: dict[str, str] = {}
+    for pair in header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name and name not in found:
+            found[name] = value
+    return found
