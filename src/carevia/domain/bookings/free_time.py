@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -25,6 +26,7 @@ STARTS_PER_DAY = 48
 # Answers kept per process (months of free days, days of free starts), the least recently
 # asked dropped first.
 FREE_DAYS_KEPT = 256
+Answer = TypeVar("Answer")
 # A caregiver's whole record (hours, days off, ids) as bytes, to key what was worked out.
 _AS_KEY = msgspec.msgpack.Encoder(enc_hook=str)
 
@@ -57,10 +59,8 @@ class FreeTimes:
         self._timezone = timezone
         self._min_notice = timedelta(hours=min_notice_hours)
         self._clock = clock
-        self._free_days_known: OrderedDict[tuple[object, ...], frozenset[date]] = OrderedDict()
-        self._starts_known: OrderedDict[tuple[object, ...], dict[ObjectId, tuple[time, ...]]] = (
-            OrderedDict()
-        )
+        self._free_days_known: _Kept[frozenset[date]] = _Kept()
+        self._starts_known: _Kept[dict[ObjectId, tuple[time, ...]]] = _Kept()
 
     async def next_free(
         self, caregivers: Sequence[Caregiver], hours: int, days: int = 14
@@ -118,16 +118,13 @@ class FreeTimes:
         earliest = self._clock() + self._min_notice
         key = self._key("starts_on", caregivers, taken, earliest, day, duration, quantity, night)
         if (known := self._starts_known.get(key)) is not None:
-            self._starts_known.move_to_end(key)
             return {caregiver_id: list(times) for caregiver_id, times in known.items()}
         starts: dict[ObjectId, list[time]] = {c.id: [] for c in caregivers}
         for begins in self._day_starts(day, earliest, night):
             for caregiver in caregivers:
                 if free_at(caregiver, begins, duration, quantity, taken[caregiver.id]):
                     starts[caregiver.id].append(begins.timetz().replace(tzinfo=None))
-        self._starts_known[key] = {caregiver_id: tuple(t) for caregiver_id, t in starts.items()}
-        if len(self._starts_known) > FREE_DAYS_KEPT:
-            self._starts_known.popitem(last=False)
+        self._starts_known.keep(key, {caregiver_id: tuple(t) for caregiver_id, t in starts.items()})
         return starts
 
     async def free_days(
@@ -155,7 +152,6 @@ class FreeTimes:
             "free_days", caregivers, taken, earliest, first_day, last_day, duration, quantity, night
         )
         if (known := self._free_days_known.get(key)) is not None:
-            self._free_days_known.move_to_end(key)
             return set(known)
         free: set[date] = set()
         day = first_day
@@ -167,9 +163,7 @@ class FreeTimes:
             ):
                 free.add(day)
             day += timedelta(days=1)
-        self._free_days_known[key] = frozenset(free)
-        if len(self._free_days_known) > FREE_DAYS_KEPT:
-            self._free_days_known.popitem(last=False)
+        self._free_days_known.keep(key, frozenset(free))
         return free
 
     def _key(
@@ -216,3 +210,21 @@ class FreeTimes:
         return await self._bookings.claimed_slots(
             [c.id for c in caregivers], begin.astimezone(UTC), end.astimezone(UTC)
         )
+
+
+class _Kept(Generic[Answer]):
+    """Answers by key, at most `FREE_DAYS_KEPT`, the least recently asked dropped first."""
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> Answer | None:
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def keep(self, key: tuple[object, ...], answer: Answer) -> None:
+        self._answers[key] = answer
+        if len(self._answers) > FREE_DAYS_KEPT:
+            self._answers.popitem(last=False)
